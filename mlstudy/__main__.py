@@ -1,0 +1,5 @@
+"""Allow ``python -m mlstudy``."""
+
+from mlstudy.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""The ``mlstudy`` command: the desktop app by default, and subcommands for scripts.
+
+The contract (DESIGN section 7): ``--data-dir`` before or after the subcommand,
+errors as one line on stderr with a non-zero exit, ``--json`` as one document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mlstudy import __version__
+from mlstudy.errors import UserError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _common(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--data-dir", metavar="DIR", default=default,
+                        help="library folder (default: $MLSTUDY_DATA_DIR or the user data dir)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="mlstudy", description="Flashcards and a study plan for AWS ML certifications.")
+    parser.add_argument("--version", action="version", version=f"mlstudy {__version__}")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="build the main window offscreen, render a card, exit 0")
+    _common(parser, None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check-content", help="validate decks; exit 1 on any error")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="exam pack folders, deck folders or card files "
+                            "(default: bundled and user decks)")
+    stats = sub.add_parser("stats", help="counts, due today, per-domain mastery, readiness")
+    stats.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    for child in (check, stats):
+        _common(child, argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check-content":
+            return _check_content(args)
+        if args.command == "stats":
+            return _stats(args)
+        return _launch_gui(args)
+    except UserError as exc:
+        print(f"mlstudy: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _check_content(args: argparse.Namespace) -> int:
+    from mlstudy.services.checking import check_content
+
+    report = check_content(args.paths, args.data_dir)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    for code, counts in report.per_domain.items():
+        names = report.domain_names[code]
+        if not any(counts.values()):
+            continue
+        print(f"{code}: {sum(counts.values())} cards")
+        for number, count in sorted(counts.items()):
+            print(f"  {number}. {names.get(number, '?'):<48} {count:>5}")
+    print(f"{report.files} files, {report.cards} cards, {len(report.problems)} errors")
+    return EXIT_ERROR if report.problems else EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+    from mlstudy.services.stats import library_stats
+
+    with Library.open(args.data_dir) as library:
+        data = library_stats(library)
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    exam = data["exam"]
+    print(exam["display_name"])
+    if exam.get("status_note"):
+        print(exam["status_note"])
+    today = data["today"]
+    print(f"Study day {today['day']}: {today['due']} due, {today['new']} new, "
+          f"{today['studied']} studied, streak {today['streak']} days")
+    print(f"Readiness {data['readiness'] * 100:.0f}%")
+    for domain in data["domains"]:
+        print(f"  {domain['number']}. {domain['name']:<48} {domain['weight']:>3}%  "
+              f"{domain['cards']:>5} cards  mastery {domain['mastery'] * 100:.0f}%")
+    return EXIT_OK
+
+
+def _launch_gui(args: argparse.Namespace) -> int:
+    try:
+        from mlstudy.gui.app import run_app
+    except ImportError as exc:
+        raise UserError(f"the desktop app is not available: {exc}") from None
+    return run_app(data_dir=args.data_dir, smoke_test=args.smoke_test)

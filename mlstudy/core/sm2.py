@@ -1,0 +1,108 @@
+"""SM-2 as published by P. Wozniak (1990), with easiness kept in exact hundredths.
+
+The state transition is pure: ``next_state(state, grade)`` returns a new state and
+never looks at the clock. Due dates are the caller's business (study day + interval).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+MIN_GRADE = 0
+MAX_GRADE = 5
+PASS_GRADE = 3
+"""Grades at or above this are a successful recall; below it a lapse."""
+DRILL_UNTIL_GRADE = 4
+"""A card graded below this comes back in the same session (SM-2's same-day drill)."""
+INITIAL_EASINESS_HUNDREDTHS = 250
+MIN_EASINESS_HUNDREDTHS = 130
+FIRST_INTERVAL_DAYS = 1
+SECOND_INTERVAL_DAYS = 6
+
+GRADE_MEANINGS: dict[int, str] = {
+    5: "Perfect",
+    4: "Good",
+    3: "Hard",
+    2: "Wrong, easy once seen",
+    1: "Wrong, remembered once seen",
+    0: "Blackout",
+}
+"""Short labels for the six grades, in the sense SM-2 gives them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sm2State:
+    """A card's SM-2 state.
+
+    Attributes:
+        repetitions: n, successful reviews in a row (0 for a new card).
+        easiness_hundredths: EF as an integer number of hundredths (250 = 2.5).
+        interval_days: the last interval I in days (0 for a new card).
+    """
+
+    repetitions: int
+    easiness_hundredths: int
+    interval_days: int
+
+    @property
+    def easiness(self) -> Decimal:
+        """EF as an exact two-decimal number."""
+        return Decimal(self.easiness_hundredths) / 100
+
+
+NEW_CARD = Sm2State(repetitions=0, easiness_hundredths=INITIAL_EASINESS_HUNDREDTHS, interval_days=0)
+"""The state of a card that was never reviewed."""
+
+
+def validate_grade(grade: object) -> int:
+    """Return ``grade`` if it is an integer in 0..5, else raise ``ValueError``."""
+    if isinstance(grade, bool) or not isinstance(grade, int):
+        raise ValueError(f"grade must be an integer 0..5, got {grade!r}")
+    if not MIN_GRADE <= grade <= MAX_GRADE:
+        raise ValueError(f"grade must be between 0 and 5, got {grade}")
+    return grade
+
+
+def easiness_delta_hundredths(grade: int) -> int:
+    """EF change for a grade, in hundredths: 100 * (0.1 - (5-q) * (0.08 + (5-q) * 0.02))."""
+    miss = MAX_GRADE - grade
+    # 100 * (0.1 - miss * (0.08 + 0.02 * miss)) = 10 - miss * (8 + 2 * miss), exact in ints.
+    return 10 - miss * (8 + 2 * miss)
+
+
+def next_state(state: Sm2State, grade: int) -> Sm2State:
+    """Apply one SM-2 review with grade 0..5 and return the new state.
+
+    A pass (q >= 3) updates EF (floor 1.3), increments n and sets I to 1, 6, then
+    ceil(I * EF'). A lapse (q < 3) resets n to 1 and I to 1 and keeps EF.
+    """
+    validate_grade(grade)
+    if grade < PASS_GRADE:
+        return Sm2State(
+            repetitions=1,
+            easiness_hundredths=state.easiness_hundredths,
+            interval_days=FIRST_INTERVAL_DAYS,
+        )
+    easiness = max(
+        MIN_EASINESS_HUNDREDTHS, state.easiness_hundredths + easiness_delta_hundredths(grade)
+    )
+    repetitions = state.repetitions + 1
+    if repetitions == 1:
+        interval = FIRST_INTERVAL_DAYS
+    elif repetitions == 2:
+        interval = SECOND_INTERVAL_DAYS
+    else:
+        # ceil(I * EF / 100) in integers: no float rounding can add a spurious day.
+        interval = -(-state.interval_days * easiness // 100)
+    return Sm2State(repetitions=repetitions, easiness_hundredths=easiness, interval_days=interval)
+
+
+def is_pass(grade: int) -> bool:
+    """True when the grade counts as a successful recall (q >= 3)."""
+    return grade >= PASS_GRADE
+
+
+def needs_drill(grade: int) -> bool:
+    """True when SM-2 wants the card again in the same session (q < 4)."""
+    return grade < DRILL_UNTIL_GRADE

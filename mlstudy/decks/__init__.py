@@ -1,0 +1,1 @@
+"""Markdown decks: parse and validate card files, render cards to safe HTML."""

@@ -1,0 +1,151 @@
+"""Load exam packs and user decks: parse every file, check cards against the manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlstudy.core.exam import ExamManifest, parse_manifest
+from mlstudy.decks.parser import ParsedCard, Problem, read_card_file
+from mlstudy.errors import UserError
+
+MANIFEST_FILE = "exam.toml"
+CARDS_DIR = "cards"
+
+
+@dataclass(frozen=True, slots=True)
+class DeckCard:
+    """A validated card, ready to sync: the parsed card with its resolved domain."""
+
+    card: ParsedCard
+    exam: str
+    domain: int
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """Everything loaded from a set of folders: manifests, valid cards, problems."""
+
+    manifests: dict[str, ExamManifest] = field(default_factory=dict)
+    cards: list[DeckCard] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    def cards_per_domain(self, exam: str) -> dict[int, int]:
+        """Count of valid cards per domain of one exam."""
+        counts = {d.number: 0 for d in self.manifests[exam].domains}
+        for deck_card in self.cards:
+            if deck_card.exam == exam:
+                counts[deck_card.domain] = counts.get(deck_card.domain, 0) + 1
+        return counts
+
+
+def load_manifest(pack_dir: Path) -> ExamManifest:
+    """Read ``exam.toml`` of an exam pack folder."""
+    path = pack_dir / MANIFEST_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: error: cannot read the exam manifest: {exc}") from None
+    return parse_manifest(text, str(path))
+
+
+def find_packs(content_root: Path) -> list[Path]:
+    """Exam pack folders (those with an ``exam.toml``) directly under a content root."""
+    if not content_root.is_dir():
+        return []
+    return sorted(p for p in content_root.iterdir() if (p / MANIFEST_FILE).is_file())
+
+
+def card_files(folder: Path) -> list[Path]:
+    """Markdown card files under a folder (or the file itself), README files excluded."""
+    if folder.is_file():
+        return [folder]
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*.md") if p.name.lower() != "readme.md")
+
+
+def load_decks(
+    packs: Sequence[Path],
+    user_folders: Iterable[Path] = (),
+    *,
+    default_exam: str | None = None,
+) -> LoadResult:
+    """Load exam packs and user deck folders, validating every card.
+
+    Args:
+        packs: exam pack folders (each with ``exam.toml`` and ``cards/``).
+        user_folders: folders of the user's own card files.
+        default_exam: the exam a user file belongs to when its front matter names none;
+            defaults to the first pack's exam.
+    """
+    result = LoadResult()
+    jobs: list[tuple[Path, str, str | None]] = []
+    for pack in packs:
+        try:
+            manifest = load_manifest(pack)
+        except UserError as exc:
+            result.problems.append(Problem(str(pack / MANIFEST_FILE), 1, str(exc)))
+            continue
+        result.manifests[manifest.code] = manifest
+        # Bundled paths are shown relative to the content root's parent
+        # ("content/mls-c01/cards/d1.md"), the same in source and frozen mode.
+        jobs.extend(
+            (path, str(path.relative_to(pack.parent.parent)), manifest.code)
+            for path in card_files(pack / CARDS_DIR)
+        )
+    fallback = default_exam or next(iter(result.manifests), None)
+    for folder in user_folders:
+        jobs.extend((path, str(path), None) for path in card_files(folder))
+    seen: dict[str, ParsedCard] = {}
+    for path, shown, exam in jobs:
+        parsed = read_card_file(path, shown)
+        result.files += 1
+        result.problems.extend(parsed.problems)
+        exam_code = exam or parsed.exam or fallback
+        manifest = result.manifests.get(exam_code or "")
+        for card in parsed.cards:
+            if manifest is None:
+                result.problems.append(Problem(
+                    card.path, card.line, f"unknown exam {exam_code!r}: no pack with that code"))
+                continue
+            domain = _resolve_domain(card, manifest, result.problems)
+            if domain is None:
+                continue
+            first = seen.get(card.key)
+            if first is not None:
+                result.problems.append(Problem(
+                    card.path, card.line, f"duplicate card id {card.key!r}: "
+                    f"also at {first.path}:{first.line}"))
+                continue
+            seen[card.key] = card
+            result.cards.append(DeckCard(card=card, exam=manifest.code, domain=domain))
+    return result
+
+
+def _resolve_domain(card: ParsedCard, manifest: ExamManifest,
+                    problems: list[Problem]) -> int | None:
+    if card.task is not None:
+        owner = manifest.domain_of_task(card.task)
+        if owner is None:
+            problems.append(Problem(card.path, card.line, f"unknown task {card.task!r} for "
+                                    f"{manifest.code}"))
+            return None
+        if card.domain is not None and card.domain != owner.number:
+            problems.append(Problem(
+                card.path, card.line, f"task {card.task} belongs to domain {owner.number}, "
+                f"not domain {card.domain}"))
+            return None
+        return owner.number
+    if card.domain is None:
+        problems.append(Problem(card.path, card.line, "card has no domain: set 'domain:' in "
+                                "the front matter or a ':domain:' line"))
+        return None
+    if manifest.domain(card.domain) is None:
+        known = ", ".join(str(d.number) for d in manifest.domains)
+        problems.append(Problem(card.path, card.line, f"unknown domain {card.domain} "
+                                f"(known: {known})"))
+        return None
+    return card.domain

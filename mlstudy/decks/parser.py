@@ -1,0 +1,253 @@
+"""Parse card files into ``ParsedCard`` values, collecting every problem with its line.
+
+A file is read as bytes, decoded as UTF-8 (the first bad byte's line is reported),
+split into an optional front matter and ``## `` cards. Headings inside fenced code
+blocks are answer text. One broken card never stops the others from loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+FIELD_KEYS = ("domain", "task", "tags", "source")
+FRONT_MATTER_KEYS = (*FIELD_KEYS, "exam")
+
+_ID_RE = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
+_VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+_FIELD_RE = re.compile(r"^:([A-Za-z_]+):\s*(.*)$")
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_TASK_RE = re.compile(r"^\d+\.\d+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One validation problem: where and what."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: error: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCard:
+    """A card as written in a file, before it is checked against an exam manifest."""
+
+    key: str
+    question: str
+    answer: str
+    domain: int | None
+    task: str | None
+    tags: tuple[str, ...]
+    source: str
+    path: str
+    line: int
+
+    @property
+    def content_hash(self) -> str:
+        """A hash of everything a user sees or the scheduler uses; changes when the card does."""
+        digest = hashlib.sha256()
+        for part in (self.question, self.answer, str(self.domain), self.task or "",
+                     ",".join(self.tags), self.source, self.path, str(self.line)):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\x00")
+        return digest.hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """The cards and problems of one file, plus the exam code it names (if any)."""
+
+    path: str
+    cards: list[ParsedCard] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    exam: str | None = None
+
+
+def read_card_file(path: Path, display_path: str | None = None) -> ParsedFile:
+    """Read and parse one card file; I/O problems become problems, not exceptions."""
+    shown = display_path or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            result = ParsedFile(shown)
+            result.problems.append(Problem(
+                shown, 1, f"file is {size / 1_048_576:.1f} MB; the limit is "
+                f"{MAX_FILE_BYTES // 1_048_576} MB per card file: split it"))
+            return result
+        data = path.read_bytes()
+    except OSError as exc:
+        result = ParsedFile(shown)
+        result.problems.append(Problem(shown, 1, f"cannot read file: {exc.strerror or exc}"))
+        return result
+    return parse_card_bytes(data, shown)
+
+
+def parse_card_bytes(data: bytes, path: str) -> ParsedFile:
+    """Decode UTF-8 (reporting the line of the first invalid byte) and parse."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        result = ParsedFile(path)
+        result.problems.append(Problem(
+            path, line, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
+        return result
+    return parse_card_text(text, path)
+
+
+def parse_card_text(text: str, path: str) -> ParsedFile:
+    """Parse the text of a card file."""
+    result = ParsedFile(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not text.strip():
+        result.problems.append(Problem(path, 1, "file is empty: it holds no cards"))
+        return result
+    defaults, body_start = _parse_front_matter(lines, result)
+    _parse_cards(lines, body_start, defaults, result)
+    if not result.cards and not any(p for p in result.problems):
+        result.problems.append(Problem(
+            path, 1, "no cards found: a card starts with a '## question {#id}' line"))
+    return result
+
+
+def _parse_front_matter(lines: list[str], result: ParsedFile) -> tuple[dict[str, object], int]:
+    defaults: dict[str, object] = {}
+    if not lines or lines[0].strip() != "---":
+        return defaults, 0
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            for number, raw in enumerate(lines[1:index], start=2):
+                stripped = raw.strip()
+                if not stripped or stripped.startswith("#"):
+                    continue
+                key, sep, value = stripped.partition(":")
+                key = key.strip().lower()
+                if not sep:
+                    result.problems.append(Problem(
+                        result.path, number, f"front matter line must be 'key: value', "
+                        f"got {stripped[:40]!r}"))
+                elif key not in FRONT_MATTER_KEYS:
+                    result.problems.append(Problem(
+                        result.path, number, f"unknown front matter key '{key}' "
+                        f"(known: {', '.join(FRONT_MATTER_KEYS)})"))
+                else:
+                    _set_field(defaults, key, value.strip(), result, number)
+            exam = defaults.pop("exam", None)
+            result.exam = str(exam) if exam else None
+            return defaults, index + 1
+    result.problems.append(Problem(
+        result.path, 1, "front matter starts with '---' but has no closing '---' line"))
+    return defaults, len(lines)
+
+
+def _set_field(target: dict[str, object], key: str, value: str, result: ParsedFile,
+               line: int) -> None:
+    if key == "domain":
+        if not value.isdigit():
+            result.problems.append(Problem(
+                result.path, line, f"domain must be a domain number such as 3, got {value!r}"))
+            return
+        target[key] = int(value)
+    elif key == "task":
+        if not _TASK_RE.match(value):
+            result.problems.append(Problem(
+                result.path, line, f"task must look like 3.2, got {value!r}"))
+            return
+        target[key] = value
+    elif key == "tags":
+        inner = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+        target[key] = tuple(t.strip().strip("'\"").lower() for t in inner.split(",") if t.strip())
+    elif key == "source":
+        if value and not value.startswith(("https://", "http://")):
+            result.problems.append(Problem(
+                result.path, line, f"source must be an http(s) URL, got {value[:60]!r}"))
+            return
+        target[key] = value
+    else:
+        target[key] = value
+
+
+def _parse_cards(lines: list[str], start: int, defaults: dict[str, object],
+                 result: ParsedFile) -> None:
+    fence: str | None = None
+    heading_at: int | None = None
+    for index in range(start, len(lines)):
+        line = lines[index]
+        match = _FENCE_RE.match(line)
+        if match:
+            marker = match.group(1)
+            if fence is None:
+                fence = marker[0] * len(marker)
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[
+                len(marker):].strip():
+                fence = None
+            continue
+        if fence is None and line.startswith("## "):
+            if heading_at is not None:
+                _finish_card(lines, heading_at, index, defaults, result)
+            heading_at = index
+    if heading_at is not None:
+        _finish_card(lines, heading_at, len(lines), defaults, result)
+
+
+def _finish_card(lines: list[str], start: int, end: int, defaults: dict[str, object],
+                 result: ParsedFile) -> None:
+    line_no = start + 1
+    heading = lines[start][3:].strip()
+    match = _ID_RE.search(heading)
+    if not match:
+        result.problems.append(Problem(
+            result.path, line_no, "card heading has no id: end it with {#some-id}"))
+        return
+    key = match.group(1)
+    question = heading[: match.start()].strip()
+    if not _VALID_ID_RE.match(key):
+        result.problems.append(Problem(
+            result.path, line_no, f"card id {key!r} must be lower-case letters, digits and "
+            "hyphens"))
+        return
+    if not question:
+        result.problems.append(Problem(result.path, line_no, f"card {key!r} has no question"))
+        return
+    fields = dict(defaults)
+    body = start + 1
+    ok = True
+    while body < end:
+        field_match = _FIELD_RE.match(lines[body])
+        if not field_match:
+            break
+        name = field_match.group(1).lower()
+        if name not in FIELD_KEYS:
+            result.problems.append(Problem(
+                result.path, body + 1, f"unknown card field ':{name}:' "
+                f"(known: {', '.join(FIELD_KEYS)})"))
+            ok = False
+        else:
+            before = len(result.problems)
+            _set_field(fields, name, field_match.group(2).strip(), result, body + 1)
+            ok = ok and len(result.problems) == before
+        body += 1
+    answer = "\n".join(lines[body:end]).strip()
+    if not answer:
+        result.problems.append(Problem(result.path, line_no, f"card {key!r} has no answer"))
+        return
+    if not ok:
+        return
+    domain = fields.get("domain")
+    tags = fields.get("tags", ())
+    result.cards.append(ParsedCard(
+        key=key, question=question, answer=answer,
+        domain=domain if isinstance(domain, int) else None,
+        task=str(fields["task"]) if fields.get("task") else None,
+        tags=tags if isinstance(tags, tuple) else (),
+        source=str(fields.get("source", "")), path=result.path, line=line_no,
+    ))

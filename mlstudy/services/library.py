@@ -1,0 +1,361 @@
+"""``Library``: one open data dir: its database, its decks and today's study session."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from mlstudy import paths
+from mlstudy.core.exam import Domain, ExamManifest, Task
+from mlstudy.core.sm2 import NEW_CARD, next_state, validate_grade
+from mlstudy.core.studyday import study_day
+from mlstudy.errors import UserError
+from mlstudy.services import content
+from mlstudy.services.settings import DEFAULTS, validate_setting
+from mlstudy.services.types import CardView, Changes, SyncReport, TodayCounts
+from mlstudy.storage import study
+from mlstudy.storage.database import create_db_engine, migrate, quick_check
+from mlstudy.storage.lock import DataDirLock
+from mlstudy.storage.schema import Card, CardState, DomainRow, Exam, TaskRow
+from mlstudy.storage.settings import read_settings, write_settings
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+UNDO_DEPTH = 50
+
+
+def utc_now() -> datetime:
+    """The real clock (tests inject their own)."""
+    return datetime.now(UTC)
+
+
+class Library:
+    """An open mlstudy library. Create with ``Library.open``; close when done."""
+
+    def __init__(self, data_dir: Path, engine: Engine, lock: DataDirLock | None,
+                 clock: Clock, tz: tzinfo | None, content_root: Path) -> None:
+        self.data_dir = data_dir
+        self.engine = engine
+        self._lock = lock
+        self._clock = clock
+        self._tz = tz
+        self.content_root = content_root
+        self._undo: list[study.AnswerRecord] = []
+        self._redo: list[study.AnswerRecord] = []
+        self._settings_cache: dict[str, Any] | None = None
+        self._exam_cache: tuple[int, ExamManifest] | None = None
+
+    # ----- opening and closing -------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: Path | str | None = None, *, clock: Clock = utc_now,
+             tz: tzinfo | None = None, content_root: Path | None = None,
+             lock: bool = True, sync: bool = True) -> Library:
+        """Open (creating if needed) the library in a data dir and sync the decks.
+
+        Args:
+            data_dir: the folder; ``--data-dir``/``MLSTUDY_DATA_DIR``/platform default if None.
+            clock: returns the current aware UTC time.
+            tz: the local zone for study days (the system's when None).
+            content_root: bundled content folder (default: ``paths.content_dir()``).
+            lock: take the one-instance lock on the data dir.
+            sync: load the decks into the database now.
+        """
+        folder = paths.resolve_data_dir(data_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            paths.user_decks_dir(folder).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create the data dir {folder}: {exc.strerror}") from None
+        data_lock = DataDirLock(folder) if lock else None
+        if data_lock:
+            data_lock.acquire()
+        try:
+            db_path = paths.database_path(folder)
+            engine = create_db_engine(db_path)
+            migrate(engine, db_path)
+            library = cls(folder, engine, data_lock, clock, tz,
+                          content_root or paths.content_dir())
+            if sync:
+                library.sync_content()
+        except Exception:
+            if data_lock:
+                data_lock.release()
+            raise
+        return library
+
+    def close(self) -> None:
+        """Release the database and the data-dir lock."""
+        self.engine.dispose()
+        if self._lock:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def integrity(self) -> str:
+        """SQLite's quick check: "ok" or what is wrong."""
+        return quick_check(self.engine)
+
+    # ----- time ----------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The current UTC time from the injected clock."""
+        return self._clock()
+
+    def today(self) -> date:
+        """Today's study day (the day starts at the configured hour, local time)."""
+        return study_day(self._clock(), int(self.settings()["day_start_hour"]), self._tz)
+
+    # ----- settings ------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting, defaults filled in."""
+        if self._settings_cache is None:
+            with self.engine.connect() as conn:
+                stored = read_settings(conn)
+            self._settings_cache = {**DEFAULTS, **stored}
+        return dict(self._settings_cache)
+
+    def update_settings(self, **values: Any) -> Changes:
+        """Validate and save settings; one clear error names a bad field, nothing is saved."""
+        clean = {key: validate_setting(key, value) for key, value in values.items()}
+        with self.engine.begin() as conn:
+            write_settings(conn, clean)
+        self._settings_cache = None
+        self._exam_cache = None
+        return Changes(settings=True, plan=True)
+
+    # ----- content -------------------------------------------------------------------
+
+    def deck_folders(self) -> list[Path]:
+        """The user's deck folders: ``<data dir>/decks`` plus any added in Settings."""
+        extra = [Path(p) for p in self.settings().get("deck_folders", [])]
+        return [paths.user_decks_dir(self.data_dir), *extra]
+
+    def sync_content(self) -> SyncReport:
+        """Load bundled and user decks into the database (idempotent; history kept)."""
+        report = content.sync(self.engine, self.content_root, self.deck_folders(),
+                              self._clock(), self.settings().get("exam"))
+        self._exam_cache = None
+        return report
+
+    def check_content(self, folders: Sequence[Path] = ()) -> content.CheckReport:
+        """Validate decks without touching the database."""
+        if folders:
+            return content.check(folders, self.content_root)
+        return content.check([], self.content_root, self.deck_folders())
+
+    # ----- exam ----------------------------------------------------------------------
+
+    def exam(self) -> ExamManifest:
+        """The current exam pack (from the database, as last synced)."""
+        return self._exam()[1]
+
+    def exam_id(self) -> int:
+        """Database id of the current exam."""
+        return self._exam()[0]
+
+    def exam_codes(self) -> list[str]:
+        """Every exam pack in the library."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(Exam.code).order_by(Exam.code)).scalars())
+
+    def _exam(self) -> tuple[int, ExamManifest]:
+        if self._exam_cache is None:
+            wanted = self.settings().get("exam")
+            with self.engine.connect() as conn:
+                exams = conn.execute(select(Exam).order_by(Exam.id)).scalars().all()
+                if not exams:
+                    raise UserError(f"no exam pack found under {self.content_root}")
+                exam = next((e for e in exams if e.code == wanted), exams[0])
+                domains = []
+                for row in conn.execute(select(DomainRow).where(DomainRow.exam_id == exam.id)
+                                        .order_by(DomainRow.number)).scalars():
+                    tasks = tuple(Task(t.code, t.title) for t in conn.execute(
+                        select(TaskRow).where(TaskRow.domain_id == row.id)
+                        .order_by(TaskRow.code)).scalars())
+                    domains.append(Domain(row.number, row.name, row.weight, tasks))
+                manifest = ExamManifest(
+                    code=exam.code, name=exam.name, status=exam.status, domains=tuple(domains),
+                    retired_on=date.fromisoformat(exam.retired_on) if exam.retired_on else None,
+                    status_note=exam.status_note, source=exam.source)
+                self._exam_cache = (exam.id, manifest)
+        return self._exam_cache
+
+    # ----- today's session -----------------------------------------------------------
+
+    def counts(self) -> TodayCounts:
+        """Due, new and drill cards left today, what was studied, the streak."""
+        today = self.today()
+        exam_id = self.exam_id()
+        with self.engine.connect() as conn:
+            answers = study.answers_on(conn, today)
+            due = study.count_due(conn, exam_id, today)
+            new_available = sum(study.count_new_by_domain(conn, exam_id).values())
+            streak = study.streak(conn, today)
+        new_today = sum(1 for a in answers if a[2] == "new")
+        limit = int(self.settings()["new_per_day"])
+        return TodayCounts(
+            day=today, due=due, new=max(0, min(limit - new_today, new_available)),
+            drill=len(_drill_cards(answers)), studied=len({a[0] for a in answers}),
+            answers=len(answers), streak=streak)
+
+    def next_card(self) -> CardView | None:
+        """The next card of today's queue: due reviews, then new cards, then drills."""
+        card_id, kind = self._next_card_id()
+        return self.card(card_id, kind) if card_id is not None else None
+
+    def _next_card_id(self) -> tuple[int | None, str]:
+        today = self.today()
+        exam_id = self.exam_id()
+        with self.engine.connect() as conn:
+            answers = study.answers_on(conn, today)
+            due = study.next_due_card(conn, exam_id, today)
+            if due is not None:
+                return due, "review"
+            new_id = self._next_new(conn, exam_id, answers)
+            if new_id is not None:
+                return new_id, "new"
+        drills = _drill_cards(answers)
+        if drills:
+            return drills[0], "drill"
+        return None, ""
+
+    def _next_new(self, conn: Any, exam_id: int,
+                  answers: list[tuple[int, int, str, int, int]]) -> int | None:
+        new_today: dict[int, int] = {}
+        for _card, _grade, kind, _rid, domain in answers:
+            if kind == "new":
+                new_today[domain] = new_today.get(domain, 0) + 1
+        if sum(new_today.values()) >= int(self.settings()["new_per_day"]):
+            return None
+        available = study.count_new_by_domain(conn, exam_id)
+        weights = self.exam().weights()
+        # Domain-weight order: the domain furthest below its share of today's new cards.
+        candidates = sorted(
+            (d for d, n in available.items() if n > 0 and weights.get(d, 0) > 0),
+            key=lambda d: ((new_today.get(d, 0) + 1) / weights[d], d))
+        for domain in candidates:
+            card_id = study.next_new_card(conn, exam_id, domain)
+            if card_id is not None:
+                return card_id
+        return None
+
+    def card(self, card_id: int, kind: str = "") -> CardView:
+        """One card with its state, for display."""
+        manifest = self.exam()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Card).where(Card.id == card_id)).scalar_one_or_none()
+            if row is None:
+                raise UserError(f"no card with id {card_id}")
+            state = study.load_state(conn, card_id)
+        domain = manifest.domain(row.domain)
+        task_title = next((t.title for t in (domain.tasks if domain else ())
+                           if t.id == row.task), "")
+        return CardView(
+            id=row.id, key=row.key, question=row.question, answer=row.answer,
+            domain=row.domain, domain_name=domain.name if domain else f"Domain {row.domain}",
+            task=row.task, task_title=task_title,
+            tags=tuple(t for t in row.tags.split(",") if t), source_url=row.source_url,
+            file=row.file, line=row.line,
+            kind=kind or ("new" if state is None else "review"),
+            repetitions=state.repetitions if state else 0,
+            easiness=(state.easiness if state else NEW_CARD.easiness_hundredths) / 100,
+            interval_days=state.interval_days if state else 0,
+            due=date.fromisoformat(state.due_day) if state else None,
+            exam_due=date.fromisoformat(state.exam_due_day)
+            if state and state.exam_due_day else None,
+            suspended=row.suspended, archived=row.archived,
+            reviews=state.reviews if state else 0, lapses=state.lapses if state else 0)
+
+    def preview_intervals(self, card_id: int) -> dict[int, int]:
+        """The interval in days each grade 0..5 would give this card now (0: same-day drill)."""
+        today = self.today()
+        with self.engine.connect() as conn:
+            state = study.load_state(conn, card_id)
+            answered_today = any(a[0] == card_id for a in study.answers_on(conn, today))
+        if answered_today:
+            return dict.fromkeys(range(6), 0)
+        current = state.sm2() if state else NEW_CARD
+        return {grade: next_state(current, grade).interval_days for grade in range(6)}
+
+    def answer(self, card_id: int, grade: int, answer_ms: int = 0) -> Changes:
+        """Record a grade for a card in one committed transaction."""
+        try:
+            validate_grade(grade)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        today = self.today()
+        with self.engine.begin() as conn:
+            drill = any(a[0] == card_id for a in study.answers_on(conn, today))
+            record = study.record_answer(
+                conn, card_id, grade, today, self._clock().isoformat(),
+                max(0, int(answer_ms)), drill)
+        self._undo.append(record)
+        del self._undo[:-UNDO_DEPTH]
+        self._redo.clear()
+        return Changes(cards=frozenset({card_id}), reviews=True)
+
+    def can_undo(self) -> bool:
+        """True when there is an answer to undo."""
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        """True when there is an undone answer to redo."""
+        return bool(self._redo)
+
+    def undo(self) -> Changes | None:
+        """Undo the last answer: its log row goes, the card's state is restored exactly."""
+        if not self._undo:
+            return None
+        record = self._undo.pop()
+        with self.engine.begin() as conn:
+            study.undo_answer(conn, record)
+        self._redo.append(record)
+        return Changes(cards=frozenset({record.card_id}), reviews=True)
+
+    def redo(self) -> Changes | None:
+        """Redo the last undone answer."""
+        if not self._redo:
+            return None
+        record = self._redo.pop()
+        with self.engine.begin() as conn:
+            study.redo_answer(conn, record)
+        self._undo.append(record)
+        return Changes(cards=frozenset({record.card_id}), reviews=True)
+
+    def last_undo_card(self) -> int | None:
+        """The card the next undo would restore."""
+        return self._undo[-1].card_id if self._undo else None
+
+    def set_suspended(self, card_ids: Sequence[int], suspended: bool) -> Changes:
+        """Suspend or unsuspend cards (suspended cards never come up for study)."""
+        with self.engine.begin() as conn:
+            study.set_suspended(conn, list(card_ids), suspended)
+        return Changes(cards=frozenset(card_ids))
+
+    def state_of(self, card_id: int) -> CardState | None:
+        """The raw state row (tests and tools)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(CardState).where(CardState.card_id == card_id)
+                                ).scalar_one_or_none()
+
+
+def _drill_cards(answers: Sequence[tuple[int, int, str, int, int]]) -> list[int]:
+    """Cards whose latest answer today was below 4, the longest-waiting first."""
+    latest: dict[int, tuple[int, int]] = {}
+    for card_id, grade, _kind, review_id, _domain in answers:
+        latest[card_id] = (grade, review_id)
+    waiting = [(rid, cid) for cid, (grade, rid) in latest.items() if grade < 4]
+    return [cid for _rid, cid in sorted(waiting)]

@@ -1,0 +1,1 @@
+"""SQLite storage through SQLAlchemy 2: schema, migrations, queries, backups."""

@@ -1,0 +1,83 @@
+"""Open the SQLite database: pragmas for durability, schema version and migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+from mlstudy.errors import UserError
+from mlstudy.storage.schema import Base
+
+
+def _create_v1(conn: Connection) -> None:
+    Base.metadata.create_all(conn)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+"""Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Autocommit at the driver level so SQLAlchemy's BEGIN is the one transaction.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _on_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(path: Path) -> Engine:
+    """An engine on a SQLite file with WAL, ``synchronous=FULL`` and explicit transactions."""
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def schema_version(conn: Connection) -> int:
+    """The database's ``PRAGMA user_version``."""
+    return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+
+
+def migrate(engine: Engine, path: Path,
+            backup: Callable[[Path, int], Path | None] | None = None) -> int:
+    """Bring the database to ``SCHEMA_VERSION``; return the version it had before.
+
+    A database written by a newer mlstudy is refused and left untouched. An existing
+    database is backed up (through ``backup``) before any migration runs.
+    """
+    with engine.connect() as conn:
+        version = schema_version(conn)
+        conn.rollback()
+    if version > SCHEMA_VERSION:
+        raise UserError(
+            f"{path}: this database was written by a newer mlstudy (schema {version}; this "
+            f"version knows up to {SCHEMA_VERSION}). Update mlstudy; the file was not changed.")
+    if version == SCHEMA_VERSION:
+        return version
+    if version > 0 and backup is not None:
+        backup(path, version)
+    for step in range(version, SCHEMA_VERSION):
+        with engine.begin() as conn:
+            MIGRATIONS[step](conn)
+            conn.exec_driver_sql(f"PRAGMA user_version={step + 1}")
+    return version
+
+
+def quick_check(engine: Engine) -> str:
+    """SQLite's ``PRAGMA quick_check``: "ok" or the first problem found."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("PRAGMA quick_check")).scalars().all()
+        conn.rollback()
+    return "ok" if rows == ["ok"] else "; ".join(str(r) for r in rows[:5])

@@ -1,0 +1,140 @@
+"""The database schema as SQLAlchemy 2 ``Mapped[]`` models.
+
+Dates of study days are ISO strings (``2026-11-29``) so they sort and compare as
+text and read well in any SQLite browser; timestamps are UTC ISO strings.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every mlstudy table."""
+
+
+class Exam(Base):
+    """An exam pack as last synced from its manifest."""
+
+    __tablename__ = "exams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    retired_on: Mapped[str | None] = mapped_column(String(10))
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+
+
+class DomainRow(Base):
+    """An exam domain and its weight in percent."""
+
+    __tablename__ = "domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    weight: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ux_domains_exam_number", "exam_id", "number", unique=True),)
+
+
+class TaskRow(Base):
+    """A task statement of a domain."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ux_tasks_domain_code", "domain_id", "code", unique=True),)
+
+
+class Card(Base):
+    """A flashcard, keyed by its stable id from the deck (``key``)."""
+
+    __tablename__ = "cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
+    domain: Mapped[int] = mapped_column(Integer)
+    task: Mapped[str | None] = mapped_column(String(16))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text, default="")
+    source_url: Mapped[str] = mapped_column(Text, default="")
+    file: Mapped[str] = mapped_column(Text)
+    line: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    archived: Mapped[bool] = mapped_column(default=False)
+    suspended: Mapped[bool] = mapped_column(default=False)
+    is_new: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (
+        # New cards in deck order, per domain: "next new card of domain d" is one seek.
+        Index("ix_cards_new", "exam_id", "is_new", "archived", "suspended", "domain", "position"),
+    )
+
+
+class CardState(Base):
+    """A reviewed card's SM-2 state; derived from the review log and rebuildable from it."""
+
+    __tablename__ = "card_states"
+
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)
+    repetitions: Mapped[int] = mapped_column(Integer)
+    easiness: Mapped[int] = mapped_column(Integer)  # hundredths: 250 = 2.5
+    interval_days: Mapped[int] = mapped_column(Integer)
+    due_day: Mapped[str] = mapped_column(String(10))
+    last_day: Mapped[str] = mapped_column(String(10))
+    exam_due_day: Mapped[str | None] = mapped_column(String(10))
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+
+
+# The queue reads the exam-adjusted due day when there is one: index that expression.
+Index("ix_card_states_effective_due", func.coalesce(CardState.exam_due_day, CardState.due_day))
+
+
+class Review(Base):
+    """One answer: the append-only log that card state is derived from."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    reviewed_at: Mapped[str] = mapped_column(String(32))
+    study_day: Mapped[str] = mapped_column(String(10))
+    grade: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))
+    interval_before: Mapped[int] = mapped_column(Integer)
+    interval_after: Mapped[int] = mapped_column(Integer)
+    easiness_before: Mapped[int] = mapped_column(Integer)
+    easiness_after: Mapped[int] = mapped_column(Integer)
+    repetitions_before: Mapped[int] = mapped_column(Integer)
+    repetitions_after: Mapped[int] = mapped_column(Integer)
+    answer_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_reviews_day", "study_day"),
+        Index("ix_reviews_card", "card_id", "id"),
+    )
+
+
+class Setting(Base):
+    """A user setting as JSON text."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
