@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from mlstudy import paths
 from mlstudy.core.exam import Domain, ExamManifest, Task
@@ -174,7 +175,7 @@ class Library:
     def _exam(self) -> tuple[int, ExamManifest]:
         if self._exam_cache is None:
             wanted = self.settings().get("exam")
-            with self.engine.connect() as conn:
+            with Session(self.engine) as conn:
                 exams = conn.execute(select(Exam).order_by(Exam.id)).scalars().all()
                 if not exams:
                     raise UserError(f"no exam pack found under {self.content_root}")
@@ -255,11 +256,11 @@ class Library:
     def card(self, card_id: int, kind: str = "") -> CardView:
         """One card with its state, for display."""
         manifest = self.exam()
-        with self.engine.connect() as conn:
-            row = conn.execute(select(Card).where(Card.id == card_id)).scalar_one_or_none()
+        with Session(self.engine) as session:
+            row = session.get(Card, card_id)
             if row is None:
                 raise UserError(f"no card with id {card_id}")
-            state = study.load_state(conn, card_id)
+            state = study.load_state(session.connection(), card_id)
         domain = manifest.domain(row.domain)
         task_title = next((t.title for t in (domain.tasks if domain else ())
                            if t.id == row.task), "")
@@ -347,9 +348,8 @@ class Library:
 
     def state_of(self, card_id: int) -> CardState | None:
         """The raw state row (tests and tools)."""
-        with self.engine.connect() as conn:
-            return conn.execute(select(CardState).where(CardState.card_id == card_id)
-                                ).scalar_one_or_none()
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.get(CardState, card_id)
 
 
 def _drill_cards(answers: Sequence[tuple[int, int, str, int, int]]) -> list[int]:

@@ -1,0 +1,198 @@
+"""The study service on a real SQLite library in a temporary data dir."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from mlstudy.errors import LibraryLockedError, UserError
+from mlstudy.services import Library
+from mlstudy.storage.schema import Card, Review
+from tests.conftest import FakeClock
+
+
+def review_rows(library: Library) -> list[tuple[int, str, int, str]]:
+    with library.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(  # type: ignore[misc]
+            select(Review.card_id, Review.study_day, Review.grade, Review.kind)
+            .order_by(Review.id))]
+
+
+def test_open_creates_a_wal_database_with_the_pack(library: Library) -> None:
+    with library.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.execute(select(func.count()).select_from(Card)).scalar() == 5
+    assert library.exam().code == "MLS-C01"
+    assert [d.weight for d in library.exam().domains] == [20, 24, 36, 20]
+    assert library.integrity() == "ok"
+
+
+def test_today_counts_on_a_new_library(library: Library) -> None:
+    counts = library.counts()
+    assert (counts.day, counts.due, counts.new, counts.drill, counts.studied) == (
+        date(2026, 11, 2), 0, 5, 0, 0)
+
+
+def test_new_cards_follow_domain_weight_order(library: Library) -> None:
+    # Modeling (36 %) before Data Engineering (20 %).
+    first = library.next_card()
+    assert first is not None and first.domain == 3 and first.kind == "new"
+
+
+def test_answer_schedules_by_sm2_and_logs(library: Library, clock: FakeClock) -> None:
+    card = library.next_card()
+    assert card is not None
+    library.answer(card.id, 5, answer_ms=4200)
+    after = library.card(card.id)
+    assert (after.repetitions, after.easiness, after.interval_days) == (1, 2.6, 1)
+    assert after.due == date(2026, 11, 3)
+    assert review_rows(library) == [(card.id, "2026-11-02", 5, "new")]
+    assert library.counts().new == 4
+
+
+def test_low_grade_comes_back_as_drill_without_changing_state(library: Library) -> None:
+    seen = []
+    while (card := library.next_card()) is not None and card.kind != "drill":
+        grade = 2 if not seen else 5
+        library.answer(card.id, grade)
+        seen.append(card.id)
+    assert card is not None and card.kind == "drill" and card.id == seen[0]
+    state_before = library.card(card.id)
+    library.answer(card.id, 3)  # still below 4: comes back again
+    assert library.next_card().id == card.id  # type: ignore[union-attr]
+    library.answer(card.id, 4)
+    assert library.next_card() is None
+    state_after = library.card(card.id)
+    assert (state_after.repetitions, state_after.interval_days, state_after.easiness) == (
+        state_before.repetitions, state_before.interval_days, state_before.easiness)
+    kinds = [row[3] for row in review_rows(library) if row[0] == card.id]
+    assert kinds == ["new", "drill", "drill"]
+
+
+def test_new_card_limit_per_day(library: Library) -> None:
+    library.update_settings(new_per_day=2)
+    answered = 0
+    while (card := library.next_card()) is not None:
+        library.answer(card.id, 5)
+        answered += 1
+    assert answered == 2
+    assert library.counts().new == 0
+
+
+def test_due_reviews_come_back_on_their_day(library: Library, clock: FakeClock) -> None:
+    card = library.next_card()
+    assert card is not None
+    library.answer(card.id, 4)
+    clock.advance(days=1)
+    counts = library.counts()
+    assert counts.due == 1 and counts.streak == 1
+    nxt = library.next_card()
+    assert nxt is not None and nxt.id == card.id and nxt.kind == "review"
+    library.answer(card.id, 4)
+    assert library.card(card.id).interval_days == 6
+    assert library.counts().streak == 2
+
+
+def test_undo_and_redo_restore_state_and_log_exactly(library: Library) -> None:
+    first = library.next_card()
+    assert first is not None
+    library.answer(first.id, 5)
+    log_one = review_rows(library)
+    state_one = library.card(first.id)
+    second = library.next_card()
+    assert second is not None
+    library.answer(second.id, 1)
+    library.answer(second.id, 4)  # drill
+    for _ in range(2):
+        library.undo()
+    assert review_rows(library) == log_one
+    assert library.card(second.id).repetitions == 0 and library.card(second.id).due is None
+    assert library.card(first.id) == state_one
+    assert library.next_card().id == second.id  # type: ignore[union-attr]
+    library.redo()
+    library.redo()
+    assert [r[2] for r in review_rows(library)] == [5, 1, 4]
+    assert library.redo() is None
+    for _ in range(3):
+        library.undo()
+    assert review_rows(library) == []
+    assert library.counts().new == 5
+    assert library.undo() is None
+
+
+def test_undo_depth_is_at_least_ten(library: Library, clock: FakeClock) -> None:
+    card = library.next_card()
+    assert card is not None
+    for _ in range(12):
+        library.answer(card.id, 2)
+    for _ in range(12):
+        assert library.undo() is not None
+    assert review_rows(library) == []
+
+
+def test_invalid_grade_is_a_user_error_and_changes_nothing(library: Library) -> None:
+    card = library.next_card()
+    assert card is not None
+    for grade in (-1, 6):
+        with pytest.raises(UserError, match="grade"):
+            library.answer(card.id, grade)
+    assert review_rows(library) == []
+
+
+def test_study_day_starts_at_configured_hour(tmp_path: Path, pack: Path) -> None:
+    clock = FakeClock(datetime(2026, 11, 3, 2, 30, tzinfo=UTC))
+    with Library.open(tmp_path / "d", clock=clock, tz=UTC, content_root=pack) as lib:
+        assert lib.today() == date(2026, 11, 2)
+        lib.update_settings(day_start_hour=0)
+        assert lib.today() == date(2026, 11, 3)
+
+
+def test_sync_is_idempotent_keeps_history_and_archives(library: Library, pack: Path) -> None:
+    card = library.next_card()
+    assert card is not None
+    library.answer(card.id, 5)
+    again = library.sync_content()
+    assert (again.added, again.updated, again.archived, again.changes.content) == (0, 0, 0, False)
+    deck = pack / "mls-c01" / "cards" / "d3.md"
+    original = deck.read_text()
+    reworded = original.replace("What does XGBoost's eta control?", "What is XGBoost's eta?")
+    deck.write_text(reworded)
+    report = library.sync_content()
+    assert (report.updated, report.added) == (1, 0)
+    assert library.card(card.id).repetitions == 1  # history kept through the rewording
+    deck.write_text(reworded.split("## Name an L1")[0])
+    report = library.sync_content()
+    assert report.archived == 2
+    assert library.counts().new == 2
+    deck.write_text(original)
+    report = library.sync_content()
+    assert report.revived == 2
+    assert library.card(card.id).repetitions == 1
+
+
+def test_broken_file_reports_and_keeps_its_cards(library: Library, pack: Path) -> None:
+    deck = pack / "mls-c01" / "cards" / "d1.md"
+    deck.write_text(deck.read_text().replace("1 MB/s or 1,000 records/s.", ""))
+    report = library.sync_content()
+    assert report.problems == (
+        "content/mls-c01/cards/d1.md:12: error: card 't-kds' has no answer",)
+    assert report.archived == 0
+
+
+def test_second_instance_is_refused(library: Library, pack: Path) -> None:
+    with pytest.raises(LibraryLockedError, match="already running"):
+        Library.open(library.data_dir, content_root=pack)
+
+
+def test_settings_persist_and_bad_values_change_nothing(tmp_path: Path, pack: Path) -> None:
+    with Library.open(tmp_path / "d", content_root=pack) as lib:
+        lib.update_settings(new_per_day=7, theme="dark")
+        with pytest.raises(UserError, match="day_start_hour"):
+            lib.update_settings(new_per_day=9, day_start_hour=30)
+    with Library.open(tmp_path / "d", content_root=pack) as lib:
+        assert lib.settings()["new_per_day"] == 7
+        assert lib.settings()["theme"] == "dark"
