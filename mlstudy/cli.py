@@ -21,24 +21,36 @@ EXIT_USAGE = 2
 
 
 def _common(parser: argparse.ArgumentParser, default: object) -> None:
-    parser.add_argument("--data-dir", metavar="DIR", default=default,
-                        help="library folder (default: $MLSTUDY_DATA_DIR or the user data dir)")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=default,
+        help="library folder (default: $MLSTUDY_DATA_DIR or the user data dir)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
-        prog="mlstudy", description="Flashcards and a study plan for AWS ML certifications.")
+        prog="mlstudy", description="Flashcards and a study plan for AWS ML certifications."
+    )
     parser.add_argument("--version", action="version", version=f"mlstudy {__version__}")
-    parser.add_argument("--smoke-test", action="store_true",
-                        help="build the main window offscreen, render a card, exit 0")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="build the main window offscreen, render a card, exit 0",
+    )
     _common(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check-content", help="validate decks; exit 1 on any error")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="exam pack folders, deck folders or card files "
-                            "(default: bundled and user decks)")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="exam pack folders, deck folders or card files (default: bundled and user decks)",
+    )
     stats = sub.add_parser("stats", help="counts, due today, per-domain mastery, readiness")
     stats.add_argument("--json", action="store_true", help="one JSON document on stdout")
     for child in (check, stats):
@@ -94,12 +106,16 @@ def _stats(args: argparse.Namespace) -> int:
     if exam.get("status_note"):
         print(exam["status_note"])
     today = data["today"]
-    print(f"Study day {today['day']}: {today['due']} due, {today['new']} new, "
-          f"{today['studied']} studied, streak {today['streak']} days")
+    print(
+        f"Study day {today['day']}: {today['due']} due, {today['new']} new, "
+        f"{today['studied']} studied, streak {today['streak']} days"
+    )
     print(f"Readiness {data['readiness'] * 100:.0f}%")
     for domain in data["domains"]:
-        print(f"  {domain['number']}. {domain['name']:<48} {domain['weight']:>3}%  "
-              f"{domain['cards']:>5} cards  mastery {domain['mastery'] * 100:.0f}%")
+        print(
+            f"  {domain['number']}. {domain['name']:<48} {domain['weight']:>3}%  "
+            f"{domain['cards']:>5} cards  mastery {domain['mastery'] * 100:.0f}%"
+        )
     return EXIT_OK
 
 

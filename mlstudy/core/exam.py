@@ -100,22 +100,35 @@ def parse_manifest(text: str, origin: str) -> ExamManifest:
         where = f"domains[{index}]."
         number = need(raw, "number", int, where)
         tasks = tuple(
-            Task(id=str(need(t, "id", str, where + "tasks.")),
-                 title=str(need(t, "title", str, where + "tasks.")))
+            Task(
+                id=str(need(t, "id", str, where + "tasks.")),
+                title=str(need(t, "title", str, where + "tasks.")),
+            )
             for t in raw.get("tasks", [])
         )
         weight = need(raw, "weight", int, where)
-        domains.append(Domain(number=int(str(number)), name=str(need(raw, "name", str, where)),
-                              weight=int(str(weight)), tasks=tasks))
+        domains.append(
+            Domain(
+                number=int(str(number)),
+                name=str(need(raw, "name", str, where)),
+                weight=int(str(weight)),
+                tasks=tasks,
+            )
+        )
     numbers = [d.number for d in domains]
     if len(set(numbers)) != len(numbers):
         raise UserError(f"{origin}: error: domain numbers must be unique")
     return ExamManifest(
-        code=code, name=name, status=status, domains=tuple(domains),
-        retired_on=retired_on, status_note=str(data.get("status_note", "")),
+        code=code,
+        name=name,
+        status=status,
+        domains=tuple(domains),
+        retired_on=retired_on,
+        status_note=str(data.get("status_note", "")),
         source=str(data.get("source", "")),
         minutes=data.get("minutes") if isinstance(data.get("minutes"), int) else None,
         questions=data.get("questions") if isinstance(data.get("questions"), int) else None,
         passing_score=data.get("passing_score")
-        if isinstance(data.get("passing_score"), int) else None,
+        if isinstance(data.get("passing_score"), int)
+        else None,
     )

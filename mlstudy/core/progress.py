@@ -271,7 +271,10 @@ def mastery_over_time(
         series[offset] = grid.sum(axis=1)
     series = np.clip(series / cards_per_domain, 0.0, 1.0)
     days = _days(start, n_days)
-    return {number: list(zip(days, series[:, j].tolist())) for j, number in enumerate(domains)}
+    return {
+        number: list(zip(days, series[:, j].tolist(), strict=True))
+        for j, number in enumerate(domains)
+    }
 
 
 def reviews_per_day(
@@ -290,7 +293,9 @@ def reviews_per_day(
         log.kind[inside] * n_days + offsets[inside], minlength=len(KINDS) * n_days
     ).reshape(len(KINDS), n_days)
     days = _days(start, n_days)
-    return {kind: list(zip(days, counts[code].tolist())) for code, kind in enumerate(KINDS)}
+    return {
+        kind: list(zip(days, counts[code].tolist(), strict=True)) for code, kind in enumerate(KINDS)
+    }
 
 
 def due_forecast(cards: Iterable[CardSnapshot], today: date, days: int) -> list[tuple[date, int]]:
@@ -307,7 +312,7 @@ def due_forecast(cards: Iterable[CardSnapshot], today: date, days: int) -> list[
         ahead = max((card.due - today).days, 0)
         if ahead < days:
             counts[ahead] += 1
-    return list(zip(_days(today, days), counts))
+    return list(zip(_days(today, days), counts, strict=True))
 
 
 def calendar_heatmap(events: Events, today: date, weeks: int = 26) -> list[tuple[date, int]]:
@@ -324,7 +329,7 @@ def calendar_heatmap(events: Events, today: date, weeks: int = 26) -> list[tuple
     last = today + timedelta(days=6 - today.weekday())
     first = last - timedelta(days=7 * weeks - 1)
     counts = _count_per_day(_as_log(events).day, first, 7 * weeks)
-    return list(zip(_days(first, 7 * weeks), counts.tolist()))
+    return list(zip(_days(first, 7 * weeks), counts.tolist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,4 +473,4 @@ def plan_vs_actual(
     log = _as_log(events)
     answered = log.day if include_drills else log.day[log.kind != _DRILL]
     actual = _count_per_day(answered, start, n_days).tolist()
-    return list(zip(_days(start, n_days), plan, actual))
+    return list(zip(_days(start, n_days), plan, actual, strict=True))

@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta, tzinfo
 DEFAULT_DAY_START_HOUR = 4
 
 
-def study_day(moment: datetime, day_start_hour: int = DEFAULT_DAY_START_HOUR,
-              tz: tzinfo | None = None) -> date:
+def study_day(
+    moment: datetime, day_start_hour: int = DEFAULT_DAY_START_HOUR, tz: tzinfo | None = None
+) -> date:
     """The study day a moment belongs to, in local time (or ``tz``).
 
     Args:

@@ -105,47 +105,66 @@ def load_decks(
         result.files += 1
         result.problems.extend(parsed.problems)
         exam_code = exam or parsed.exam or fallback
-        manifest = result.manifests.get(exam_code or "")
+        owner = result.manifests.get(exam_code or "")
         for card in parsed.cards:
-            if manifest is None:
-                result.problems.append(Problem(
-                    card.path, card.line, f"unknown exam {exam_code!r}: no pack with that code"))
+            if owner is None:
+                result.problems.append(
+                    Problem(
+                        card.path, card.line, f"unknown exam {exam_code!r}: no pack with that code"
+                    )
+                )
                 continue
-            domain = _resolve_domain(card, manifest, result.problems)
+            domain = _resolve_domain(card, owner, result.problems)
             if domain is None:
                 continue
             first = seen.get(card.key)
             if first is not None:
-                result.problems.append(Problem(
-                    card.path, card.line, f"duplicate card id {card.key!r}: "
-                    f"also at {first.path}:{first.line}"))
+                result.problems.append(
+                    Problem(
+                        card.path,
+                        card.line,
+                        f"duplicate card id {card.key!r}: also at {first.path}:{first.line}",
+                    )
+                )
                 continue
             seen[card.key] = card
-            result.cards.append(DeckCard(card=card, exam=manifest.code, domain=domain))
+            result.cards.append(DeckCard(card=card, exam=owner.code, domain=domain))
     return result
 
 
-def _resolve_domain(card: ParsedCard, manifest: ExamManifest,
-                    problems: list[Problem]) -> int | None:
+def _resolve_domain(
+    card: ParsedCard, manifest: ExamManifest, problems: list[Problem]
+) -> int | None:
     if card.task is not None:
         owner = manifest.domain_of_task(card.task)
         if owner is None:
-            problems.append(Problem(card.path, card.line, f"unknown task {card.task!r} for "
-                                    f"{manifest.code}"))
+            problems.append(
+                Problem(card.path, card.line, f"unknown task {card.task!r} for {manifest.code}")
+            )
             return None
         if card.domain is not None and card.domain != owner.number:
-            problems.append(Problem(
-                card.path, card.line, f"task {card.task} belongs to domain {owner.number}, "
-                f"not domain {card.domain}"))
+            problems.append(
+                Problem(
+                    card.path,
+                    card.line,
+                    f"task {card.task} belongs to domain {owner.number}, not domain {card.domain}",
+                )
+            )
             return None
         return owner.number
     if card.domain is None:
-        problems.append(Problem(card.path, card.line, "card has no domain: set 'domain:' in "
-                                "the front matter or a ':domain:' line"))
+        problems.append(
+            Problem(
+                card.path,
+                card.line,
+                "card has no domain: set 'domain:' in the front matter or a ':domain:' line",
+            )
+        )
         return None
     if manifest.domain(card.domain) is None:
         known = ", ".join(str(d.number) for d in manifest.domains)
-        problems.append(Problem(card.path, card.line, f"unknown domain {card.domain} "
-                                f"(known: {known})"))
+        problems.append(
+            Problem(card.path, card.line, f"unknown domain {card.domain} (known: {known})")
+        )
         return None
     return card.domain

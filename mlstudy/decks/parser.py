@@ -53,8 +53,16 @@ class ParsedCard:
     def content_hash(self) -> str:
         """A hash of everything a user sees or the scheduler uses; changes when the card does."""
         digest = hashlib.sha256()
-        for part in (self.question, self.answer, str(self.domain), self.task or "",
-                     ",".join(self.tags), self.source, self.path, str(self.line)):
+        for part in (
+            self.question,
+            self.answer,
+            str(self.domain),
+            self.task or "",
+            ",".join(self.tags),
+            self.source,
+            self.path,
+            str(self.line),
+        ):
             digest.update(part.encode("utf-8"))
             digest.update(b"\x00")
         return digest.hexdigest()[:32]
@@ -77,9 +85,14 @@ def read_card_file(path: Path, display_path: str | None = None) -> ParsedFile:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             result = ParsedFile(shown)
-            result.problems.append(Problem(
-                shown, 1, f"file is {size / 1_048_576:.1f} MB; the limit is "
-                f"{MAX_FILE_BYTES // 1_048_576} MB per card file: split it"))
+            result.problems.append(
+                Problem(
+                    shown,
+                    1,
+                    f"file is {size / 1_048_576:.1f} MB; the limit is "
+                    f"{MAX_FILE_BYTES // 1_048_576} MB per card file: split it",
+                )
+            )
             return result
         data = path.read_bytes()
     except OSError as exc:
@@ -96,8 +109,11 @@ def parse_card_bytes(data: bytes, path: str) -> ParsedFile:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         result = ParsedFile(path)
-        result.problems.append(Problem(
-            path, line, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
+        result.problems.append(
+            Problem(
+                path, line, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+            )
+        )
         return result
     return parse_card_text(text, path)
 
@@ -114,8 +130,9 @@ def parse_card_text(text: str, path: str) -> ParsedFile:
     defaults, body_start = _parse_front_matter(lines, result)
     _parse_cards(lines, body_start, defaults, result)
     if not result.cards and not any(p for p in result.problems):
-        result.problems.append(Problem(
-            path, 1, "no cards found: a card starts with a '## question {#id}' line"))
+        result.problems.append(
+            Problem(path, 1, "no cards found: a card starts with a '## question {#id}' line")
+        )
     return result
 
 
@@ -132,35 +149,50 @@ def _parse_front_matter(lines: list[str], result: ParsedFile) -> tuple[dict[str,
                 key, sep, value = stripped.partition(":")
                 key = key.strip().lower()
                 if not sep:
-                    result.problems.append(Problem(
-                        result.path, number, f"front matter line must be 'key: value', "
-                        f"got {stripped[:40]!r}"))
+                    result.problems.append(
+                        Problem(
+                            result.path,
+                            number,
+                            f"front matter line must be 'key: value', got {stripped[:40]!r}",
+                        )
+                    )
                 elif key not in FRONT_MATTER_KEYS:
-                    result.problems.append(Problem(
-                        result.path, number, f"unknown front matter key '{key}' "
-                        f"(known: {', '.join(FRONT_MATTER_KEYS)})"))
+                    result.problems.append(
+                        Problem(
+                            result.path,
+                            number,
+                            f"unknown front matter key '{key}' "
+                            f"(known: {', '.join(FRONT_MATTER_KEYS)})",
+                        )
+                    )
                 else:
                     _set_field(defaults, key, value.strip(), result, number)
             exam = defaults.pop("exam", None)
             result.exam = str(exam) if exam else None
             return defaults, index + 1
-    result.problems.append(Problem(
-        result.path, 1, "front matter starts with '---' but has no closing '---' line"))
+    result.problems.append(
+        Problem(result.path, 1, "front matter starts with '---' but has no closing '---' line")
+    )
     return defaults, len(lines)
 
 
-def _set_field(target: dict[str, object], key: str, value: str, result: ParsedFile,
-               line: int) -> None:
+def _set_field(
+    target: dict[str, object], key: str, value: str, result: ParsedFile, line: int
+) -> None:
     if key == "domain":
         if not value.isdigit():
-            result.problems.append(Problem(
-                result.path, line, f"domain must be a domain number such as 3, got {value!r}"))
+            result.problems.append(
+                Problem(
+                    result.path, line, f"domain must be a domain number such as 3, got {value!r}"
+                )
+            )
             return
         target[key] = int(value)
     elif key == "task":
         if not _TASK_RE.match(value):
-            result.problems.append(Problem(
-                result.path, line, f"task must look like 3.2, got {value!r}"))
+            result.problems.append(
+                Problem(result.path, line, f"task must look like 3.2, got {value!r}")
+            )
             return
         target[key] = value
     elif key == "tags":
@@ -168,16 +200,18 @@ def _set_field(target: dict[str, object], key: str, value: str, result: ParsedFi
         target[key] = tuple(t.strip().strip("'\"").lower() for t in inner.split(",") if t.strip())
     elif key == "source":
         if value and not value.startswith(("https://", "http://")):
-            result.problems.append(Problem(
-                result.path, line, f"source must be an http(s) URL, got {value[:60]!r}"))
+            result.problems.append(
+                Problem(result.path, line, f"source must be an http(s) URL, got {value[:60]!r}")
+            )
             return
         target[key] = value
     else:
         target[key] = value
 
 
-def _parse_cards(lines: list[str], start: int, defaults: dict[str, object],
-                 result: ParsedFile) -> None:
+def _parse_cards(
+    lines: list[str], start: int, defaults: dict[str, object], result: ParsedFile
+) -> None:
     fence: str | None = None
     heading_at: int | None = None
     for index in range(start, len(lines)):
@@ -187,8 +221,11 @@ def _parse_cards(lines: list[str], start: int, defaults: dict[str, object],
             marker = match.group(1)
             if fence is None:
                 fence = marker[0] * len(marker)
-            elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[
-                len(marker):].strip():
+            elif (
+                marker[0] == fence[0]
+                and len(marker) >= len(fence)
+                and not line.strip()[len(marker) :].strip()
+            ):
                 fence = None
             continue
         if fence is None and line.startswith("## "):
@@ -199,21 +236,27 @@ def _parse_cards(lines: list[str], start: int, defaults: dict[str, object],
         _finish_card(lines, heading_at, len(lines), defaults, result)
 
 
-def _finish_card(lines: list[str], start: int, end: int, defaults: dict[str, object],
-                 result: ParsedFile) -> None:
+def _finish_card(
+    lines: list[str], start: int, end: int, defaults: dict[str, object], result: ParsedFile
+) -> None:
     line_no = start + 1
     heading = lines[start][3:].strip()
     match = _ID_RE.search(heading)
     if not match:
-        result.problems.append(Problem(
-            result.path, line_no, "card heading has no id: end it with {#some-id}"))
+        result.problems.append(
+            Problem(result.path, line_no, "card heading has no id: end it with {#some-id}")
+        )
         return
     key = match.group(1)
     question = heading[: match.start()].strip()
     if not _VALID_ID_RE.match(key):
-        result.problems.append(Problem(
-            result.path, line_no, f"card id {key!r} must be lower-case letters, digits and "
-            "hyphens"))
+        result.problems.append(
+            Problem(
+                result.path,
+                line_no,
+                f"card id {key!r} must be lower-case letters, digits and hyphens",
+            )
+        )
         return
     if not question:
         result.problems.append(Problem(result.path, line_no, f"card {key!r} has no question"))
@@ -227,9 +270,13 @@ def _finish_card(lines: list[str], start: int, end: int, defaults: dict[str, obj
             break
         name = field_match.group(1).lower()
         if name not in FIELD_KEYS:
-            result.problems.append(Problem(
-                result.path, body + 1, f"unknown card field ':{name}:' "
-                f"(known: {', '.join(FIELD_KEYS)})"))
+            result.problems.append(
+                Problem(
+                    result.path,
+                    body + 1,
+                    f"unknown card field ':{name}:' (known: {', '.join(FIELD_KEYS)})",
+                )
+            )
             ok = False
         else:
             before = len(result.problems)
@@ -244,10 +291,16 @@ def _finish_card(lines: list[str], start: int, end: int, defaults: dict[str, obj
         return
     domain = fields.get("domain")
     tags = fields.get("tags", ())
-    result.cards.append(ParsedCard(
-        key=key, question=question, answer=answer,
-        domain=domain if isinstance(domain, int) else None,
-        task=str(fields["task"]) if fields.get("task") else None,
-        tags=tags if isinstance(tags, tuple) else (),
-        source=str(fields.get("source", "")), path=result.path, line=line_no,
-    ))
+    result.cards.append(
+        ParsedCard(
+            key=key,
+            question=question,
+            answer=answer,
+            domain=domain if isinstance(domain, int) else None,
+            task=str(fields["task"]) if fields.get("task") else None,
+            tags=tags if isinstance(tags, tuple) else (),
+            source=str(fields.get("source", "")),
+            path=result.path,
+            line=line_no,
+        )
+    )

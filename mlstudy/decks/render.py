@@ -14,9 +14,44 @@ import nh3
 from pygments.formatters import HtmlFormatter
 
 _ALLOWED_TAGS = {
-    "p", "br", "hr", "em", "strong", "b", "i", "u", "s", "del", "sub", "sup", "code",
-    "pre", "kbd", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
-    "tbody", "tr", "th", "td", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span", "div", "img",
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "s",
+    "del",
+    "sub",
+    "sup",
+    "code",
+    "pre",
+    "kbd",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "span",
+    "div",
+    "img",
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -42,8 +77,9 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
     """Markdown to sanitised HTML (cached: the same card renders once per run)."""
-    html = markdown.markdown(text, extensions=_EXTENSIONS,
-                             extension_configs=_EXTENSION_CONFIGS, output_format="html")
+    html = markdown.markdown(
+        text, extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
+    )
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,

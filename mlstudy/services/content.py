@@ -29,13 +29,15 @@ class CheckReport:
         return sum(sum(d.values()) for d in self.per_domain.values())
 
 
-def _load(content_root: Path, user_folders: Sequence[Path],
-          default_exam: str | None = None) -> LoadResult:
+def _load(
+    content_root: Path, user_folders: Sequence[Path], default_exam: str | None = None
+) -> LoadResult:
     return load_decks(find_packs(content_root), user_folders, default_exam=default_exam)
 
 
-def check(paths: Sequence[Path], content_root: Path,
-          user_folders: Sequence[Path] = ()) -> CheckReport:
+def check(
+    paths: Sequence[Path], content_root: Path, user_folders: Sequence[Path] = ()
+) -> CheckReport:
     """Validate decks: the given paths (packs or card folders), else bundled + user decks."""
     if paths:
         packs = [p for p in paths if (p / "exam.toml").is_file()]
@@ -43,28 +45,46 @@ def check(paths: Sequence[Path], content_root: Path,
         if folders and not packs:
             packs = find_packs(content_root)
             result = load_decks(packs, folders)
-            result.cards = [c for c in result.cards
-                            if not c.card.path.startswith(str(content_root.name) + "/")]
+            result.cards = [
+                c for c in result.cards if not c.card.path.startswith(str(content_root.name) + "/")
+            ]
         else:
             result = load_decks(packs, folders)
     else:
         result = _load(content_root, user_folders)
     per_domain = {code: result.cards_per_domain(code) for code in result.manifests}
     names = {code: {d.number: d.name for d in m.domains} for code, m in result.manifests.items()}
-    return CheckReport(files=result.files, per_domain=per_domain, domain_names=names,
-                       problems=tuple(str(p) for p in result.problems))
+    return CheckReport(
+        files=result.files,
+        per_domain=per_domain,
+        domain_names=names,
+        problems=tuple(str(p) for p in result.problems),
+    )
 
 
-def sync(engine: Engine, content_root: Path, user_folders: Sequence[Path], now: datetime,
-         default_exam: str | None) -> SyncReport:
+def sync(
+    engine: Engine,
+    content_root: Path,
+    user_folders: Sequence[Path],
+    now: datetime,
+    default_exam: str | None,
+) -> SyncReport:
     """Load every deck and bring the database in line, in one transaction."""
     result = _load(content_root, user_folders, default_exam)
     records = [
         CardRecord(
-            key=c.card.key, exam=c.exam, domain=c.domain, task=c.card.task,
-            question=c.card.question, answer=c.card.answer, tags=",".join(c.card.tags),
-            source_url=c.card.source, file=c.card.path, line=c.card.line,
-            content_hash=c.card.content_hash)
+            key=c.card.key,
+            exam=c.exam,
+            domain=c.domain,
+            task=c.card.task,
+            question=c.card.question,
+            answer=c.card.answer,
+            tags=",".join(c.card.tags),
+            source_url=c.card.source,
+            file=c.card.path,
+            line=c.card.line,
+            content_hash=c.card.content_hash,
+        )
         for c in result.cards
     ]
     protected = {p.path for p in result.problems}
@@ -72,7 +92,12 @@ def sync(engine: Engine, content_root: Path, user_folders: Sequence[Path], now: 
         exam_ids = sync_manifests(conn, result.manifests.values())
         counts = sync_cards(conn, exam_ids, records, protected, now)
     return SyncReport(
-        files=result.files, cards=len(records), added=counts.added, updated=counts.updated,
-        archived=counts.archived, revived=counts.revived,
+        files=result.files,
+        cards=len(records),
+        added=counts.added,
+        updated=counts.updated,
+        archived=counts.archived,
+        revived=counts.revived,
         problems=tuple(str(p) for p in result.problems),
-        changes=Changes(content=counts.changed))
+        changes=Changes(content=counts.changed),
+    )

@@ -39,8 +39,15 @@ def utc_now() -> datetime:
 class Library:
     """An open mlstudy library. Create with ``Library.open``; close when done."""
 
-    def __init__(self, data_dir: Path, engine: Engine, lock: DataDirLock | None,
-                 clock: Clock, tz: tzinfo | None, content_root: Path) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        engine: Engine,
+        lock: DataDirLock | None,
+        clock: Clock,
+        tz: tzinfo | None,
+        content_root: Path,
+    ) -> None:
         self.data_dir = data_dir
         self.engine = engine
         self._lock = lock
@@ -55,9 +62,16 @@ class Library:
     # ----- opening and closing -------------------------------------------------------
 
     @classmethod
-    def open(cls, data_dir: Path | str | None = None, *, clock: Clock = utc_now,
-             tz: tzinfo | None = None, content_root: Path | None = None,
-             lock: bool = True, sync: bool = True) -> Library:
+    def open(
+        cls,
+        data_dir: Path | str | None = None,
+        *,
+        clock: Clock = utc_now,
+        tz: tzinfo | None = None,
+        content_root: Path | None = None,
+        lock: bool = True,
+        sync: bool = True,
+    ) -> Library:
         """Open (creating if needed) the library in a data dir and sync the decks.
 
         Args:
@@ -81,8 +95,7 @@ class Library:
             db_path = paths.database_path(folder)
             engine = create_db_engine(db_path)
             migrate(engine, db_path)
-            library = cls(folder, engine, data_lock, clock, tz,
-                          content_root or paths.content_dir())
+            library = cls(folder, engine, data_lock, clock, tz, content_root or paths.content_dir())
             if sync:
                 library.sync_content()
         except Exception:
@@ -146,8 +159,13 @@ class Library:
 
     def sync_content(self) -> SyncReport:
         """Load bundled and user decks into the database (idempotent; history kept)."""
-        report = content.sync(self.engine, self.content_root, self.deck_folders(),
-                              self._clock(), self.settings().get("exam"))
+        report = content.sync(
+            self.engine,
+            self.content_root,
+            self.deck_folders(),
+            self._clock(),
+            self.settings().get("exam"),
+        )
         self._exam_cache = None
         return report
 
@@ -181,16 +199,27 @@ class Library:
                     raise UserError(f"no exam pack found under {self.content_root}")
                 exam = next((e for e in exams if e.code == wanted), exams[0])
                 domains = []
-                for row in conn.execute(select(DomainRow).where(DomainRow.exam_id == exam.id)
-                                        .order_by(DomainRow.number)).scalars():
-                    tasks = tuple(Task(t.code, t.title) for t in conn.execute(
-                        select(TaskRow).where(TaskRow.domain_id == row.id)
-                        .order_by(TaskRow.code)).scalars())
+                for row in conn.execute(
+                    select(DomainRow).where(DomainRow.exam_id == exam.id).order_by(DomainRow.number)
+                ).scalars():
+                    tasks = tuple(
+                        Task(t.code, t.title)
+                        for t in conn.execute(
+                            select(TaskRow)
+                            .where(TaskRow.domain_id == row.id)
+                            .order_by(TaskRow.code)
+                        ).scalars()
+                    )
                     domains.append(Domain(row.number, row.name, row.weight, tasks))
                 manifest = ExamManifest(
-                    code=exam.code, name=exam.name, status=exam.status, domains=tuple(domains),
+                    code=exam.code,
+                    name=exam.name,
+                    status=exam.status,
+                    domains=tuple(domains),
                     retired_on=date.fromisoformat(exam.retired_on) if exam.retired_on else None,
-                    status_note=exam.status_note, source=exam.source)
+                    status_note=exam.status_note,
+                    source=exam.source,
+                )
                 self._exam_cache = (exam.id, manifest)
         return self._exam_cache
 
@@ -208,9 +237,14 @@ class Library:
         new_today = sum(1 for a in answers if a[2] == "new")
         limit = int(self.settings()["new_per_day"])
         return TodayCounts(
-            day=today, due=due, new=max(0, min(limit - new_today, new_available)),
-            drill=len(_drill_cards(answers)), studied=len({a[0] for a in answers}),
-            answers=len(answers), streak=streak)
+            day=today,
+            due=due,
+            new=max(0, min(limit - new_today, new_available)),
+            drill=len(_drill_cards(answers)),
+            studied=len({a[0] for a in answers}),
+            answers=len(answers),
+            streak=streak,
+        )
 
     def next_card(self) -> CardView | None:
         """The next card of today's queue: due reviews, then new cards, then drills."""
@@ -233,8 +267,9 @@ class Library:
             return drills[0], "drill"
         return None, ""
 
-    def _next_new(self, conn: Any, exam_id: int,
-                  answers: list[tuple[int, int, str, int, int]]) -> int | None:
+    def _next_new(
+        self, conn: Any, exam_id: int, answers: list[tuple[int, int, str, int, int]]
+    ) -> int | None:
         new_today: dict[int, int] = {}
         for _card, _grade, kind, _rid, domain in answers:
             if kind == "new":
@@ -246,7 +281,8 @@ class Library:
         # Domain-weight order: the domain furthest below its share of today's new cards.
         candidates = sorted(
             (d for d, n in available.items() if n > 0 and weights.get(d, 0) > 0),
-            key=lambda d: ((new_today.get(d, 0) + 1) / weights[d], d))
+            key=lambda d: ((new_today.get(d, 0) + 1) / weights[d], d),
+        )
         for domain in candidates:
             card_id = study.next_new_card(conn, exam_id, domain)
             if card_id is not None:
@@ -262,23 +298,35 @@ class Library:
                 raise UserError(f"no card with id {card_id}")
             state = study.load_state(session.connection(), card_id)
         domain = manifest.domain(row.domain)
-        task_title = next((t.title for t in (domain.tasks if domain else ())
-                           if t.id == row.task), "")
+        task_title = next(
+            (t.title for t in (domain.tasks if domain else ()) if t.id == row.task), ""
+        )
         return CardView(
-            id=row.id, key=row.key, question=row.question, answer=row.answer,
-            domain=row.domain, domain_name=domain.name if domain else f"Domain {row.domain}",
-            task=row.task, task_title=task_title,
-            tags=tuple(t for t in row.tags.split(",") if t), source_url=row.source_url,
-            file=row.file, line=row.line,
+            id=row.id,
+            key=row.key,
+            question=row.question,
+            answer=row.answer,
+            domain=row.domain,
+            domain_name=domain.name if domain else f"Domain {row.domain}",
+            task=row.task,
+            task_title=task_title,
+            tags=tuple(t for t in row.tags.split(",") if t),
+            source_url=row.source_url,
+            file=row.file,
+            line=row.line,
             kind=kind or ("new" if state is None else "review"),
             repetitions=state.repetitions if state else 0,
             easiness=(state.easiness if state else NEW_CARD.easiness_hundredths) / 100,
             interval_days=state.interval_days if state else 0,
             due=date.fromisoformat(state.due_day) if state else None,
             exam_due=date.fromisoformat(state.exam_due_day)
-            if state and state.exam_due_day else None,
-            suspended=row.suspended, archived=row.archived,
-            reviews=state.reviews if state else 0, lapses=state.lapses if state else 0)
+            if state and state.exam_due_day
+            else None,
+            suspended=row.suspended,
+            archived=row.archived,
+            reviews=state.reviews if state else 0,
+            lapses=state.lapses if state else 0,
+        )
 
     def preview_intervals(self, card_id: int) -> dict[int, int]:
         """The interval in days each grade 0..5 would give this card now (0: same-day drill)."""
@@ -301,8 +349,14 @@ class Library:
         with self.engine.begin() as conn:
             drill = any(a[0] == card_id for a in study.answers_on(conn, today))
             record = study.record_answer(
-                conn, card_id, grade, today, self._clock().isoformat(),
-                max(0, int(answer_ms)), drill)
+                conn,
+                card_id,
+                grade,
+                today,
+                self._clock().isoformat(),
+                max(0, int(answer_ms)),
+                drill,
+            )
         self._undo.append(record)
         del self._undo[:-UNDO_DEPTH]
         self._redo.clear()

@@ -32,8 +32,9 @@ def _int_in(key: str, value: Any, low: int, high: int) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise UserError(f"{key}: must be a whole number from {low} to {high}, "
-                        f"got {value!r}") from None
+        raise UserError(
+            f"{key}: must be a whole number from {low} to {high}, got {value!r}"
+        ) from None
     if not low <= number <= high:
         raise UserError(f"{key}: must be from {low} to {high}, got {number}")
     return number

@@ -17,9 +17,13 @@ class Changes:
     plan: bool = False
 
     def __or__(self, other: Changes) -> Changes:
-        return Changes(cards=self.cards | other.cards, reviews=self.reviews or other.reviews,
-                       content=self.content or other.content,
-                       settings=self.settings or other.settings, plan=self.plan or other.plan)
+        return Changes(
+            cards=self.cards | other.cards,
+            reviews=self.reviews or other.reviews,
+            content=self.content or other.content,
+            settings=self.settings or other.settings,
+            plan=self.plan or other.plan,
+        )
 
 
 @dataclass(frozen=True, slots=True)

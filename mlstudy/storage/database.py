@@ -50,8 +50,9 @@ def schema_version(conn: Connection) -> int:
     return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
 
 
-def migrate(engine: Engine, path: Path,
-            backup: Callable[[Path, int], Path | None] | None = None) -> int:
+def migrate(
+    engine: Engine, path: Path, backup: Callable[[Path, int], Path | None] | None = None
+) -> int:
     """Bring the database to ``SCHEMA_VERSION``; return the version it had before.
 
     A database written by a newer mlstudy is refused and left untouched. An existing
@@ -63,7 +64,8 @@ def migrate(engine: Engine, path: Path,
     if version > SCHEMA_VERSION:
         raise UserError(
             f"{path}: this database was written by a newer mlstudy (schema {version}; this "
-            f"version knows up to {SCHEMA_VERSION}). Update mlstudy; the file was not changed.")
+            f"version knows up to {SCHEMA_VERSION}). Update mlstudy; the file was not changed."
+        )
     if version == SCHEMA_VERSION:
         return version
     if version > 0 and backup is not None:

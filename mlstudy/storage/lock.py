@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 from typing import IO
 
@@ -22,7 +22,7 @@ class DataDirLock:
         """Take the lock or raise ``LibraryLockedError`` naming the dir."""
         handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":
                 import msvcrt
 
                 handle.seek(0)
@@ -35,7 +35,8 @@ class DataDirLock:
             handle.close()
             raise LibraryLockedError(
                 f"mlstudy is already running with the data dir {self.path.parent}; "
-                "close it first (or use another --data-dir)") from None
+                "close it first (or use another --data-dir)"
+            ) from None
         self._handle = handle
 
     def release(self) -> None:

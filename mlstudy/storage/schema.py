@@ -100,8 +100,6 @@ class CardState(Base):
     lapses: Mapped[int] = mapped_column(Integer, default=0)
 
 
-
-
 # The queue reads the exam-adjusted due day when there is one: index that expression.
 Index("ix_card_states_effective_due", func.coalesce(CardState.exam_due_day, CardState.due_day))
 

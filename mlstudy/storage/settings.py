@@ -13,13 +13,17 @@ from mlstudy.storage.schema import Setting
 
 def read_settings(conn: Connection) -> dict[str, Any]:
     """Every stored setting, decoded."""
-    return {key: json.loads(value) for key, value in conn.execute(
-        select(Setting.key, Setting.value))}
+    return {
+        key: json.loads(value) for key, value in conn.execute(select(Setting.key, Setting.value))
+    }
 
 
 def write_settings(conn: Connection, values: dict[str, Any]) -> None:
     """Insert or replace settings."""
     for key, value in values.items():
         statement = sqlite_insert(Setting).values(key=key, value=json.dumps(value))
-        conn.execute(statement.on_conflict_do_update(
-            index_elements=[Setting.key], set_={"value": statement.excluded.value}))
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Setting.key], set_={"value": statement.excluded.value}
+            )
+        )

@@ -15,28 +15,54 @@ from mlstudy.storage.schema import Card, CardState, Review
 def card_snapshots(conn: Connection, exam_id: int) -> list[CardSnapshot]:
     """Every active (not archived, not suspended) card of an exam with its state."""
     rows = conn.execute(
-        select(Card.id, Card.domain, CardState.repetitions, CardState.easiness,
-               CardState.interval_days, CardState.due_day, CardState.last_day)
+        select(
+            Card.id,
+            Card.domain,
+            CardState.repetitions,
+            CardState.easiness,
+            CardState.interval_days,
+            CardState.due_day,
+            CardState.last_day,
+        )
         .outerjoin(CardState, CardState.card_id == Card.id)
-        .where(Card.exam_id == exam_id, Card.archived.is_(False), Card.suspended.is_(False)))
+        .where(Card.exam_id == exam_id, Card.archived.is_(False), Card.suspended.is_(False))
+    )
     snapshots = []
     for card_id, domain, reps, easiness, interval, due, last in rows:
         if reps is None:
             snapshots.append(CardSnapshot(card_id=card_id, domain=domain))
         else:
-            snapshots.append(CardSnapshot(
-                card_id=card_id, domain=domain, state=Sm2State(reps, easiness, interval),
-                due=date.fromisoformat(due), last_review=date.fromisoformat(last)))
+            snapshots.append(
+                CardSnapshot(
+                    card_id=card_id,
+                    domain=domain,
+                    state=Sm2State(reps, easiness, interval),
+                    due=date.fromisoformat(due),
+                    last_review=date.fromisoformat(last),
+                )
+            )
     return snapshots
 
 
-def review_events(conn: Connection, exam_id: int, since: date | None = None
-                  ) -> Iterator[ReviewEvent]:
+def review_events(
+    conn: Connection, exam_id: int, since: date | None = None
+) -> Iterator[ReviewEvent]:
     """The review log of an exam's cards in order, as ``ReviewEvent`` values."""
-    query = (select(Review.card_id, Card.domain, Review.study_day, Review.grade, Review.kind,
-                    Review.interval_before, Review.interval_after, Review.answer_ms)
-             .join(Card, Card.id == Review.card_id).where(Card.exam_id == exam_id)
-             .order_by(Review.id))
+    query = (
+        select(
+            Review.card_id,
+            Card.domain,
+            Review.study_day,
+            Review.grade,
+            Review.kind,
+            Review.interval_before,
+            Review.interval_after,
+            Review.answer_ms,
+        )
+        .join(Card, Card.id == Review.card_id)
+        .where(Card.exam_id == exam_id)
+        .order_by(Review.id)
+    )
     if since is not None:
         query = query.where(Review.study_day >= since.isoformat())
     days: dict[str, date] = {}
@@ -44,6 +70,13 @@ def review_events(conn: Connection, exam_id: int, since: date | None = None
         parsed = days.get(day)
         if parsed is None:
             parsed = days[day] = date.fromisoformat(day)
-        yield ReviewEvent(card_id=card_id, domain=domain, day=parsed, grade=grade,
-                          kind=ReviewKind(kind), interval_before=before, interval_after=after,
-                          answer_ms=ms)
+        yield ReviewEvent(
+            card_id=card_id,
+            domain=domain,
+            day=parsed,
+            grade=grade,
+            kind=ReviewKind(kind),
+            interval_before=before,
+            interval_after=after,
+            answer_ms=ms,
+        )

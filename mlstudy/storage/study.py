@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
 
 from mlstudy.core.models import ReviewKind
 from mlstudy.core.sm2 import NEW_CARD, Sm2State, next_state
@@ -49,63 +49,96 @@ class AnswerRecord:
     was_new: bool
 
 
-def _active(exam_id: int) -> object:
+def _active(exam_id: int) -> ColumnElement[bool]:
     return and_(Card.exam_id == exam_id, Card.archived.is_(False), Card.suspended.is_(False))
 
 
 def load_state(conn: Connection, card_id: int) -> StateRow | None:
     """A card's state row, or None for a card never reviewed."""
-    row = conn.execute(select(
-        CardState.repetitions, CardState.easiness, CardState.interval_days, CardState.due_day,
-        CardState.last_day, CardState.exam_due_day, CardState.reviews, CardState.lapses,
-    ).where(CardState.card_id == card_id)).first()
+    row = conn.execute(
+        select(
+            CardState.repetitions,
+            CardState.easiness,
+            CardState.interval_days,
+            CardState.due_day,
+            CardState.last_day,
+            CardState.exam_due_day,
+            CardState.reviews,
+            CardState.lapses,
+        ).where(CardState.card_id == card_id)
+    ).first()
     return StateRow(*row) if row else None
 
 
-def next_due_card(conn: Connection, exam_id: int, today: date,
-                  exclude: frozenset[int] = frozenset()) -> int | None:
+def next_due_card(
+    conn: Connection, exam_id: int, today: date, exclude: frozenset[int] = frozenset()
+) -> int | None:
     """The reviewed card due soonest (on or before today), or None."""
-    query = (select(CardState.card_id).join(Card, Card.id == CardState.card_id)
-             .where(EFFECTIVE_DUE <= today.isoformat(), _active(exam_id))
-             .order_by(EFFECTIVE_DUE, CardState.card_id).limit(1 + len(exclude)))
+    query = (
+        select(CardState.card_id)
+        .join(Card, Card.id == CardState.card_id)
+        .where(today.isoformat() >= EFFECTIVE_DUE, _active(exam_id))
+        .order_by(EFFECTIVE_DUE, CardState.card_id)
+        .limit(1 + len(exclude))
+    )
     return next((cid for cid in conn.execute(query).scalars() if cid not in exclude), None)
 
 
-def next_new_card(conn: Connection, exam_id: int, domain: int,
-                  exclude: frozenset[int] = frozenset()) -> int | None:
+def next_new_card(
+    conn: Connection, exam_id: int, domain: int, exclude: frozenset[int] = frozenset()
+) -> int | None:
     """The first unseen card of a domain in deck order, or None."""
-    query = (select(Card.id).where(_active(exam_id), Card.is_new.is_(True), Card.domain == domain)
-             .order_by(Card.position).limit(1 + len(exclude)))
+    query = (
+        select(Card.id)
+        .where(_active(exam_id), Card.is_new.is_(True), Card.domain == domain)
+        .order_by(Card.position)
+        .limit(1 + len(exclude))
+    )
     return next((cid for cid in conn.execute(query).scalars() if cid not in exclude), None)
 
 
 def count_due(conn: Connection, exam_id: int, today: date) -> int:
     """Reviewed cards due on or before today."""
-    return int(conn.execute(
-        select(func.count()).select_from(CardState).join(Card, Card.id == CardState.card_id)
-        .where(EFFECTIVE_DUE <= today.isoformat(), _active(exam_id))).scalar_one())
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(CardState)
+            .join(Card, Card.id == CardState.card_id)
+            .where(today.isoformat() >= EFFECTIVE_DUE, _active(exam_id))
+        ).scalar_one()
+    )
 
 
 def count_new_by_domain(conn: Connection, exam_id: int) -> dict[int, int]:
     """Unseen, active cards per domain."""
-    rows = conn.execute(select(Card.domain, func.count()).where(
-        _active(exam_id), Card.is_new.is_(True)).group_by(Card.domain))
+    rows = conn.execute(
+        select(Card.domain, func.count())
+        .where(_active(exam_id), Card.is_new.is_(True))
+        .group_by(Card.domain)
+    )
     return {int(domain): int(count) for domain, count in rows}
 
 
 def answers_on(conn: Connection, day: date) -> list[tuple[int, int, str, int, int]]:
     """(card id, grade, kind, review id, domain) of every answer on a study day, oldest first."""
-    rows = conn.execute(select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
-                        .join(Card, Card.id == Review.card_id)
-                        .where(Review.study_day == day.isoformat()).order_by(Review.id))
+    rows = conn.execute(
+        select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
+        .join(Card, Card.id == Review.card_id)
+        .where(Review.study_day == day.isoformat())
+        .order_by(Review.id)
+    )
     return [(int(c), int(g), str(k), int(i), int(d)) for c, g, k, i, d in rows]
 
 
 def streak(conn: Connection, today: date) -> int:
     """Consecutive study days with an answer, ending today (or yesterday if none yet today)."""
-    days = conn.execute(select(Review.study_day).distinct()
-                        .where(Review.study_day <= today.isoformat())
-                        .order_by(Review.study_day.desc()).limit(4000)).scalars()
+    days = conn.execute(
+        select(Review.study_day)
+        .distinct()
+        .where(Review.study_day <= today.isoformat())
+        .order_by(Review.study_day.desc())
+        .limit(4000)
+    ).scalars()
     expected = today
     count = 0
     for text_day in days:
@@ -122,13 +155,23 @@ def streak(conn: Connection, today: date) -> int:
 def set_suspended(conn: Connection, card_ids: list[int], suspended: bool) -> None:
     """Suspend or unsuspend cards."""
     for start in range(0, len(card_ids), 500):
-        conn.execute(update(Card).where(Card.id.in_(card_ids[start:start + 500]))
-                     .values(suspended=suspended))
+        conn.execute(
+            update(Card)
+            .where(Card.id.in_(card_ids[start : start + 500]))
+            .values(suspended=suspended)
+        )
 
 
-def record_answer(conn: Connection, card_id: int, grade: int, today: date, reviewed_at: str,
-                  answer_ms: int, drill: bool,
-                  exam_due: Mapping[str, object] | None = None) -> AnswerRecord:
+def record_answer(
+    conn: Connection,
+    card_id: int,
+    grade: int,
+    today: date,
+    reviewed_at: str,
+    answer_ms: int,
+    drill: bool,
+    exam_due: Mapping[str, object] | None = None,
+) -> AnswerRecord:
     """Log an answer and update the card's state (unless it is a same-day drill).
 
     Args:
@@ -148,33 +191,48 @@ def record_answer(conn: Connection, card_id: int, grade: int, today: date, revie
         kind = ReviewKind.NEW if was_new else ReviewKind.REVIEW
         due = (today + timedelta(days=after_sm2.interval_days)).isoformat()
         after = StateRow(
-            repetitions=after_sm2.repetitions, easiness=after_sm2.easiness_hundredths,
-            interval_days=after_sm2.interval_days, due_day=due, last_day=today.isoformat(),
-            exam_due_day=str(exam_due["exam_due_day"]) if exam_due and exam_due.get(
-                "exam_due_day") else None,
+            repetitions=after_sm2.repetitions,
+            easiness=after_sm2.easiness_hundredths,
+            interval_days=after_sm2.interval_days,
+            due_day=due,
+            last_day=today.isoformat(),
+            exam_due_day=str(exam_due["exam_due_day"])
+            if exam_due and exam_due.get("exam_due_day")
+            else None,
             reviews=(before.reviews if before else 0) + 1,
             lapses=(before.lapses if before else 0) + (grade < 3),
         )
     review = {
-        "card_id": card_id, "reviewed_at": reviewed_at, "study_day": today.isoformat(),
-        "grade": grade, "kind": kind.value,
-        "interval_before": state.interval_days, "interval_after": after_sm2.interval_days,
+        "card_id": card_id,
+        "reviewed_at": reviewed_at,
+        "study_day": today.isoformat(),
+        "grade": grade,
+        "kind": kind.value,
+        "interval_before": state.interval_days,
+        "interval_after": after_sm2.interval_days,
         "easiness_before": state.easiness_hundredths,
         "easiness_after": after_sm2.easiness_hundredths,
-        "repetitions_before": state.repetitions, "repetitions_after": after_sm2.repetitions,
+        "repetitions_before": state.repetitions,
+        "repetitions_after": after_sm2.repetitions,
         "answer_ms": answer_ms,
     }
-    review_id = int(conn.execute(insert(Review).values(**review).returning(Review.id))
-                    .scalar_one())
+    review_id = int(conn.execute(insert(Review).values(**review).returning(Review.id)).scalar_one())
     write_state(conn, card_id, after, before)
     if was_new:
         conn.execute(update(Card).where(Card.id == card_id).values(is_new=False))
-    return AnswerRecord(card_id=card_id, review=review, review_id=review_id, before=before,
-                        after=after, was_new=was_new)
+    return AnswerRecord(
+        card_id=card_id,
+        review=review,
+        review_id=review_id,
+        before=before,
+        after=after,
+        was_new=was_new,
+    )
 
 
-def write_state(conn: Connection, card_id: int, row: StateRow | None,
-                previous: StateRow | None) -> None:
+def write_state(
+    conn: Connection, card_id: int, row: StateRow | None, previous: StateRow | None
+) -> None:
     """Set a card's state row to ``row`` (None deletes it), given what is there now."""
     if row == previous:
         return
@@ -182,9 +240,14 @@ def write_state(conn: Connection, card_id: int, row: StateRow | None,
         conn.execute(delete(CardState).where(CardState.card_id == card_id))
         return
     values = {
-        "repetitions": row.repetitions, "easiness": row.easiness,
-        "interval_days": row.interval_days, "due_day": row.due_day, "last_day": row.last_day,
-        "exam_due_day": row.exam_due_day, "reviews": row.reviews, "lapses": row.lapses,
+        "repetitions": row.repetitions,
+        "easiness": row.easiness,
+        "interval_days": row.interval_days,
+        "due_day": row.due_day,
+        "last_day": row.last_day,
+        "exam_due_day": row.exam_due_day,
+        "reviews": row.reviews,
+        "lapses": row.lapses,
     }
     if previous is None:
         conn.execute(insert(CardState).values(card_id=card_id, **values))

@@ -50,36 +50,62 @@ def sync_manifests(conn: Connection, manifests: Iterable[ExamManifest]) -> dict[
     ids: dict[str, int] = {}
     for manifest in manifests:
         values = {
-            "name": manifest.name, "status": manifest.status,
+            "name": manifest.name,
+            "status": manifest.status,
             "retired_on": manifest.retired_on.isoformat() if manifest.retired_on else None,
-            "status_note": manifest.status_note, "source": manifest.source,
+            "status_note": manifest.status_note,
+            "source": manifest.source,
         }
         exam_id = conn.execute(select(Exam.id).where(Exam.code == manifest.code)).scalar()
         if exam_id is None:
             exam_id = conn.execute(
-                insert(Exam).values(code=manifest.code, **values).returning(Exam.id)).scalar_one()
+                insert(Exam).values(code=manifest.code, **values).returning(Exam.id)
+            ).scalar_one()
         else:
             conn.execute(update(Exam).where(Exam.id == exam_id).values(**values))
         ids[manifest.code] = exam_id
         for domain in manifest.domains:
-            domain_id = conn.execute(select(DomainRow.id).where(
-                DomainRow.exam_id == exam_id, DomainRow.number == domain.number)).scalar()
+            domain_id = conn.execute(
+                select(DomainRow.id).where(
+                    DomainRow.exam_id == exam_id, DomainRow.number == domain.number
+                )
+            ).scalar()
             if domain_id is None:
-                domain_id = conn.execute(insert(DomainRow).values(
-                    exam_id=exam_id, number=domain.number, name=domain.name,
-                    weight=domain.weight).returning(DomainRow.id)).scalar_one()
+                domain_id = conn.execute(
+                    insert(DomainRow)
+                    .values(
+                        exam_id=exam_id,
+                        number=domain.number,
+                        name=domain.name,
+                        weight=domain.weight,
+                    )
+                    .returning(DomainRow.id)
+                ).scalar_one()
             else:
-                conn.execute(update(DomainRow).where(DomainRow.id == domain_id).values(
-                    name=domain.name, weight=domain.weight))
+                conn.execute(
+                    update(DomainRow)
+                    .where(DomainRow.id == domain_id)
+                    .values(name=domain.name, weight=domain.weight)
+                )
             conn.execute(delete(TaskRow).where(TaskRow.domain_id == domain_id))
             if domain.tasks:
-                conn.execute(insert(TaskRow), [
-                    {"domain_id": domain_id, "code": t.id, "title": t.title} for t in domain.tasks])
+                conn.execute(
+                    insert(TaskRow),
+                    [
+                        {"domain_id": domain_id, "code": t.id, "title": t.title}
+                        for t in domain.tasks
+                    ],
+                )
     return ids
 
 
-def sync_cards(conn: Connection, exam_ids: dict[str, int], records: Sequence[CardRecord],
-               protected_files: set[str], now: datetime) -> SyncCounts:
+def sync_cards(
+    conn: Connection,
+    exam_ids: dict[str, int],
+    records: Sequence[CardRecord],
+    protected_files: set[str],
+    now: datetime,
+) -> SyncCounts:
     """Bring the cards table in line with ``records``.
 
     New keys are inserted, changed ones updated in place (same row, same history),
@@ -88,18 +114,28 @@ def sync_cards(conn: Connection, exam_ids: dict[str, int], records: Sequence[Car
     missing because of a typo, so they stay as they were).
     """
     existing = {
-        row.key: row for row in conn.execute(
-            select(Card.id, Card.key, Card.content_hash, Card.archived, Card.file))
+        row.key: row
+        for row in conn.execute(
+            select(Card.id, Card.key, Card.content_hash, Card.archived, Card.file)
+        )
     }
     added = updated = revived = unchanged = 0
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
     for position, record in enumerate(records):
         values = {
-            "exam_id": exam_ids[record.exam], "domain": record.domain, "task": record.task,
-            "question": record.question, "answer": record.answer, "tags": record.tags,
-            "source_url": record.source_url, "file": record.file, "line": record.line,
-            "content_hash": record.content_hash, "position": position, "archived": False,
+            "exam_id": exam_ids[record.exam],
+            "domain": record.domain,
+            "task": record.task,
+            "question": record.question,
+            "answer": record.answer,
+            "tags": record.tags,
+            "source_url": record.source_url,
+            "file": record.file,
+            "line": record.line,
+            "content_hash": record.content_hash,
+            "position": position,
+            "archived": False,
         }
         row = existing.pop(record.key, None)
         if row is None:
@@ -115,11 +151,13 @@ def sync_cards(conn: Connection, exam_ids: dict[str, int], records: Sequence[Car
         conn.execute(insert(Card), inserts)
     if updates:
         conn.execute(update(Card).where(Card.id == bindparam("card_id")), updates)
-    gone = [row.id for row in existing.values()
-            if not row.archived and row.file not in protected_files]
+    gone = [
+        row.id for row in existing.values() if not row.archived and row.file not in protected_files
+    ]
     for start in range(0, len(gone), 500):
-        conn.execute(update(Card).where(Card.id.in_(gone[start:start + 500])).values(
-            archived=True))
-    return SyncCounts(added=added, updated=updated, archived=len(gone), revived=revived,
-                      unchanged=unchanged)
-
+        conn.execute(
+            update(Card).where(Card.id.in_(gone[start : start + 500])).values(archived=True)
+        )
+    return SyncCounts(
+        added=added, updated=updated, archived=len(gone), revived=revived, unchanged=unchanged
+    )

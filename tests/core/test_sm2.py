@@ -19,7 +19,10 @@ def run(grades: list[int], state: Sm2State = NEW_CARD) -> list[tuple[int, Decima
 
 def test_new_card_is_as_published() -> None:
     assert (NEW_CARD.repetitions, NEW_CARD.easiness, NEW_CARD.interval_days) == (
-        0, Decimal("2.5"), 0)
+        0,
+        Decimal("2.5"),
+        0,
+    )
 
 
 def test_easiness_deltas_per_grade() -> None:
@@ -30,8 +33,12 @@ def test_easiness_deltas_per_grade() -> None:
 def test_perfect_streak() -> None:
     # EF 2.6, 2.7, 2.8, 2.9, 3.0; I = 1, 6, ceil(6*2.8)=17, ceil(17*2.9)=50, 50*3.0=150
     assert run([5, 5, 5, 5, 5]) == [
-        (1, Decimal("2.6"), 1), (2, Decimal("2.7"), 6), (3, Decimal("2.8"), 17),
-        (4, Decimal("2.9"), 50), (5, Decimal("3.0"), 150)]
+        (1, Decimal("2.6"), 1),
+        (2, Decimal("2.7"), 6),
+        (3, Decimal("2.8"), 17),
+        (4, Decimal("2.9"), 50),
+        (5, Decimal("3.0"), 150),
+    ]
 
 
 def test_exact_easiness_avoids_spurious_day() -> None:
@@ -43,8 +50,10 @@ def test_exact_easiness_avoids_spurious_day() -> None:
 def test_grade_three_walks_down_to_floor() -> None:
     # 2.5 -0.14 each pass: 2.36, 2.22, 2.08, 1.94, 1.80, 1.66, 1.52, 1.38, then floor 1.3
     result = run([3] * 10)
-    assert [r[1] for r in result] == [Decimal(x) for x in (
-        "2.36", "2.22", "2.08", "1.94", "1.80", "1.66", "1.52", "1.38", "1.30", "1.30")]
+    assert [r[1] for r in result] == [
+        Decimal(x)
+        for x in ("2.36", "2.22", "2.08", "1.94", "1.80", "1.66", "1.52", "1.38", "1.30", "1.30")
+    ]
     # intervals: 1, 6, ceil(6*2.08)=13, ceil(13*1.94)=26, ceil(26*1.8)=47, ceil(47*1.66)=79
     assert [r[2] for r in result[:6]] == [1, 6, 13, 26, 47, 79]
 
@@ -55,8 +64,11 @@ def test_lapse_on_new_card() -> None:
 
 def test_lapse_early_keeps_easiness() -> None:
     # 5 -> (1, 2.6, 1); lapse -> (1, 2.6, 1); 4 -> (2, 2.6, 6)
-    assert run([5, 2, 4]) == [(1, Decimal("2.6"), 1), (1, Decimal("2.6"), 1),
-                              (2, Decimal("2.6"), 6)]
+    assert run([5, 2, 4]) == [
+        (1, Decimal("2.6"), 1),
+        (1, Decimal("2.6"), 1),
+        (2, Decimal("2.6"), 6),
+    ]
 
 
 def test_lapse_late_resets_repetitions_and_interval() -> None:

@@ -41,23 +41,26 @@ def test_good_card_loads_with_front_matter_defaults(tmp_path: Path) -> None:
 def test_card_with_no_answer_is_reported_and_others_load(tmp_path: Path) -> None:
     text = "---\ndomain: 1\n---\n## Empty? {#q-empty}\n\n" + GOOD
     result = load(tmp_path, {"a.md": text})
-    assert messages(result) == [
-        "content/mls-c01/cards/a.md:4: error: card 'q-empty' has no answer"]
+    assert messages(result) == ["content/mls-c01/cards/a.md:4: error: card 'q-empty' has no answer"]
     assert [c.card.key for c in result.cards] == ["q-one"]
 
 
 def test_same_id_in_two_files_names_both(tmp_path: Path) -> None:
-    result = load(tmp_path, {"a.md": "---\ndomain: 1\n---\n" + GOOD,
-                             "b.md": "---\ndomain: 2\n---\n\n" + GOOD})
+    result = load(
+        tmp_path, {"a.md": "---\ndomain: 1\n---\n" + GOOD, "b.md": "---\ndomain: 2\n---\n\n" + GOOD}
+    )
     assert messages(result) == [
         "content/mls-c01/cards/b.md:5: error: duplicate card id 'q-one': also at "
-        "content/mls-c01/cards/a.md:4"]
+        "content/mls-c01/cards/a.md:4"
+    ]
     assert len(result.cards) == 1
 
 
 def test_unknown_domain_and_task(tmp_path: Path) -> None:
-    text = ("## A? {#q-a}\n:domain: 9\n\nx\n\n## B? {#q-b}\n:task: 7.7\n\ny\n\n"
-            "## C? {#q-c}\n:domain: 1\n:task: 3.2\n\nz\n\n## D? {#q-d}\n:task: 3.2\n\nw\n")
+    text = (
+        "## A? {#q-a}\n:domain: 9\n\nx\n\n## B? {#q-b}\n:task: 7.7\n\ny\n\n"
+        "## C? {#q-c}\n:domain: 1\n:task: 3.2\n\nz\n\n## D? {#q-d}\n:task: 3.2\n\nw\n"
+    )
     result = load(tmp_path, {"a.md": text})
     assert messages(result) == [
         "content/mls-c01/cards/a.md:1: error: unknown domain 9 (known: 1, 2, 3, 4)",
@@ -68,17 +71,19 @@ def test_unknown_domain_and_task(tmp_path: Path) -> None:
 
 
 def test_malformed_front_matter(tmp_path: Path) -> None:
-    result = load(tmp_path, {
-        "a.md": "---\ndomain 1\ncolour: red\ndomain: one\n---\n" + GOOD,
-        "b.md": "---\ndomain: 1\n" + GOOD,
-    })
+    result = load(
+        tmp_path,
+        {
+            "a.md": "---\ndomain 1\ncolour: red\ndomain: one\n---\n" + GOOD,
+            "b.md": "---\ndomain: 1\n" + GOOD,
+        },
+    )
     assert messages(result) == [
         "content/mls-c01/cards/a.md:2: error: front matter line must be 'key: value', "
         "got 'domain 1'",
         "content/mls-c01/cards/a.md:3: error: unknown front matter key 'colour' "
         "(known: domain, task, tags, source, exam)",
-        "content/mls-c01/cards/a.md:4: error: domain must be a domain number such as 3, "
-        "got 'one'",
+        "content/mls-c01/cards/a.md:4: error: domain must be a domain number such as 3, got 'one'",
         "content/mls-c01/cards/a.md:6: error: card has no domain: set 'domain:' in the "
         "front matter or a ':domain:' line",
         "content/mls-c01/cards/b.md:1: error: front matter starts with '---' but has no "
@@ -90,15 +95,16 @@ def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
     data = b"---\ndomain: 1\n---\n## Q? {#q-x}\n\ncaf\xe9\n"
     result = load(tmp_path, {"bad.md": data, "good.md": "---\ndomain: 1\n---\n" + GOOD})
     assert messages(result) == [
-        "content/mls-c01/cards/bad.md:6: error: invalid UTF-8 (byte 0xe9); save the file as "
-        "UTF-8"]
+        "content/mls-c01/cards/bad.md:6: error: invalid UTF-8 (byte 0xe9); save the file as UTF-8"
+    ]
     assert [c.card.key for c in result.cards] == ["q-one"]
 
 
 def test_empty_file(tmp_path: Path) -> None:
     result = load(tmp_path, {"empty.md": "", "good.md": "---\ndomain: 1\n---\n" + GOOD})
     assert messages(result) == [
-        "content/mls-c01/cards/empty.md:1: error: file is empty: it holds no cards"]
+        "content/mls-c01/cards/empty.md:1: error: file is empty: it holds no cards"
+    ]
     assert len(result.cards) == 1
 
 
@@ -112,8 +118,10 @@ def test_ten_megabyte_file_is_refused_cleanly(tmp_path: Path) -> None:
 
 
 def test_heading_inside_fenced_code_is_answer_text() -> None:
-    text = ("## Show a markdown heading? {#q-md}\n:domain: 1\n\n```markdown\n## Not a card\n"
-            "```\n\n~~~\n## Also not\n~~~\n\n## Next? {#q-next}\n:domain: 1\n\nyes\n")
+    text = (
+        "## Show a markdown heading? {#q-md}\n:domain: 1\n\n```markdown\n## Not a card\n"
+        "```\n\n~~~\n## Also not\n~~~\n\n## Next? {#q-next}\n:domain: 1\n\nyes\n"
+    )
     parsed = parse_card_text(text, "x.md")
     assert parsed.problems == []
     assert [c.key for c in parsed.cards] == ["q-md", "q-next"]
@@ -155,9 +163,31 @@ def test_any_bytes_never_crash_and_errors_have_a_line(data: bytes) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["#", ":", "{#", "}", "-", "\n", " ", "`", "~", "a", "1.2",
-                                 "## ", "---\n", "```\n", ":task: ", "domain: 1\n"]),
-                max_size=120).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "#",
+                ":",
+                "{#",
+                "}",
+                "-",
+                "\n",
+                " ",
+                "`",
+                "~",
+                "a",
+                "1.2",
+                "## ",
+                "---\n",
+                "```\n",
+                ":task: ",
+                "domain: 1\n",
+            ]
+        ),
+        max_size=120,
+    ).map("".join)
+)
 def test_markdown_like_text_never_crashes(text: str) -> None:
     parsed = parse_card_text(text, "fuzz.md")
     total_lines = text.count("\n") + 2

@@ -16,9 +16,14 @@ from tests.conftest import FakeClock
 
 def review_rows(library: Library) -> list[tuple[int, str, int, str]]:
     with library.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(  # type: ignore[misc]
-            select(Review.card_id, Review.study_day, Review.grade, Review.kind)
-            .order_by(Review.id))]
+        return [
+            tuple(r)
+            for r in conn.execute(  # type: ignore[misc]
+                select(Review.card_id, Review.study_day, Review.grade, Review.kind).order_by(
+                    Review.id
+                )
+            )
+        ]
 
 
 def test_open_creates_a_wal_database_with_the_pack(library: Library) -> None:
@@ -34,7 +39,12 @@ def test_open_creates_a_wal_database_with_the_pack(library: Library) -> None:
 def test_today_counts_on_a_new_library(library: Library) -> None:
     counts = library.counts()
     assert (counts.day, counts.due, counts.new, counts.drill, counts.studied) == (
-        date(2026, 11, 2), 0, 5, 0, 0)
+        date(2026, 11, 2),
+        0,
+        5,
+        0,
+        0,
+    )
 
 
 def test_new_cards_follow_domain_weight_order(library: Library) -> None:
@@ -68,7 +78,10 @@ def test_low_grade_comes_back_as_drill_without_changing_state(library: Library) 
     assert library.next_card() is None
     state_after = library.card(card.id)
     assert (state_after.repetitions, state_after.interval_days, state_after.easiness) == (
-        state_before.repetitions, state_before.interval_days, state_before.easiness)
+        state_before.repetitions,
+        state_before.interval_days,
+        state_before.easiness,
+    )
     kinds = [row[3] for row in review_rows(library) if row[0] == card.id]
     assert kinds == ["new", "drill", "drill"]
 
@@ -178,8 +191,7 @@ def test_broken_file_reports_and_keeps_its_cards(library: Library, pack: Path) -
     deck = pack / "mls-c01" / "cards" / "d1.md"
     deck.write_text(deck.read_text().replace("1 MB/s or 1,000 records/s.", ""))
     report = library.sync_content()
-    assert report.problems == (
-        "content/mls-c01/cards/d1.md:12: error: card 't-kds' has no answer",)
+    assert report.problems == ("content/mls-c01/cards/d1.md:12: error: card 't-kds' has no answer",)
     assert report.archived == 0
 
 

@@ -1,0 +1,1 @@
+"""The desktop app: PySide6 and pyqtgraph. Talks to ``mlstudy.services`` only."""

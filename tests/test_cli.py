@@ -1,0 +1,88 @@
+"""The command-line contract of DESIGN section 7, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlstudy import __version__
+
+
+def mlstudy(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mlstudy", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_version() -> None:
+    result = mlstudy("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"mlstudy {__version__}"
+
+
+def test_check_content_on_bundled_content() -> None:
+    result = mlstudy("check-content", "--data-dir", "/nonexistent/mlstudy-test")
+    assert result.returncode == 0, result.stderr
+    assert "MLS-C01:" in result.stdout
+    assert "Exploratory Data Analysis" in result.stdout
+    assert "0 errors" in result.stdout
+    assert not Path("/nonexistent/mlstudy-test").exists()
+
+
+def test_check_content_reports_errors_with_path_and_line(tmp_path: Path) -> None:
+    deck = tmp_path / "mine.md"
+    deck.write_text("---\ndomain: 2\n---\n## Good? {#mine-good}\n\nyes\n\n## Bad? {#mine-bad}\n")
+    result = mlstudy("check-content", str(deck))
+    assert result.returncode == 1
+    assert f"{deck}:8: error: card 'mine-bad' has no answer" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "1 cards" in result.stdout
+
+
+@pytest.mark.parametrize("where", ["before", "after", "env"])
+def test_stats_json_on_a_new_folder(tmp_path: Path, where: str) -> None:
+    data = tmp_path / "lib"
+    if where == "before":
+        result = mlstudy("--data-dir", str(data), "stats", "--json")
+    elif where == "after":
+        result = mlstudy("stats", "--json", "--data-dir", str(data))
+    else:
+        result = mlstudy("stats", "--json", env={"MLSTUDY_DATA_DIR": str(data)})
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["exam"]["code"] == "MLS-C01"
+    assert doc["exam"]["status"] == "retired" and doc["exam"]["retired_on"] == "2026-03-31"
+    assert [(d["number"], d["name"], d["weight"]) for d in doc["domains"]] == [
+        (1, "Data Engineering", 20),
+        (2, "Exploratory Data Analysis", 24),
+        (3, "Modeling", 36),
+        (4, "Machine Learning Implementation and Operations", 20),
+    ]
+    assert all(d["cards"] >= 8 for d in doc["domains"])
+    assert doc["readiness"] == 0
+    assert (data / "mlstudy.sqlite3").is_file()
+
+
+def test_user_error_is_one_line_without_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = mlstudy("stats", "--data-dir", str(blocker / "sub"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("mlstudy: error: cannot create the data dir")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_path_for_check_content(tmp_path: Path) -> None:
+    result = mlstudy("check-content", str(tmp_path / "nope"))
+    assert result.returncode == 1
+    assert "no such file or folder" in result.stderr
