@@ -162,11 +162,31 @@ def _stable_order_by_day(days: IntArray) -> IntArray:
     return np.argsort(days, kind="stable").astype(np.int64)
 
 
-def _distinct(values: IntArray) -> IntArray:
-    """Sorted distinct non-negative values (a counting pass when they are small)."""
-    if values.size and int(values.max()) < 1 << 20:
-        return np.flatnonzero(np.bincount(values)).astype(np.int64)
-    return np.unique(values)
+def _index_in(keys: IntArray, values: IntArray) -> IntArray:
+    """The position of each value in ``keys`` (distinct ids), -1 where it is absent."""
+    if keys.size == 0:
+        return np.full(values.size, -1, dtype=np.int64)
+    low, high = int(keys.min()), int(keys.max())
+    if low >= 0 and high < 8 * keys.size + (1 << 16):
+        # Database ids are dense: a lookup table beats a binary search per answer.
+        table = np.full(high + 2, -1, dtype=np.int64)
+        table[keys] = np.arange(keys.size, dtype=np.int64)
+        return table[np.clip(values, -1, high + 1)]  # -1 and high + 1 both read -1
+    order = np.argsort(keys)
+    ordered = keys[order]
+    found = np.minimum(np.searchsorted(ordered, values), keys.size - 1)
+    return np.where(ordered[found] == values, order[found], -1)
+
+
+def _codes(values: IntArray) -> tuple[IntArray, IntArray]:
+    """The sorted distinct values (positive) and each value's index among them."""
+    if values.size == 0:
+        return np.array([MIN_INTERVAL_DAYS], dtype=np.int64), values
+    if int(values.max()) < 1 << 20:
+        present = np.bincount(values) > 0
+        return np.flatnonzero(present), np.cumsum(present)[values] - 1
+    distinct, codes = np.unique(values, return_inverse=True)
+    return distinct, codes
 
 
 def mastery_over_time(
@@ -198,19 +218,18 @@ def mastery_over_time(
         return {number: [] for number in domains}
     n_domains = len(domains)
     card_ids = np.fromiter(card_domains.keys(), dtype=np.int64, count=len(card_domains))
-    by_id = np.argsort(card_ids)
-    card_ids = card_ids[by_id]
     numbers = np.fromiter(card_domains.values(), dtype=np.int64, count=len(card_domains))
-    domain_of = np.searchsorted(np.array(domains, dtype=np.int64), numbers[by_id])
+    domain_of = np.searchsorted(np.array(domains, dtype=np.int64), numbers)
     cards_per_domain = np.bincount(domain_of, minlength=n_domains)
 
     log = _as_log(events)
     start_day, end_day = start.toordinal(), end.toordinal()
+    # Drill answers leave the SM-2 state alone; answers after the last day cannot show.
     chosen = np.flatnonzero((log.kind != _DRILL) & (log.day <= end_day))
-    ids = log.card_id[chosen]
-    ev_card = np.minimum(np.searchsorted(card_ids, ids), card_ids.size - 1)
-    known = card_ids[ev_card] == ids
-    chosen, ev_card = chosen[known], ev_card[known]
+    ev_card = _index_in(card_ids, log.card_id[chosen])
+    known = ev_card >= 0
+    if not bool(known.all()):
+        chosen, ev_card = chosen[known], ev_card[known]
     ev_day = log.day[chosen]
     ev_interval = np.maximum(log.interval_after[chosen], MIN_INTERVAL_DAYS)
     if ev_day.size > 1 and bool(np.any(ev_day[1:] < ev_day[:-1])):
@@ -228,13 +247,11 @@ def mastery_over_time(
     interval[reviewed] = ev_interval[last_answer[reviewed]]
 
     card_day, day_of, day_interval = ev_card[first:], ev_day[first:], ev_interval[first:]
-    intervals = _distinct(np.concatenate((interval[reviewed], day_interval)))
-    n_intervals = max(intervals.size, 1)
+    intervals, codes = _codes(np.concatenate((interval[reviewed], day_interval)))
+    n_intervals = intervals.size
     group = np.full(card_ids.size, -1, dtype=np.int64)
-    group[reviewed] = domain_of[reviewed] * n_intervals + np.searchsorted(
-        intervals, interval[reviewed]
-    )
-    day_group = domain_of[card_day] * n_intervals + np.searchsorted(intervals, day_interval)
+    group[reviewed] = domain_of[reviewed] * n_intervals + codes[: reviewed.size]
+    day_group = domain_of[card_day] * n_intervals + codes[reviewed.size :]
     n_groups = n_domains * n_intervals
     sums: FloatArray = np.bincount(
         group[reviewed],

@@ -169,6 +169,11 @@ class Library:
         self._exam_cache = None
         return report
 
+    def has_content(self) -> bool:
+        """True once an exam pack has been synced into the database."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(Exam.id).limit(1)).first() is not None
+
     def check_content(self, folders: Sequence[Path] = ()) -> content.CheckReport:
         """Validate decks without touching the database."""
         if folders:
@@ -393,6 +398,11 @@ class Library:
     def last_undo_card(self) -> int | None:
         """The card the next undo would restore."""
         return self._undo[-1].card_id if self._undo else None
+
+    def due_by(self, day: date) -> int:
+        """Reviewed cards that will be due on or before ``day`` (e.g. "due tomorrow")."""
+        with self.engine.connect() as conn:
+            return study.count_due(conn, self.exam_id(), day)
 
     def set_suspended(self, card_ids: Sequence[int], suspended: bool) -> Changes:
         """Suspend or unsuspend cards (suspended cards never come up for study)."""

@@ -47,7 +47,9 @@ def test_recall_is_zero_when_a_state_has_no_review_day() -> None:
         (1, 10, 0.9**10),
     ],
 )
-def test_recall_is_ninety_percent_per_interval(interval: int, days_ago: int, expected: float) -> None:
+def test_recall_is_ninety_percent_per_interval(
+    interval: int, days_ago: int, expected: float
+) -> None:
     assert recall(reviewed(1, 1, interval, days_ago), TODAY) == pytest.approx(expected)
 
 

@@ -1,0 +1,112 @@
+"""Start-up of the desktop app, in one place: Qt, logging, crash handler, library, window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from mlstudy import paths
+from mlstudy.errors import UserError
+
+log = logging.getLogger("mlstudy")
+
+
+def _configure_logging(data_dir: Path) -> Path:
+    log_file = paths.log_path(data_dir)
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return log_file
+
+
+def _install_crash_handler(log_file: Path) -> None:
+    from mlstudy.gui.dialogs import show_crash_dialog
+
+    def handle(
+        kind: type[BaseException], value: BaseException, trace: TracebackType | None
+    ) -> None:
+        text = "".join(traceback.format_exception(kind, value, trace))
+        log.error("unhandled exception\n%s", text)
+        if isinstance(value, UserError):
+            from mlstudy.gui.dialogs import show_error
+
+            show_error(None, str(value))
+            return
+        show_crash_dialog(text, log_file)
+
+    sys.excepthook = handle
+
+
+def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
+    """Open the library and run the main window until it closes; return the exit code."""
+    if smoke_test:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return _smoke_test(data_dir)
+
+    from PySide6.QtWidgets import QApplication
+
+    from mlstudy.gui.dialogs import FirstRunDialog, show_error
+    from mlstudy.gui.main_window import MainWindow
+    from mlstudy.gui.theme import apply_theme
+    from mlstudy.services import Library
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(paths.APP_NAME)
+    app.setOrganizationName(paths.APP_AUTHOR)
+    app.setDesktopFileName("io.github.mlstudy.mlstudy")
+    try:
+        # A first start loads the decks before the window exists; later starts show the
+        # window at once and sync in the background.
+        library = Library.open(data_dir, sync=False)
+        if not library.has_content():
+            library.sync_content()
+    except UserError as exc:
+        show_error(None, str(exc))
+        print(f"mlstudy: error: {exc}", file=sys.stderr)
+        return 1
+    log_file = _configure_logging(library.data_dir)
+    _install_crash_handler(log_file)
+    try:
+        apply_theme(app, library.settings()["theme"])
+        if not library.settings()["first_run_done"]:
+            FirstRunDialog(library).exec()
+        window = MainWindow(library)
+        window.show()
+        return int(app.exec())
+    finally:
+        library.close()
+
+
+def _smoke_test(data_dir: str | None) -> int:
+    """Build the main window offscreen on a library, render a card, exit 0."""
+    from PySide6.QtWidgets import QApplication
+
+    from mlstudy.gui.main_window import MainWindow
+    from mlstudy.services import Library
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix="mlstudy-smoke-") as scratch:
+        library = Library.open(data_dir or scratch)
+        try:
+            window = MainWindow(library)
+            window.show()
+            card = window.review_page.start()
+            app.processEvents()
+            if card is None:
+                raise UserError("smoke test: no card to render")
+            html = window.review_page.current_html()
+            if not html or card.question[:20] not in window.review_page.text():
+                raise UserError("smoke test: the card did not render")
+            window.close()
+            print(f"smoke test ok: {library.counts().new} new cards, rendered {card.key}")
+        finally:
+            library.close()
+    return 0

@@ -1,0 +1,150 @@
+"""Dialogs: first start, errors and the crash report. Headless-safe for tests."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mlstudy.errors import UserError
+from mlstudy.services import Library
+
+HEADLESS_ENV = "MLSTUDY_HEADLESS_DIALOGS"
+"""When set (tests), message boxes are logged instead of blocking on exec()."""
+shown_messages: list[str] = []
+
+
+def show_error(parent: QWidget | None, message: str) -> None:
+    """A user error in a message box (or recorded, when headless)."""
+    shown_messages.append(message)
+    if os.environ.get(HEADLESS_ENV):
+        return
+    QMessageBox.warning(parent, "mlstudy", message)
+
+
+def show_crash_dialog(trace: str, log_file: Path) -> None:
+    """A bug: the traceback and where the log is, so it can be reported."""
+    shown_messages.append(trace)
+    if os.environ.get(HEADLESS_ENV):
+        return
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "mlstudy ran into a bug",
+        f"Something went wrong inside mlstudy. Your reviews are saved.\nThe log is at {log_file}.",
+    )
+    box.setDetailedText(trace)
+    box.exec()
+
+
+class FirstRunDialog(QDialog):
+    """Exam pack, optional exam date and minutes per day. Enter accepts the defaults."""
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.setWindowTitle("Welcome to mlstudy")
+        settings = library.settings()
+        intro = QLabel(
+            "Choose your exam and how much time you have. "
+            "Press Enter to accept the defaults; you can change them in Settings."
+        )
+        intro.setWordWrap(True)
+        self.exam = QComboBox()
+        for code in library.exam_codes():
+            self.exam.addItem(code, code)
+        self.exam.setCurrentIndex(max(0, self.exam.findData(settings["exam"])))
+        self.has_date = QCheckBox("I have an exam date")
+        self.exam_date = QDateEdit()
+        self.exam_date.setCalendarPopup(True)
+        self.exam_date.setDisplayFormat("yyyy-MM-dd")
+        default_day = library.today() + timedelta(days=60)
+        self.exam_date.setDate(QDate(default_day.year, default_day.month, default_day.day))
+        self.exam_date.setEnabled(False)
+        self.has_date.toggled.connect(self.exam_date.setEnabled)
+        self.minutes = QSpinBox()
+        self.minutes.setRange(5, 600)
+        self.minutes.setSuffix(" min per day")
+        self.minutes.setValue(int(settings["minutes_per_day"]))
+        self.status = QLabel(library.exam().status_note)
+        self.status.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Exam pack", self.exam)
+        form.addRow(self.has_date, self.exam_date)
+        form.addRow("Daily time", self.minutes)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #d1242f")
+        layout.addWidget(self.error)
+
+    def chosen_exam_date(self) -> date | None:
+        """The exam date, if the user gave one."""
+        if not self.has_date.isChecked():
+            return None
+        q = self.exam_date.date()
+        return date(q.year(), q.month(), q.day())
+
+    def accept(self) -> None:
+        """Save the choices (even the defaults: the dialog is not shown again)."""
+        exam_date = self.chosen_exam_date()
+        if exam_date is not None and exam_date <= self.library.today():
+            self.error.setText("The exam date must be after today.")
+            return
+        try:
+            self.library.update_settings(
+                exam=self.exam.currentData(),
+                minutes_per_day=self.minutes.value(),
+                exam_date=exam_date.isoformat() if exam_date else None,
+                first_run_done=True,
+            )
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
+        super().accept()
+
+    def reject(self) -> None:
+        """Closing the dialog keeps the defaults and does not ask again."""
+        self.library.update_settings(first_run_done=True)
+        super().reject()
+
+
+class TextDialog(QDialog):
+    """A read-only text (keyboard shortcuts, problems list)."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        view = QPlainTextEdit(text)
+        view.setReadOnly(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(view)
+        layout.addWidget(buttons)
+        self.resize(560, 420)
+        self.setWindowModality(Qt.WindowModality.NonModal)

@@ -1,0 +1,209 @@
+"""The main window: navigation, pages, menus, status bar, geometry."""
+
+from __future__ import annotations
+
+import base64
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from mlstudy import __version__
+from mlstudy.gui.browse_page import BrowsePage
+from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.deck_watcher import DeckWatcher
+from mlstudy.gui.dialogs import TextDialog
+from mlstudy.gui.review_page import ReviewPage
+from mlstudy.gui.settings_page import SettingsPage
+from mlstudy.gui.theme import apply_theme
+from mlstudy.gui.today_page import TodayPage
+from mlstudy.services import Changes, Library, SyncReport
+
+SHORTCUTS = """Keyboard shortcuts
+
+Anywhere
+  Ctrl+1 … Ctrl+6   Today, Review, Browse, Plan, Progress, Settings
+  Ctrl+Q            Quit
+  F1                This list
+
+Today
+  Enter or S        Start studying
+
+Review
+  Space or Enter    Show the answer
+  0 – 5             Grade the card (SM-2: 0 blackout … 5 perfect)
+  Ctrl+Z            Undo the last answer
+  Ctrl+Shift+Z      Redo (also Ctrl+Y)
+  Esc               Back to Today
+
+Browse
+  Ctrl+F            Search
+  Ctrl+J            Suspend or unsuspend the selected cards
+"""
+
+
+class MainWindow(QMainWindow):
+    """Navigation on the left, one page at a time on the right."""
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.bus = ChangeBus(self)
+        self.setWindowTitle("mlstudy")
+        self.setMinimumSize(820, 560)
+        self.today_page = TodayPage(library, self.bus)
+        self.review_page = ReviewPage(library, self.bus)
+        self.browse_page = BrowsePage(library, self.bus)
+        self.settings_page = SettingsPage(library, self.bus)
+        self.pages: dict[str, QWidget] = {
+            "today": self.today_page,
+            "review": self.review_page,
+            "browse": self.browse_page,
+            "settings": self.settings_page,
+        }
+        self._extra_pages()
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        self._names: list[str] = []
+        for name, page in self.pages.items():
+            self.nav.addItem(name.capitalize())
+            self.stack.addWidget(page)
+            self._names.append(name)
+        self.nav.currentRowChanged.connect(self._row_changed)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._menus()
+        self.bus.changes_made.connect(self._changes_made)
+        self.bus.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.bus.navigate_requested.connect(self.show_page)
+        self.watcher = DeckWatcher(library, self)
+        self.watcher.synced.connect(self._synced)
+        self.watcher.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self._restore_geometry()
+        self.show_page("today")
+        QTimer.singleShot(0, self.watcher.sync_now)
+
+    def _extra_pages(self) -> None:
+        """Plan and Progress pages, when this build has them."""
+
+    # ----- navigation ----------------------------------------------------------------
+
+    def show_page(self, name: str) -> None:
+        """Show a page by name and give it the keyboard."""
+        index = self._names.index(name)
+        if self.nav.currentRow() != index:
+            self.nav.setCurrentRow(index)
+        else:
+            self._row_changed(index)
+
+    def current_page_name(self) -> str:
+        """The name of the page on screen."""
+        return self._names[self.stack.currentIndex()]
+
+    def _row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        name = self._names[row]
+        self.stack.setCurrentIndex(row)
+        page = self.pages[name]
+        if name == "review":
+            self.review_page.start()
+        elif name == "today":
+            self.today_page.refresh()
+        page.setFocus()
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        sync = QAction("&Reload decks", self)
+        sync.setShortcut(QKeySequence("F5"))
+        sync.triggered.connect(self.watcher_sync)
+        file_menu.addAction(sync)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self.addAction(quit_action)
+        go_menu = self.menuBar().addMenu("&Go")
+        for number, name in enumerate(self.pages, start=1):
+            action = QAction(name.capitalize(), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _=False, n=name: self.show_page(n))
+            go_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        keys = QAction("&Keyboard shortcuts", self)
+        keys.setShortcut(QKeySequence("F1"))
+        keys.triggered.connect(lambda: TextDialog("Keyboard shortcuts", SHORTCUTS, self).show())
+        help_menu.addAction(keys)
+        about = QAction("&About mlstudy", self)
+        about.triggered.connect(
+            lambda: TextDialog(
+                "About mlstudy",
+                f"mlstudy {__version__}\n\n{self.library.exam().display_name}\n"
+                f"{self.library.exam().status_note}\n\nData: {self.library.data_dir}",
+                self,
+            ).show()
+        )
+        help_menu.addAction(about)
+
+    def watcher_sync(self) -> None:
+        """Reload the decks now (F5)."""
+        self.statusBar().showMessage("Reloading decks…")
+        self.watcher.sync_now()
+
+    # ----- changes -------------------------------------------------------------------
+
+    def _changes_made(self, changes: Changes) -> None:
+        if changes.settings:
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, self.library.settings()["theme"])
+            self.watcher.watch()
+            if changes.content:
+                self.watcher.sync_now()
+        for page in self.pages.values():
+            refresh = getattr(page, "refresh", None)
+            if refresh is not None and page is not self.review_page:
+                refresh(changes)
+
+    def _synced(self, report: SyncReport) -> None:
+        self.settings_page.show_sync_report(report)
+        if report.problems:
+            self.statusBar().showMessage(
+                f"Decks reloaded with {len(report.problems)} problem(s): {report.problems[0]}",
+                15000,
+            )
+        elif report.changes.content:
+            self.statusBar().showMessage(
+                f"Decks reloaded: {report.added} added, {report.updated} updated, "
+                f"{report.archived} archived, {report.revived} restored",
+                8000,
+            )
+        if report.changes.content:
+            self.bus.publish(report.changes)
+
+    # ----- geometry ------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        saved = self.library.settings().get("window_geometry")
+        if saved:
+            self.restoreGeometry(QByteArray(base64.b64decode(saved)))
+        else:
+            self.resize(1100, 760)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember the window geometry."""
+        geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
+        self.library.update_settings(window_geometry=geometry)
+        super().closeEvent(event)

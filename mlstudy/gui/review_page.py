@@ -1,0 +1,296 @@
+"""The Review page: question, answer, six SM-2 grades, undo, and a session summary."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from PySide6.QtCore import QElapsedTimer, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mlstudy.core.sm2 import GRADE_MEANINGS, is_pass
+from mlstudy.errors import UserError
+from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.theme import domain_color, is_dark
+from mlstudy.services import CardView, Library
+from mlstudy.services.render import card_html
+
+MAX_TEXT_WIDTH = 820
+MAX_ANSWER_MS = 5 * 60 * 1000
+
+
+def interval_label(days: int) -> str:
+    """A short interval: "again today", "1 d", "6 d", "3.2 mo", "1.4 y"."""
+    if days <= 0:
+        return "again today"
+    if days < 60:
+        return f"{days} d"
+    if days < 365:
+        return f"{days / 30.4:.1f} mo"
+    return f"{days / 365:.1f} y"
+
+
+class CardBrowser(QTextBrowser):
+    """A read-only card view: links open in the system browser, nothing is fetched."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.anchorClicked.connect(self._open_link)
+
+    def _open_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+
+    def loadResource(self, kind: int, name: QUrl) -> object:
+        """Only inline data: resources; never a file or the network."""
+        if name.scheme() == "data":
+            return super().loadResource(kind, name)
+        return None
+
+
+class ReviewPage(QWidget):
+    """Shows today's queue one card at a time; keyboard: Space/Enter, 0-5, Ctrl+Z, Esc."""
+
+    session_finished = Signal()
+
+    def __init__(self, library: Library, bus: ChangeBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.bus = bus
+        self.card: CardView | None = None
+        self.answer_shown = False
+        self._timer = QElapsedTimer()
+        self._session_started = 0.0
+        self._session_answers = 0
+        self._session_passes = 0
+        self._session_cards: set[int] = set()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._build()
+        self._shortcuts()
+
+    # ----- layout --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.progress = QLabel()
+        self.progress.setObjectName("reviewProgress")
+        self.meta = QLabel()
+        self.meta.setTextFormat(Qt.TextFormat.RichText)
+        self.meta.setOpenExternalLinks(False)
+        self.meta.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.meta.setWordWrap(True)
+        self.browser = CardBrowser()
+        self.browser.setMaximumWidth(MAX_TEXT_WIDTH)
+        self.browser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.show_button = QPushButton("Show answer  (Space)")
+        self.show_button.setMinimumHeight(40)
+        self.show_button.clicked.connect(self.show_answer)
+        self.grade_buttons: list[QPushButton] = []
+        grades = QHBoxLayout()
+        for grade in range(6):
+            button = QPushButton()
+            button.setMinimumHeight(48)
+            button.setToolTip(f"Grade {grade}: {GRADE_MEANINGS[grade]} (key {grade})")
+            button.clicked.connect(lambda _=False, g=grade: self.grade(g))
+            self.grade_buttons.append(button)
+            grades.addWidget(button)
+        self.grade_row = QWidget()
+        self.grade_row.setLayout(grades)
+
+        card_view = QWidget()
+        column = QVBoxLayout(card_view)
+        column.addWidget(self.meta)
+        center = QHBoxLayout()
+        center.addStretch(1)
+        center.addWidget(self.browser, 100)
+        center.addStretch(1)
+        column.addLayout(center, 1)
+        column.addWidget(self.show_button)
+        column.addWidget(self.grade_row)
+
+        self.summary = QLabel()
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.back_button = QPushButton("Back to Today  (Esc)")
+        self.back_button.clicked.connect(lambda: self.bus.navigate_requested.emit("today"))
+        summary_view = QWidget()
+        summary_layout = QVBoxLayout(summary_view)
+        summary_layout.addStretch(1)
+        summary_layout.addWidget(self.summary)
+        summary_layout.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignCenter)
+        summary_layout.addStretch(2)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(card_view)
+        self.stack.addWidget(summary_view)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stack, 1)
+
+    def _shortcuts(self) -> None:
+        def bind(keys: str, slot: object) -> None:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        for key in ("Space", "Return", "Enter"):
+            bind(key, self.show_answer)
+        for grade in range(6):
+            bind(str(grade), lambda g=grade: self.grade(g))
+        bind("Ctrl+Z", self.undo)
+        bind("Ctrl+Shift+Z", self.redo)
+        bind("Ctrl+Y", self.redo)
+        bind("Escape", lambda: self.bus.navigate_requested.emit("today"))
+
+    # ----- session -------------------------------------------------------------------
+
+    def start(self) -> CardView | None:
+        """Begin (or continue) today's session: show the next card or the summary."""
+        if not self._session_started:
+            self._session_started = time.monotonic()
+        self.show_next()
+        return self.card
+
+    def show_next(self) -> None:
+        """Load the next card of today's queue."""
+        self.show_card(self.library.next_card())
+
+    def show_card(self, card: CardView | None) -> None:
+        """Show a card's question (or the session summary when there is none)."""
+        self.card = card
+        self.answer_shown = False
+        if card is None:
+            self._show_summary()
+            return
+        self.stack.setCurrentIndex(0)
+        self._render()
+        self._timer.start()
+        self.setFocus()
+
+    def show_answer(self) -> None:
+        """Reveal the answer and the grade buttons with their intervals."""
+        if self.card is None or self.answer_shown:
+            return
+        self.answer_shown = True
+        self._render()
+
+    def grade(self, grade: int) -> None:
+        """Record a grade for the shown card and move on."""
+        if self.card is None or not self.answer_shown:
+            return
+        elapsed = min(self._timer.elapsed(), MAX_ANSWER_MS)
+        try:
+            changes = self.library.answer(self.card.id, grade, answer_ms=elapsed)
+        except UserError as exc:
+            self.bus.status_message.emit(str(exc))
+            return
+        self._session_answers += 1
+        self._session_passes += is_pass(grade)
+        self._session_cards.add(self.card.id)
+        self.bus.publish(changes)
+        self.show_next()
+
+    def undo(self) -> None:
+        """Undo the last answer and show that card again."""
+        card_id = self.library.last_undo_card()
+        changes = self.library.undo()
+        if changes is None or card_id is None:
+            self.bus.status_message.emit("Nothing to undo")
+            return
+        self._session_answers = max(0, self._session_answers - 1)
+        self.bus.publish(changes)
+        self.bus.status_message.emit("Answer undone")
+        self.show_card(self.library.card(card_id, kind=self._kind_of(card_id)))
+
+    def redo(self) -> None:
+        """Redo the last undone answer."""
+        changes = self.library.redo()
+        if changes is None:
+            self.bus.status_message.emit("Nothing to redo")
+            return
+        self._session_answers += 1
+        self.bus.publish(changes)
+        self.bus.status_message.emit("Answer redone")
+        self.show_next()
+
+    def _kind_of(self, card_id: int) -> str:
+        card = self.library.card(card_id)
+        return card.kind
+
+    # ----- drawing -------------------------------------------------------------------
+
+    def _render(self) -> None:
+        card = self.card
+        assert card is not None
+        settings = self.library.settings()
+        dark = is_dark(settings["theme"])
+        self.browser.setHtml(
+            card_html(card, self.answer_shown, dark=dark, font_size=int(settings["font_size"]))
+        )
+        counts = self.library.counts()
+        self.progress.setText(
+            f"{counts.due + counts.new} left today  ·  {counts.drill} in drill  ·  "
+            f"{self._session_answers} answered this session"
+        )
+        tags = ", ".join(card.tags)
+        color = domain_color(card.domain)
+        task = f" · Task {card.task} {card.task_title}" if card.task else ""
+        source = f' · <a href="{card.source_url}">source</a>' if card.source_url else ""
+        kind = {"new": "New card", "review": "Review", "drill": "Drill"}.get(card.kind, "")
+        self.meta.setText(
+            f"<span style='color:{color}'>■</span> <b>{card.domain}. {card.domain_name}</b>"
+            f"{task}<br/><span>{kind}{' · ' + tags if tags else ''}{source}</span>"
+        )
+        self.show_button.setVisible(not self.answer_shown)
+        self.grade_row.setVisible(self.answer_shown)
+        if self.answer_shown:
+            intervals = self.library.preview_intervals(card.id)
+            for grade, button in enumerate(self.grade_buttons):
+                button.setText(
+                    f"{grade} {GRADE_MEANINGS[grade]}\n{interval_label(intervals[grade])}"
+                )
+
+    def _show_summary(self) -> None:
+        self.stack.setCurrentIndex(1)
+        counts = self.library.counts()
+        spent = (
+            timedelta(seconds=round(time.monotonic() - self._session_started))
+            if self._session_started
+            else timedelta()
+        )
+        tomorrow = self.library.due_by(counts.day + timedelta(days=1))
+        rate = (
+            f"{100 * self._session_passes / self._session_answers:.0f} %"
+            if self._session_answers
+            else "–"
+        )
+        self.progress.setText("Done for today")
+        self.summary.setText(
+            "<h2>All done for today</h2>"
+            f"<p>{len(self._session_cards)} cards, {self._session_answers} answers · "
+            f"pass rate {rate} · time {spent}</p>"
+            f"<p>Due tomorrow: {tomorrow} · streak {counts.streak} days</p>"
+        )
+        self.session_finished.emit()
+        self.setFocus()
+
+    def current_html(self) -> str:
+        """The card view's HTML (tests and the smoke test)."""
+        return str(self.browser.toHtml())
+
+    def text(self) -> str:
+        """The card view's plain text (tests and the smoke test)."""
+        return str(self.browser.toPlainText())

@@ -1,0 +1,82 @@
+"""Render every page offscreen to PNG: ``python -m mlstudy.gui.screenshots OUT_DIR``.
+
+Uses a scratch library on the bundled content with a little history, so the pages
+show what a user sees after a few days.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+
+def render_all(out_dir: Path, theme: str = "light") -> list[Path]:
+    """Write one PNG per page (and the review page with its answer shown)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from mlstudy.gui.main_window import MainWindow
+    from mlstudy.gui.theme import apply_theme
+    from mlstudy.gui.worker import wait_for_background
+    from mlstudy.services import Library
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    moment = [datetime.now(UTC) - timedelta(days=12)]
+    with tempfile.TemporaryDirectory(prefix="mlstudy-shots-") as scratch:
+        library = Library.open(Path(scratch), clock=lambda: moment[0])
+        try:
+            library.update_settings(
+                theme=theme,
+                first_run_done=True,
+                exam_date=(datetime.now(UTC).date() + timedelta(days=45)).isoformat(),
+            )
+            grades = [5, 4, 4, 3, 5, 2, 4, 5]
+            for day in range(12):
+                for index in range(18):
+                    card = library.next_card()
+                    if card is None:
+                        break
+                    library.answer(card.id, grades[(day + index) % len(grades)], 9000)
+                moment[0] += timedelta(days=1)
+            apply_theme(app, theme)
+            window = MainWindow(library)
+            window.resize(1100, 760)
+            window.show()
+            wait_for_background()
+            app.processEvents()
+            for name in window.pages:
+                window.show_page(name)
+                wait_for_background()
+                app.processEvents()
+                path = out_dir / f"{name}.png"
+                window.grab().save(str(path))
+                written.append(path)
+                if name == "review":
+                    window.review_page.show_answer()
+                    app.processEvents()
+                    path = out_dir / "review-answer.png"
+                    window.grab().save(str(path))
+                    written.append(path)
+            window.close()
+        finally:
+            library.close()
+    return written
+
+
+def main() -> int:
+    """Command-line entry: output folder and optional theme."""
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
+    theme = sys.argv[2] if len(sys.argv) > 2 else "light"
+    for path in render_all(out, theme):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""The Settings page: theme, font size, limits, day start, exam date, deck folders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mlstudy.errors import UserError
+from mlstudy.gui.bus import ChangeBus
+from mlstudy.services import Changes, Library, SyncReport
+
+THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+
+class SettingsPage(QWidget):
+    """Every change is validated and saved at once; an error names the field."""
+
+    def __init__(self, library: Library, bus: ChangeBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.bus = bus
+        self._loading = False
+        self.theme = QComboBox()
+        for key, label in THEME_LABELS.items():
+            self.theme.addItem(label, key)
+        self.font_size = QSpinBox()
+        self.font_size.setRange(8, 40)
+        self.font_size.setSuffix(" px")
+        self.new_per_day = QSpinBox()
+        self.new_per_day.setRange(0, 9999)
+        self.day_start = QSpinBox()
+        self.day_start.setRange(0, 23)
+        self.day_start.setSuffix(":00")
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, 1440)
+        self.minutes.setSuffix(" min")
+        self.has_date = QCheckBox("Exam date")
+        self.exam_date = QDateEdit()
+        self.exam_date.setCalendarPopup(True)
+        self.exam_date.setDisplayFormat("yyyy-MM-dd")
+        self.folders = QListWidget()
+        self.folders.setMaximumHeight(90)
+        add = QPushButton("Add folder…")
+        add.clicked.connect(self._add_folder)
+        remove = QPushButton("Remove")
+        remove.clicked.connect(self._remove_folder)
+        self.problems = QPlainTextEdit()
+        self.problems.setReadOnly(True)
+        self.problems.setPlaceholderText("Deck problems appear here, as path:line: message.")
+        self.problems.setMaximumHeight(140)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #d1242f")
+        self.error.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Theme", self.theme)
+        form.addRow("Card font size", self.font_size)
+        form.addRow("New cards per day", self.new_per_day)
+        form.addRow("A study day starts at", self.day_start)
+        form.addRow("Study time per day", self.minutes)
+        form.addRow(self.has_date, self.exam_date)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(f"Your deck folders (besides {library.deck_folders()[0]}):"))
+        layout.addWidget(self.folders)
+        layout.addLayout(buttons)
+        layout.addWidget(QLabel("Deck problems"))
+        layout.addWidget(self.problems)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+        self.refresh()
+        self.theme.currentIndexChanged.connect(
+            lambda _i: self._save(theme=self.theme.currentData())
+        )
+        self.font_size.valueChanged.connect(lambda v: self._save(font_size=v))
+        self.new_per_day.valueChanged.connect(lambda v: self._save(new_per_day=v))
+        self.day_start.valueChanged.connect(lambda v: self._save(day_start_hour=v))
+        self.minutes.valueChanged.connect(lambda v: self._save(minutes_per_day=v))
+        self.has_date.toggled.connect(lambda _c: self._save_exam_date())
+        self.exam_date.dateChanged.connect(lambda _d: self._save_exam_date())
+
+    def refresh(self, _changes: Changes | None = None) -> None:
+        """Show the stored settings."""
+        self._loading = True
+        try:
+            s = self.library.settings()
+            self.theme.setCurrentIndex(max(0, self.theme.findData(s["theme"])))
+            self.font_size.setValue(int(s["font_size"]))
+            self.new_per_day.setValue(int(s["new_per_day"]))
+            self.day_start.setValue(int(s["day_start_hour"]))
+            self.minutes.setValue(int(s["minutes_per_day"]))
+            exam_date = date.fromisoformat(s["exam_date"]) if s["exam_date"] else None
+            self.has_date.setChecked(exam_date is not None)
+            self.exam_date.setEnabled(exam_date is not None)
+            if exam_date is not None:
+                self.exam_date.setDate(QDate(exam_date.year, exam_date.month, exam_date.day))
+            else:
+                today = self.library.today()
+                self.exam_date.setDate(QDate(today.year, today.month, today.day).addDays(60))
+            self.folders.clear()
+            self.folders.addItems(list(s["deck_folders"]))
+        finally:
+            self._loading = False
+
+    def show_sync_report(self, report: SyncReport) -> None:
+        """List the problems of the last deck sync (empty when the decks are clean)."""
+        self.problems.setPlainText("\n".join(report.problems))
+
+    def _save(self, **values: object) -> None:
+        if self._loading:
+            return
+        try:
+            changes = self.library.update_settings(**values)
+        except UserError as exc:
+            self.error.setText(str(exc))
+            self.refresh()
+            return
+        self.error.clear()
+        self.bus.publish(changes)
+        self.bus.status_message.emit("Settings saved")
+
+    def _save_exam_date(self) -> None:
+        if self._loading:
+            return
+        self.exam_date.setEnabled(self.has_date.isChecked())
+        if not self.has_date.isChecked():
+            self._save(exam_date=None)
+            return
+        q = self.exam_date.date()
+        chosen = date(q.year(), q.month(), q.day())
+        if chosen <= self.library.today():
+            self.error.setText("exam_date: the exam date must be after today; not saved")
+            return
+        self._save(exam_date=chosen.isoformat())
+
+    def _add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a deck folder")
+        if folder:
+            self.add_folder(folder)
+
+    def add_folder(self, folder: str) -> None:
+        """Add a deck folder and sync it."""
+        current = list(self.library.settings()["deck_folders"])
+        if folder not in current:
+            self._save(deck_folders=[*current, folder])
+            self.refresh()
+            self.bus.changes_made.emit(Changes(content=True, settings=True))
+
+    def _remove_folder(self) -> None:
+        item = self.folders.currentItem()
+        if item is None:
+            return
+        current = [f for f in self.library.settings()["deck_folders"] if f != item.text()]
+        self._save(deck_folders=current)
+        self.refresh()
+
+    def keyPressEvent(self, event: object) -> None:
+        """Esc goes back to Today."""
+        from PySide6.QtGui import QKeyEvent
+
+        if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
+            self.bus.navigate_requested.emit("today")
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]

@@ -1,0 +1,116 @@
+"""The Today page: what is due, the streak, the exam countdown and a Study button."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from mlstudy.gui.bus import ChangeBus
+from mlstudy.services import Changes, Library, TodayCounts
+
+
+def countdown_text(today: date, exam_date: date | None) -> str:
+    """ "Exam in 45 days (2027-01-13)", "Exam today", or a hint to set a date."""
+    if exam_date is None:
+        return "No exam date set: add one in Settings to get a countdown and a plan."
+    days = (exam_date - today).days
+    if days > 1:
+        return f"Exam in {days} days ({exam_date.isoformat()})"
+    if days == 1:
+        return f"Exam tomorrow ({exam_date.isoformat()})"
+    if days == 0:
+        return "Exam today. Good luck!"
+    return f"The exam date {exam_date.isoformat()} has passed: set a new one in Settings."
+
+
+class _Number(QWidget):
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.value = QLabel("–")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.value.font()
+        font.setPointSizeF(font.pointSizeF() * 2.4)
+        font.setBold(True)
+        self.value.setFont(font)
+        label = QLabel(caption)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.value)
+        layout.addWidget(label)
+
+
+class TodayPage(QWidget):
+    """Enter or S starts studying."""
+
+    def __init__(self, library: Library, bus: ChangeBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.bus = bus
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.exam_name = QLabel()
+        self.exam_name.setWordWrap(True)
+        font = self.exam_name.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.exam_name.setFont(font)
+        self.exam_status = QLabel()
+        self.exam_status.setWordWrap(True)
+        self.countdown = QLabel()
+        self.due = _Number("due reviews")
+        self.new = _Number("new cards")
+        self.studied = _Number("studied today")
+        self.streak = _Number("day streak")
+        grid = QGridLayout()
+        for column, widget in enumerate((self.due, self.new, self.studied, self.streak)):
+            grid.addWidget(widget, 0, column)
+        self.study_button = QPushButton("Study  (Enter)")
+        self.study_button.setMinimumHeight(44)
+        self.study_button.clicked.connect(self.start_study)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.exam_name)
+        layout.addWidget(self.exam_status)
+        layout.addWidget(self.countdown)
+        layout.addSpacing(16)
+        layout.addLayout(grid)
+        layout.addSpacing(16)
+        layout.addWidget(self.study_button)
+        layout.addWidget(self.hint)
+        layout.addStretch(1)
+        for key in ("Return", "Enter", "S"):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.start_study)
+        self.refresh()
+
+    def start_study(self) -> None:
+        """Go to the Review page."""
+        self.bus.navigate_requested.emit("review")
+
+    def refresh(self, _changes: Changes | None = None) -> None:
+        """Redraw from the library."""
+        exam = self.library.exam()
+        settings = self.library.settings()
+        counts: TodayCounts = self.library.counts()
+        self.exam_name.setText(exam.display_name)
+        self.exam_status.setText(exam.status_note)
+        self.exam_status.setVisible(bool(exam.status_note))
+        exam_date = date.fromisoformat(settings["exam_date"]) if settings["exam_date"] else None
+        self.countdown.setText(countdown_text(counts.day, exam_date))
+        self.due.value.setText(str(counts.due))
+        self.new.value.setText(str(counts.new))
+        self.studied.value.setText(str(counts.studied))
+        self.streak.value.setText(str(counts.streak))
+        left = counts.left
+        self.study_button.setEnabled(True)
+        self.study_button.setText("Study  (Enter)" if left else "Review summary  (Enter)")
+        self.hint.setText(
+            f"{left} cards left today."
+            if left
+            else "Nothing left for today. Come back tomorrow, or raise the new-card limit in "
+            "Settings."
+        )

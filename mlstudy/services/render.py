@@ -1,0 +1,67 @@
+"""Cards as HTML pages for the GUI (sanitised markdown, Pygments code, theme CSS)."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+from mlstudy.decks.render import code_css, render_markdown
+from mlstudy.services.types import CardView
+
+LIGHT = {
+    "text": "#1f2328",
+    "muted": "#59636e",
+    "code_bg": "#f6f8fa",
+    "border": "#d1d9e0",
+    "link": "#0969da",
+}
+DARK = {
+    "text": "#e6edf3",
+    "muted": "#9198a1",
+    "code_bg": "#161b22",
+    "border": "#3d444d",
+    "link": "#4493f8",
+}
+
+
+@lru_cache(maxsize=8)
+def _stylesheet(dark: bool, font_size: int) -> str:
+    c = DARK if dark else LIGHT
+    return f"""
+body {{ color: {c["text"]}; font-size: {font_size}px; line-height: 150%; }}
+h2.question {{ font-size: {round(font_size * 1.25)}px; font-weight: 600; margin-bottom: 8px; }}
+p, li {{ margin-top: 4px; margin-bottom: 4px; }}
+a {{ color: {c["link"]}; }}
+code {{ font-family: 'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace;
+        background-color: {c["code_bg"]}; }}
+pre {{ font-family: 'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace;
+       font-size: {max(font_size - 2, 9)}px; background-color: {c["code_bg"]};
+       padding: 8px; }}
+table {{ border-collapse: collapse; margin: 6px 0; }}
+th, td {{ border: 1px solid {c["border"]}; padding: 4px 8px; }}
+hr {{ border: 0; border-top: 1px solid {c["border"]}; }}
+.muted {{ color: {c["muted"]}; }}
+{code_css(dark)}
+"""
+
+
+def markdown_html(text: str) -> str:
+    """Sanitised HTML for a fragment of card markdown."""
+    return render_markdown(text)
+
+
+def card_html(card: CardView, show_answer: bool, *, dark: bool = False, font_size: int = 15) -> str:
+    """A whole HTML document for a card: the question, and the answer when shown."""
+    question = render_markdown(card.question).strip().removeprefix("<p>").removesuffix("</p>")
+    parts = [
+        f"<html><head><style>{_stylesheet(dark, font_size)}</style></head><body>",
+        f"<h2 class='question'>{question}</h2>",
+    ]
+    if show_answer:
+        parts.append("<hr/>")
+        parts.append(render_markdown(card.answer))
+        if card.source_url:
+            url = html.escape(card.source_url, quote=True)
+            parts.append(f"<p class='muted'>Source: <a href=\"{url}\">{url}</a></p>")
+    parts.append("</body></html>")
+    return "".join(parts)
