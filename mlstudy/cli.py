@@ -53,7 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats = sub.add_parser("stats", help="counts, due today, per-domain mastery, readiness")
     stats.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    for child in (check, stats):
+    backup = sub.add_parser("backup", help="back up the library now, or list backups")
+    backup.add_argument("--list", action="store_true", help="list backups, newest first")
+    restore = sub.add_parser(
+        "restore", help="replace the library with a backup (the current state is backed up first)"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    for child in (check, stats, backup, restore):
         _common(child, argparse.SUPPRESS)
     return parser
 
@@ -67,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_content(args)
         if args.command == "stats":
             return _stats(args)
+        if args.command == "backup":
+            return _backup(args)
+        if args.command == "restore":
+            return _restore(args)
         return _launch_gui(args)
     except UserError as exc:
         print(f"mlstudy: error: {exc}", file=sys.stderr)
@@ -116,6 +126,36 @@ def _stats(args: argparse.Namespace) -> int:
             f"  {domain['number']}. {domain['name']:<48} {domain['weight']:>3}%  "
             f"{domain['cards']:>5} cards  mastery {domain['mastery'] * 100:.0f}%"
         )
+    return EXIT_OK
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+
+    with Library.open(args.data_dir, sync=False) as library:
+        if args.list:
+            backups = library.backups()
+            for item in backups:
+                print(
+                    f"{item.taken_at:%Y-%m-%d %H:%M:%S} UTC  {item.size / 1024:>9.0f} KB  "
+                    f"{item.path}"
+                )
+            if not backups:
+                print(f"no backups yet in {library.data_dir / 'backups'}")
+            return EXIT_OK
+        path = library.backup_now("manual")
+    print(f"backed up to {path}")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+
+    with Library.open(args.data_dir, sync=False) as library:
+        previous = library.restore(args.file.expanduser().resolve())
+        counts = library.counts()
+    print(f"restored {args.file}; the previous state was backed up to {previous}")
+    print(f"study day {counts.day}: {counts.due} due, {counts.new} new")
     return EXIT_OK
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,11 @@ from mlstudy.core.exam import Domain, ExamManifest, Task
 from mlstudy.core.sm2 import NEW_CARD, next_state, validate_grade
 from mlstudy.core.studyday import study_day
 from mlstudy.errors import UserError
-from mlstudy.services import content
+from mlstudy.services import content, safety
 from mlstudy.services.settings import DEFAULTS, validate_setting
 from mlstudy.services.types import CardView, Changes, SyncReport, TodayCounts
 from mlstudy.storage import study
+from mlstudy.storage.backup import BackupFile, copy_database, list_backups, thin_backups
 from mlstudy.storage.database import create_db_engine, migrate, quick_check
 from mlstudy.storage.lock import DataDirLock
 from mlstudy.storage.schema import Card, CardState, DomainRow, Exam, TaskRow
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 UNDO_DEPTH = 50
+AUTO_BACKUP_EVERY = timedelta(minutes=30)
 
 
 def utc_now() -> datetime:
@@ -58,6 +60,8 @@ class Library:
         self._redo: list[study.AnswerRecord] = []
         self._settings_cache: dict[str, Any] | None = None
         self._exam_cache: tuple[int, ExamManifest] | None = None
+        self._dirty = False
+        self._last_auto_backup: datetime | None = None
 
     # ----- opening and closing -------------------------------------------------------
 
@@ -92,9 +96,17 @@ class Library:
         if data_lock:
             data_lock.acquire()
         try:
+            safety.check_at_start(folder, clock())
             db_path = paths.database_path(folder)
-            engine = create_db_engine(db_path)
-            migrate(engine, db_path)
+            with safety.environment_errors(f"opening the library in {folder}"):
+                engine = create_db_engine(db_path)
+                migrate(
+                    engine,
+                    db_path,
+                    backup=lambda _p, version: safety.take_backup(
+                        folder, clock(), f"before-migration-from-v{version}"
+                    ),
+                )
             library = cls(folder, engine, data_lock, clock, tz, content_root or paths.content_dir())
             if sync:
                 library.sync_content()
@@ -105,7 +117,12 @@ class Library:
         return library
 
     def close(self) -> None:
-        """Release the database and the data-dir lock."""
+        """Back up if anything changed, then release the database and the data-dir lock."""
+        if self._dirty and self._lock is not None:
+            try:
+                self.backup_now("close")
+            except UserError as exc:  # closing must not fail on a full backup disk
+                log.warning("backup on close failed: %s", exc)
         self.engine.dispose()
         if self._lock:
             self._lock.release()
@@ -120,6 +137,55 @@ class Library:
     def integrity(self) -> str:
         """SQLite's quick check: "ok" or what is wrong."""
         return quick_check(self.engine)
+
+    # ----- backups -------------------------------------------------------------------
+
+    def backup_now(self, reason: str = "") -> Path:
+        """Take a backup now and thin old ones by the policy; return the new file."""
+        path = safety.take_backup(self.data_dir, self._clock(), reason)
+        thin_backups(paths.backups_dir(self.data_dir), self._clock().date())
+        self._dirty = False
+        self._last_auto_backup = self._clock()
+        return path
+
+    def maybe_auto_backup(self) -> Path | None:
+        """Back up when data changed and the last automatic backup is 30 minutes old."""
+        if not self._dirty:
+            return None
+        now = self._clock()
+        if self._last_auto_backup is None:
+            newest = list_backups(paths.backups_dir(self.data_dir))
+            self._last_auto_backup = newest[0].taken_at.replace(tzinfo=UTC) if newest else None
+        if self._last_auto_backup and now - self._last_auto_backup < AUTO_BACKUP_EVERY:
+            return None
+        return self.backup_now("auto")
+
+    def backups(self) -> list[BackupFile]:
+        """Backups of this library, newest first."""
+        return list_backups(paths.backups_dir(self.data_dir))
+
+    def restore(self, file: Path) -> Path:
+        """Replace the database with a backup, after backing up the current one.
+
+        Returns the backup of the current state taken first. The file is checked
+        before anything changes; a bad file changes nothing.
+        """
+        file = Path(file)
+        safety.validate_backup(file)
+        safety_copy = safety.take_backup(self.data_dir, self._clock(), "before-restore")
+        self.engine.dispose()
+        database = paths.database_path(self.data_dir)
+        for extra in ("-wal", "-shm"):
+            database.with_name(database.name + extra).unlink(missing_ok=True)
+        copy_database(file, database)
+        self.engine = create_db_engine(database)
+        migrate(self.engine, database)
+        self._undo.clear()
+        self._redo.clear()
+        self._settings_cache = None
+        self._exam_cache = None
+        self._dirty = False
+        return safety_copy
 
     # ----- time ----------------------------------------------------------------------
 
@@ -144,8 +210,9 @@ class Library:
     def update_settings(self, **values: Any) -> Changes:
         """Validate and save settings; one clear error names a bad field, nothing is saved."""
         clean = {key: validate_setting(key, value) for key, value in values.items()}
-        with self.engine.begin() as conn:
+        with safety.environment_errors("saving settings"), self.engine.begin() as conn:
             write_settings(conn, clean)
+        self._dirty = True
         self._settings_cache = None
         self._exam_cache = None
         return Changes(settings=True, plan=True)
@@ -159,13 +226,16 @@ class Library:
 
     def sync_content(self) -> SyncReport:
         """Load bundled and user decks into the database (idempotent; history kept)."""
-        report = content.sync(
-            self.engine,
-            self.content_root,
-            self.deck_folders(),
-            self._clock(),
-            self.settings().get("exam"),
-        )
+        with safety.environment_errors("loading the decks"):
+            report = content.sync(
+                self.engine,
+                self.content_root,
+                self.deck_folders(),
+                self._clock(),
+                self.settings().get("exam"),
+            )
+        if report.changes.content:
+            self._dirty = True
         self._exam_cache = None
         return report
 
@@ -351,7 +421,7 @@ class Library:
         except ValueError as exc:
             raise UserError(str(exc)) from None
         today = self.today()
-        with self.engine.begin() as conn:
+        with safety.environment_errors("saving your answer"), self.engine.begin() as conn:
             drill = any(a[0] == card_id for a in study.answers_on(conn, today))
             record = study.record_answer(
                 conn,
@@ -365,6 +435,7 @@ class Library:
         self._undo.append(record)
         del self._undo[:-UNDO_DEPTH]
         self._redo.clear()
+        self._dirty = True
         return Changes(cards=frozenset({card_id}), reviews=True)
 
     def can_undo(self) -> bool:
@@ -379,9 +450,11 @@ class Library:
         """Undo the last answer: its log row goes, the card's state is restored exactly."""
         if not self._undo:
             return None
-        record = self._undo.pop()
-        with self.engine.begin() as conn:
+        record = self._undo[-1]
+        with safety.environment_errors("undoing the answer"), self.engine.begin() as conn:
             study.undo_answer(conn, record)
+        self._undo.pop()
+        self._dirty = True
         self._redo.append(record)
         return Changes(cards=frozenset({record.card_id}), reviews=True)
 
@@ -389,9 +462,11 @@ class Library:
         """Redo the last undone answer."""
         if not self._redo:
             return None
-        record = self._redo.pop()
-        with self.engine.begin() as conn:
+        record = self._redo[-1]
+        with safety.environment_errors("redoing the answer"), self.engine.begin() as conn:
             study.redo_answer(conn, record)
+        self._redo.pop()
+        self._dirty = True
         self._undo.append(record)
         return Changes(cards=frozenset({record.card_id}), reviews=True)
 
@@ -406,8 +481,9 @@ class Library:
 
     def set_suspended(self, card_ids: Sequence[int], suspended: bool) -> Changes:
         """Suspend or unsuspend cards (suspended cards never come up for study)."""
-        with self.engine.begin() as conn:
+        with safety.environment_errors("suspending cards"), self.engine.begin() as conn:
             study.set_suspended(conn, list(card_ids), suspended)
+        self._dirty = True
         return Changes(cards=frozenset(card_ids))
 
     def state_of(self, card_id: int) -> CardState | None:
