@@ -47,7 +47,7 @@ def test_restore_refuses_a_file_that_is_not_a_library(library: Library, tmp_path
     other = tmp_path / "other.sqlite3"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
     for bad in (junk, other, tmp_path / "missing.sqlite3"):
-        with pytest.raises(UserError, match="nothing was restored|no such backup"):
+        with pytest.raises(UserError, match=r"nothing was restored|no such backup"):
             library.restore(bad)
     assert library.counts().studied == 1
     assert library.backups() == []
