@@ -1,0 +1,79 @@
+"""Every committed fixture database (one per released schema version) migrates intact."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+
+from mlstudy.services import Library
+from mlstudy.storage import database
+from tests.conftest import FakeClock
+
+FIXTURES = sorted((Path(__file__).parents[1] / "fixtures").glob("schema-v*.sqlite3"))
+
+
+def test_there_is_a_fixture_for_the_current_schema() -> None:
+    assert f"schema-v{database.SCHEMA_VERSION}.sqlite3" in [f.name for f in FIXTURES]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_fixture_migrates_with_data_intact(fixture: Path, tmp_path: Path, pack: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(fixture, data / "mlstudy.sqlite3")
+    clock = FakeClock(datetime(2026, 11, 3, 12, tzinfo=UTC))
+    fixture_version = int(fixture.stem.removeprefix("schema-v"))
+    with Library.open(data, clock=clock, tz=UTC, content_root=pack, sync=False) as library:
+        with library.engine.connect() as conn:
+            assert database.schema_version(conn) == database.SCHEMA_VERSION
+            reviews = conn.execute(
+                text("SELECT card_id, study_day, grade, kind FROM reviews ORDER BY id")
+            ).all()
+        assert [tuple(r) for r in reviews] == [
+            (1, "2026-11-01", 5, "new"),
+            (2, "2026-11-01", 4, "new"),
+            (3, "2026-11-01", 2, "new"),
+            (1, "2026-11-02", 4, "review"),
+            (2, "2026-11-02", 5, "review"),
+            (3, "2026-11-02", 5, "review"),
+        ]
+        card = library.card(3)
+        assert (card.repetitions, card.easiness, card.interval_days, card.lapses) == (2, 2.6, 6, 1)
+        assert card.suspended
+        assert library.settings()["exam_date"] == "2027-01-15"
+        assert library.settings()["theme"] == "dark"
+        assert library.integrity() == "ok"
+        backups = [b.path.name for b in library.backups()]
+    if fixture_version < database.SCHEMA_VERSION:
+        assert any(f"before-migration-from-v{fixture_version}" in n for n in backups)
+
+
+def test_a_migration_runs_after_a_backup(
+    tmp_path: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mechanism itself, with a next migration added for the test."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES[-1], data / "mlstudy.sqlite3")
+    calls: list[str] = []
+
+    def add_column(conn: Connection) -> None:
+        calls.append("migrated")
+        conn.exec_driver_sql("ALTER TABLE cards ADD COLUMN note TEXT DEFAULT ''")
+
+    migrations = [*database.MIGRATIONS, add_column]
+    monkeypatch.setattr(database, "MIGRATIONS", migrations)
+    monkeypatch.setattr(database, "SCHEMA_VERSION", len(migrations))
+    monkeypatch.setattr("mlstudy.services.safety.SCHEMA_VERSION", len(migrations))
+    clock = FakeClock(datetime(2026, 11, 3, 12, tzinfo=UTC))
+    with Library.open(data, clock=clock, tz=UTC, content_root=pack, sync=False) as library:
+        with library.engine.connect() as conn:
+            assert database.schema_version(conn) == database.SCHEMA_VERSION
+            assert conn.exec_driver_sql("SELECT count(*) FROM reviews").scalar() == 6
+        (backup,) = library.backups()
+        assert backup.path.name.endswith("before-migration-from-v1.sqlite3")
+    assert calls == ["migrated"]
