@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,9 +43,9 @@ def test_dst_never_skips_or_doubles_a_day(zone: ZoneInfo, start: datetime, hour:
     """Walk in 10-minute steps over a week around a DST change."""
     days = [study_day(start + timedelta(minutes=10 * i), hour, zone) for i in range(7 * 144)]
     assert len(set(days)) in (7, 8)
-    changes = [b for a, b in zip(days, days[1:], strict=False) if a != b]
-    assert all((b - a).days == 1 for a, b in zip(changes, changes[1:], strict=False))
-    assert all(later >= earlier for earlier, later in zip(days, days[1:], strict=False))
+    changes = [b for a, b in itertools.pairwise(days) if a != b]
+    assert all((b - a).days == 1 for a, b in itertools.pairwise(changes))
+    assert all(later >= earlier for earlier, later in itertools.pairwise(days))
     # Each day starts exactly once, at the configured local hour (or the first moment after
     # it on a day when that hour does not exist).
     boundaries = [
