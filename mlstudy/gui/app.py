@@ -9,9 +9,18 @@ import tempfile
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from mlstudy import paths
 from mlstudy.errors import UserError
+from mlstudy.services.safety import DamagedLibraryError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QWidget
+
+    from mlstudy.services import Library
 
 log = logging.getLogger("mlstudy")
 
@@ -52,7 +61,7 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from mlstudy.gui.dialogs import FirstRunDialog, show_error
+    from mlstudy.gui.dialogs import FirstRunDialog, confirm, show_error
     from mlstudy.gui.main_window import MainWindow
     from mlstudy.gui.theme import apply_theme
     from mlstudy.services import Library
@@ -65,7 +74,10 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
     try:
         # A first start loads the decks before the window exists; later starts show the
         # window at once and sync in the background.
-        library = Library.open(data_dir, sync=False)
+        try:
+            library = Library.open(data_dir, sync=False)
+        except DamagedLibraryError as damaged:
+            library = _recover(damaged, data_dir, confirm)
         if not library.has_content():
             library.sync_content()
     except UserError as exc:
@@ -83,6 +95,25 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
         return int(app.exec())
     finally:
         library.close()
+
+
+def _recover(
+    damaged: DamagedLibraryError,
+    data_dir: str | None,
+    confirm: Callable[[QWidget | None, str], bool],
+) -> Library:
+    """After a damaged database was moved aside: offer the newest good backup."""
+    from mlstudy.services import Library
+
+    library = Library.open(data_dir, sync=False)
+    if damaged.backup is not None and confirm(
+        None,
+        f"Your library database was damaged ({damaged.reason}) and was moved to "
+        f"{damaged.damaged}.\n\nRestore the newest good backup, "
+        f"{damaged.backup.name}?",
+    ):
+        library.restore(damaged.backup)
+    return library
 
 
 def _smoke_test(data_dir: str | None) -> int:

@@ -38,6 +38,19 @@ def show_error(parent: QWidget | None, message: str) -> None:
     QMessageBox.warning(parent, "mlstudy", message)
 
 
+headless_answers: list[bool] = []
+"""Answers that ``confirm`` gives in headless mode, first in first out (default: yes)."""
+
+
+def confirm(parent: QWidget | None, question: str) -> bool:
+    """Ask a yes/no question (answered from ``headless_answers`` in tests)."""
+    shown_messages.append(question)
+    if os.environ.get(HEADLESS_ENV):
+        return headless_answers.pop(0) if headless_answers else True
+    answer = QMessageBox.question(parent, "mlstudy", question)
+    return bool(answer == QMessageBox.StandardButton.Yes)
+
+
 def show_crash_dialog(trace: str, log_file: Path) -> None:
     """A bug: the traceback and where the log is, so it can be reported."""
     shown_messages.append(trace)

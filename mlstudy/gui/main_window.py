@@ -24,6 +24,7 @@ from mlstudy.gui.review_page import ReviewPage
 from mlstudy.gui.settings_page import SettingsPage
 from mlstudy.gui.theme import apply_theme
 from mlstudy.gui.today_page import TodayPage
+from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, SyncReport
 
 SHORTCUTS = """Keyboard shortcuts
@@ -93,6 +94,10 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.show_page("today")
         QTimer.singleShot(0, self.watcher.sync_now)
+        self._backup_timer = QTimer(self)
+        self._backup_timer.setInterval(5 * 60 * 1000)
+        self._backup_timer.timeout.connect(self._auto_backup)
+        self._backup_timer.start()
 
     def _extra_pages(self) -> None:
         """Plan and Progress pages, when this build has them."""
@@ -192,6 +197,15 @@ class MainWindow(QMainWindow):
             )
         if report.changes.content:
             self.bus.publish(report.changes)
+
+    def _auto_backup(self) -> None:
+        run_in_background(
+            self.library.maybe_auto_backup,
+            lambda _path: None,
+            lambda exc, _trace: self.statusBar().showMessage(
+                f"Automatic backup failed: {exc}", 15000
+            ),
+        )
 
     # ----- geometry ------------------------------------------------------------------
 

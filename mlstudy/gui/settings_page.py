@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.dialogs import confirm
 from mlstudy.services import Changes, Library, SyncReport
 
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
@@ -86,6 +89,19 @@ class SettingsPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(QLabel("Deck problems"))
         layout.addWidget(self.problems)
+        layout.addWidget(QLabel("Backups (automatic every 30 minutes of changes and on close)"))
+        self.backups = QListWidget()
+        self.backups.setMaximumHeight(110)
+        layout.addWidget(self.backups)
+        backup_buttons = QHBoxLayout()
+        backup_now = QPushButton("Back up now")
+        backup_now.clicked.connect(self.backup_now)
+        restore = QPushButton("Restore selected…")
+        restore.clicked.connect(self.restore_selected)
+        backup_buttons.addWidget(backup_now)
+        backup_buttons.addWidget(restore)
+        backup_buttons.addStretch(1)
+        layout.addLayout(backup_buttons)
         layout.addWidget(self.error)
         layout.addStretch(1)
 
@@ -120,8 +136,53 @@ class SettingsPage(QWidget):
                 self.exam_date.setDate(QDate(today.year, today.month, today.day).addDays(60))
             self.folders.clear()
             self.folders.addItems(list(s["deck_folders"]))
+            self._list_backups()
         finally:
             self._loading = False
+
+    def _list_backups(self) -> None:
+        self.backups.clear()
+        for backup in self.library.backups():
+            item = QListWidgetItem(
+                f"{backup.taken_at:%Y-%m-%d %H:%M} UTC  ·  "
+                f"{backup.size / 1024:.0f} KB  ·  {backup.path.name}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, str(backup.path))
+            self.backups.addItem(item)
+
+    def backup_now(self) -> None:
+        """Take a backup now."""
+        try:
+            path = self.library.backup_now("manual")
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
+        self._list_backups()
+        self.bus.status_message.emit(f"Backed up to {path}")
+
+    def restore_selected(self) -> None:
+        """Restore the selected backup after confirmation (the current state is backed up)."""
+        item = self.backups.currentItem()
+        if item is None:
+            self.error.setText("Select a backup to restore.")
+            return
+        path = Path(str(item.data(Qt.ItemDataRole.UserRole)))
+        if not confirm(
+            self,
+            f"Replace your library with the backup {path.name}?\n\n"
+            "Your current library is backed up first.",
+        ):
+            return
+        try:
+            previous = self.library.restore(path)
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
+        self.bus.publish(Changes(reviews=True, content=True, settings=True, plan=True))
+        self.bus.status_message.emit(
+            f"Restored {path.name}; previous state saved as {previous.name}"
+        )
+        self.refresh()
 
     def show_sync_report(self, report: SyncReport) -> None:
         """List the problems of the last deck sync (empty when the decks are clean)."""

@@ -1,0 +1,94 @@
+"""Rebuild card state from the review log (DESIGN.md §3: the log is the source of truth).
+
+``replay_states`` folds the log, oldest answer first, into each card's state exactly
+as ``card_states`` stores it: only the state-changing answers (kind ``new`` or
+``review``) go through ``sm2.next_state``; same-day drill answers are logged but
+change nothing. Pure: no I/O, no clock; the exam-aware due layer is not part of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from mlstudy.core.models import ReviewKind
+from mlstudy.core.sm2 import NEW_CARD, Sm2State, is_pass, next_state
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayAnswer:
+    """One row of the review log, as far as the state depends on it.
+
+    Attributes:
+        card_id: database id of the card.
+        day: the study day of the answer.
+        grade: 0..5.
+        kind: new, review or drill (drills never change state).
+    """
+
+    card_id: int
+    day: date
+    grade: int
+    kind: ReviewKind
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayedState:
+    """A card's state rebuilt from its answers, field for field like ``card_states``.
+
+    Attributes:
+        repetitions: SM-2 n.
+        easiness_hundredths: SM-2 EF in hundredths (250 = 2.5).
+        interval_days: SM-2 I in days.
+        due_day: study day of the last state-changing answer + I.
+        last_day: study day of the last state-changing answer.
+        reviews: number of state-changing (non-drill) answers.
+        lapses: number of state-changing answers graded below 3.
+    """
+
+    repetitions: int
+    easiness_hundredths: int
+    interval_days: int
+    due_day: date
+    last_day: date
+    reviews: int
+    lapses: int
+
+    @property
+    def sm2(self) -> Sm2State:
+        """The SM-2 part of the state."""
+        return Sm2State(self.repetitions, self.easiness_hundredths, self.interval_days)
+
+
+def apply_answer(previous: ReplayedState | None, answer: ReplayAnswer) -> ReplayedState | None:
+    """The state after one more answer (``previous`` is None for a never-reviewed card).
+
+    A drill leaves the state as it is; any other answer is one SM-2 step dated on
+    the answer's study day. A grade outside 0..5 raises ``ValueError``.
+    """
+    if answer.kind == ReviewKind.DRILL:
+        return previous
+    after = next_state(previous.sm2 if previous else NEW_CARD, answer.grade)
+    return ReplayedState(
+        repetitions=after.repetitions,
+        easiness_hundredths=after.easiness_hundredths,
+        interval_days=after.interval_days,
+        due_day=answer.day + timedelta(days=after.interval_days),
+        last_day=answer.day,
+        reviews=(previous.reviews if previous else 0) + 1,
+        lapses=(previous.lapses if previous else 0) + (0 if is_pass(answer.grade) else 1),
+    )
+
+
+def replay_states(answers: Iterable[ReplayAnswer]) -> dict[int, ReplayedState]:
+    """Every card's state after replaying the log in order (oldest answer first).
+
+    A card whose log holds only drill answers has no state and is not in the result.
+    """
+    states: dict[int, ReplayedState] = {}
+    for answer in answers:
+        after = apply_answer(states.get(answer.card_id), answer)
+        if after is not None:
+            states[answer.card_id] = after
+    return states
