@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,13 +54,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats = sub.add_parser("stats", help="counts, due today, per-domain mastery, readiness")
     stats.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    plan = sub.add_parser("plan", help="the day-by-day plan toward your exam date")
+    plan.add_argument(
+        "--exam-date",
+        metavar="YYYY-MM-DD",
+        help="plan for this exam date (saved as your exam date)",
+    )
+    plan.add_argument("--minutes", metavar="N", help="minutes per day (saved)")
+    plan.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    plan.add_argument(
+        "--ics", type=Path, metavar="FILE", help="also write the plan as an iCalendar file"
+    )
     backup = sub.add_parser("backup", help="back up the library now, or list backups")
     backup.add_argument("--list", action="store_true", help="list backups, newest first")
     restore = sub.add_parser(
         "restore", help="replace the library with a backup (the current state is backed up first)"
     )
     restore.add_argument("file", type=Path, metavar="FILE")
-    for child in (check, stats, backup, restore):
+    for child in (check, stats, plan, backup, restore):
         _common(child, argparse.SUPPRESS)
     return parser
 
@@ -73,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_content(args)
         if args.command == "stats":
             return _stats(args)
+        if args.command == "plan":
+            return _plan(args)
         if args.command == "backup":
             return _backup(args)
         if args.command == "restore":
@@ -83,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``mlstudy plan | head``): not an error worth a traceback.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces the closed stream
+        return EXIT_OK
 
 
 def _check_content(args: argparse.Namespace) -> int:
@@ -129,10 +147,40 @@ def _stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+    from mlstudy.services.planning import make_plan, plan_document, plan_settings, write_ics
+
+    with Library.open(args.data_dir) as library:
+        exam_date, minutes = plan_settings(library, args.exam_date, args.minutes)
+        if args.exam_date is not None or args.minutes is not None:
+            library.update_settings(exam_date=exam_date.isoformat(), minutes_per_day=minutes)
+        plan = make_plan(library)
+        names = {d.number: d.name for d in library.exam().domains}
+        events = None
+        if args.ics:
+            events = write_ics(plan, args.ics, library.exam().name, names, library.now())
+    if args.json:
+        print(json.dumps(plan_document(plan, names), indent=2))
+    else:
+        print(f"Exam {plan.exam_date} at {plan.minutes_per_day} min/day. {plan.verdict}")
+        header = "date        " + " ".join(f"D{n:<3}" for n in names) + "  reviews  minutes"
+        print(header)
+        for day in plan.days:
+            if day.is_off:
+                print(f"{day.day}  day off")
+                continue
+            new = " ".join(f"{day.new_by_domain.get(n, 0):<4}" for n in names)
+            print(f"{day.day}  {new} {day.expected_reviews:>8.0f} {day.expected_minutes:>8.0f}")
+    if events is not None:
+        print(f"wrote {events} study days to {args.ics}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _backup(args: argparse.Namespace) -> int:
     from mlstudy.services import Library
 
-    with Library.open(args.data_dir, sync=False) as library:
+    with Library.open(args.data_dir, sync=not args.list) as library:
         if args.list:
             backups = library.backups()
             for item in backups:

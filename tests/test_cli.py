@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,65 @@ def test_missing_path_for_check_content(tmp_path: Path) -> None:
     result = mlstudy("check-content", str(tmp_path / "nope"))
     assert result.returncode == 1
     assert "no such file or folder" in result.stderr
+
+
+def test_plan_json_and_ics(tmp_path: Path) -> None:
+    data = str(tmp_path / "lib")
+    ics = tmp_path / "plan.ics"
+    exam = (date.today() + timedelta(days=200)).isoformat()
+    result = mlstudy(
+        "plan",
+        "--data-dir",
+        data,
+        "--exam-date",
+        exam,
+        "--minutes",
+        "60",
+        "--json",
+        "--ics",
+        str(ics),
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["exam_date"] == exam
+    assert isinstance(doc["feasible"], bool) and doc["verdict"]
+    day = doc["days"][0]
+    assert set(day) >= {"date", "new_cards", "expected_reviews", "expected_minutes"}
+    assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    again = mlstudy("stats", "--json", "--data-dir", data)
+    assert json.loads(again.stdout)["exam"]["exam_date"] == exam  # saved
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--exam-date", "2020-01-01"], "must be after today"),
+        (["--exam-date", "soon"], "is not a date"),
+        (
+            ["--exam-date", (date.today() + timedelta(days=90)).isoformat(), "--minutes", "0"],
+            "at least 1",
+        ),
+        ([], "no exam date set"),
+    ],
+)
+def test_plan_bad_input(tmp_path: Path, args: list[str], message: str) -> None:
+    data = str(tmp_path / "lib")
+    result = mlstudy("plan", "--data-dir", data, *args)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    stats = json.loads(mlstudy("stats", "--json", "--data-dir", data).stdout)
+    assert stats["exam"]["exam_date"] is None
+
+
+def test_backup_list_and_restore(tmp_path: Path) -> None:
+    data = str(tmp_path / "lib")
+    made = mlstudy("backup", "--data-dir", data)
+    assert made.returncode == 0, made.stderr
+    path = made.stdout.strip().removeprefix("backed up to ")
+    listing = mlstudy("backup", "--list", "--data-dir", data)
+    assert path in listing.stdout
+    restored = mlstudy("restore", path, "--data-dir", data)
+    assert restored.returncode == 0, restored.stderr
+    assert "previous state was backed up" in restored.stdout
+    bad = mlstudy("restore", str(tmp_path / "nope.sqlite3"), "--data-dir", data)
+    assert bad.returncode == 1 and "no such backup file" in bad.stderr

@@ -1,7 +1,8 @@
 """Browse: search the current exam's cards with the query language of ``storage.browse``.
 
 Functions that take a ``Library``; each opens one short read-only connection, so they
-may run on a worker thread.
+may run on a worker thread. ``search`` gives the first page and the total fast; a view
+that scrolls past it asks ``matching_ids`` once, then ``rows`` a page at a time.
 """
 
 from __future__ import annotations
@@ -64,15 +65,16 @@ def search(
     """
     exam_id, today = library.exam_id(), library.today()
     with library.engine.connect() as conn:
-        total = browse.count_matches(conn, exam_id, query, today)
-        ids = browse.search_ids(conn, exam_id, query, today, sort, descending, limit, offset)
+        total, ids = browse.search_page(
+            conn, exam_id, query, today, sort, descending, limit, offset
+        )
         return BrowseResult(total=total, rows=browse.rows_for(conn, ids))
 
 
 def matching_ids(
     library: Library, query: str, sort: str = "due", descending: bool = False
 ) -> list[int]:
-    """Every matching card id in order: what a lazily filled table holds."""
+    """Every matching card id in the order of ``search``: what a scrolled table pages through."""
     exam_id, today = library.exam_id(), library.today()
     with library.engine.connect() as conn:
         return browse.search_ids(conn, exam_id, query, today, sort, descending)

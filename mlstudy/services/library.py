@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from mlstudy import paths
 from mlstudy.core.exam import Domain, ExamManifest, Task
+from mlstudy.core.planner import Plan, new_cards_for_day
 from mlstudy.core.sm2 import NEW_CARD, next_state, validate_grade
 from mlstudy.core.studyday import study_day
 from mlstudy.errors import UserError
-from mlstudy.services import content, safety
+from mlstudy.services import content, planning, safety
 from mlstudy.services.settings import DEFAULTS, validate_setting
 from mlstudy.services.types import CardView, Changes, SyncReport, TodayCounts
 from mlstudy.storage import study
@@ -62,6 +63,7 @@ class Library:
         self._exam_cache: tuple[int, ExamManifest] | None = None
         self._dirty = False
         self._last_auto_backup: datetime | None = None
+        self._plan_cache: tuple[tuple[object, ...], Plan, dict[int, int]] | None = None
 
     # ----- opening and closing -------------------------------------------------------
 
@@ -184,6 +186,8 @@ class Library:
         self._redo.clear()
         self._settings_cache = None
         self._exam_cache = None
+        self._plan_cache = None
+        self.sync_content()  # the backup may predate deck edits: bring the cards up to date
         self._dirty = False
         return safety_copy
 
@@ -213,6 +217,9 @@ class Library:
         with safety.environment_errors("saving settings"), self.engine.begin() as conn:
             write_settings(conn, clean)
         self._dirty = True
+        self._settings_cache = None
+        if clean.keys() & {"exam_date", "weekdays_off", "dates_off"}:
+            planning.reschedule_for_exam(self)
         self._settings_cache = None
         self._exam_cache = None
         return Changes(settings=True, plan=True)
@@ -307,14 +314,19 @@ class Library:
         with self.engine.connect() as conn:
             answers = study.answers_on(conn, today)
             due = study.count_due(conn, exam_id, today)
-            new_available = sum(study.count_new_by_domain(conn, exam_id).values())
+            available = study.count_new_by_domain(conn, exam_id)
             streak = study.streak(conn, today)
-        new_today = sum(1 for a in answers if a[2] == "new")
-        limit = int(self.settings()["new_per_day"])
+        new_today = _new_by_domain(answers)
+        quota = self._plan_quota(new_today)
+        if quota is not None:
+            new = sum(max(0, min(n, available.get(d, 0))) for d, n in quota.items())
+        else:
+            limit = int(self.settings()["new_per_day"])
+            new = max(0, min(limit - sum(new_today.values()), sum(available.values())))
         return TodayCounts(
             day=today,
             due=due,
-            new=max(0, min(limit - new_today, new_available)),
+            new=new,
             drill=len(_drill_cards(answers)),
             studied=len({a[0] for a in answers}),
             answers=len(answers),
@@ -342,16 +354,65 @@ class Library:
             return drills[0], "drill"
         return None, ""
 
+    # ----- the plan ------------------------------------------------------------------
+
+    def _plan_key(self) -> tuple[object, ...]:
+        s = self.settings()
+        return (
+            self.today(),
+            s["exam_date"],
+            s["minutes_per_day"],
+            tuple(s["weekdays_off"]),
+            tuple(s["dates_off"]),
+            s["new_cutoff_days"],
+            s["exam"],
+        )
+
+    def refresh_plan(self) -> Plan | None:
+        """Compute today's plan toward the saved exam date (slow: call off the UI thread).
+
+        Today's queue then introduces new cards per domain as the plan says. Returns None
+        when no (valid) exam date is set.
+        """
+        try:
+            plan = planning.make_plan(self)
+        except UserError:
+            self._plan_cache = None
+            return None
+        with self.engine.connect() as conn:
+            baseline = _new_by_domain(study.answers_on(conn, self.today()))
+        self._plan_cache = (self._plan_key(), plan, baseline)
+        return plan
+
+    def current_plan(self) -> Plan | None:
+        """The plan computed by ``refresh_plan`` today with the current settings, if any."""
+        cached = self._plan_cache
+        return cached[1] if cached and cached[0] == self._plan_key() else None
+
+    def _plan_quota(self, new_today: dict[int, int]) -> dict[int, int] | None:
+        cached = self._plan_cache
+        if not cached or cached[0] != self._plan_key():
+            return None
+        _key, plan, baseline = cached
+        planned = new_cards_for_day(plan, self.today())
+        return {d: int(n) - (new_today.get(d, 0) - baseline.get(d, 0)) for d, n in planned.items()}
+
     def _next_new(
         self, conn: Any, exam_id: int, answers: list[tuple[int, int, str, int, int]]
     ) -> int | None:
-        new_today: dict[int, int] = {}
-        for _card, _grade, kind, _rid, domain in answers:
-            if kind == "new":
-                new_today[domain] = new_today.get(domain, 0) + 1
+        new_today = _new_by_domain(answers)
+        available = study.count_new_by_domain(conn, exam_id)
+        quota = self._plan_quota(new_today)
+        if quota is not None:
+            # With an exam date the plan sets today's new cards per domain.
+            for domain in sorted(quota, key=lambda d: (-quota[d], d)):
+                if quota[domain] > 0 and available.get(domain, 0) > 0:
+                    card_id = study.next_new_card(conn, exam_id, domain)
+                    if card_id is not None:
+                        return card_id
+            return None
         if sum(new_today.values()) >= int(self.settings()["new_per_day"]):
             return None
-        available = study.count_new_by_domain(conn, exam_id)
         weights = self.exam().weights()
         # Domain-weight order: the domain furthest below its share of today's new cards.
         candidates = sorted(
@@ -431,6 +492,7 @@ class Library:
                 self._clock().isoformat(),
                 max(0, int(answer_ms)),
                 drill,
+                planning.exam_due_adjuster(self),
             )
         self._undo.append(record)
         del self._undo[:-UNDO_DEPTH]
@@ -490,6 +552,15 @@ class Library:
         """The raw state row (tests and tools)."""
         with Session(self.engine, expire_on_commit=False) as session:
             return session.get(CardState, card_id)
+
+
+def _new_by_domain(answers: Sequence[tuple[int, int, str, int, int]]) -> dict[int, int]:
+    """New cards introduced per domain in a day's answers."""
+    counts: dict[int, int] = {}
+    for _card, _grade, kind, _rid, domain in answers:
+        if kind == "new":
+            counts[domain] = counts.get(domain, 0) + 1
+    return counts
 
 
 def _drill_cards(answers: Sequence[tuple[int, int, str, int, int]]) -> list[int]:

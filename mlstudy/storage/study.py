@@ -6,11 +6,21 @@ answer (log row + state) commits as one unit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from mlstudy.core.models import ReviewKind
 from mlstudy.core.sm2 import NEW_CARD, Sm2State, next_state
@@ -170,14 +180,15 @@ def record_answer(
     reviewed_at: str,
     answer_ms: int,
     drill: bool,
-    exam_due: Mapping[str, object] | None = None,
+    adjust: Callable[[date, int], date | None] | None = None,
 ) -> AnswerRecord:
     """Log an answer and update the card's state (unless it is a same-day drill).
 
     Args:
         drill: True when the card already had its state-changing answer today; the
             answer is logged as a drill and leaves n, EF and I alone.
-        exam_due: optional ``{"exam_due_day": "YYYY-MM-DD" | None}`` from the exam-aware layer.
+        adjust: the exam-aware layer: (SM-2 due day, card id) -> the day to show the card
+            instead, or None. The SM-2 due day and interval are stored unchanged.
     """
     before = load_state(conn, card_id)
     was_new = before is None
@@ -189,16 +200,15 @@ def record_answer(
     else:
         after_sm2 = next_state(state, grade)
         kind = ReviewKind.NEW if was_new else ReviewKind.REVIEW
-        due = (today + timedelta(days=after_sm2.interval_days)).isoformat()
+        due_day = today + timedelta(days=after_sm2.interval_days)
+        exam_due = adjust(due_day, card_id) if adjust else None
         after = StateRow(
             repetitions=after_sm2.repetitions,
             easiness=after_sm2.easiness_hundredths,
             interval_days=after_sm2.interval_days,
-            due_day=due,
+            due_day=due_day.isoformat(),
             last_day=today.isoformat(),
-            exam_due_day=str(exam_due["exam_due_day"])
-            if exam_due and exam_due.get("exam_due_day")
-            else None,
+            exam_due_day=exam_due.isoformat() if exam_due and exam_due != due_day else None,
             reviews=(before.reviews if before else 0) + 1,
             lapses=(before.lapses if before else 0) + (grade < 3),
         )
@@ -269,3 +279,28 @@ def redo_answer(conn: Connection, record: AnswerRecord) -> None:
     write_state(conn, record.card_id, record.after, record.before)
     if record.was_new:
         conn.execute(update(Card).where(Card.id == record.card_id).values(is_new=False))
+
+
+def reschedule_exam_dues(conn: Connection, adjust: Callable[[date, date, int], date | None]) -> int:
+    """Recompute every card's exam-aware due day; return how many rows changed.
+
+    Args:
+        adjust: (SM-2 due day, last review day, card id) -> exam-aware due day or None.
+    """
+    rows = conn.execute(
+        select(CardState.card_id, CardState.due_day, CardState.last_day, CardState.exam_due_day)
+    )
+    changed = []
+    for card_id, due, last, current in rows:
+        wanted = adjust(date.fromisoformat(due), date.fromisoformat(last), card_id)
+        value = wanted.isoformat() if wanted and wanted.isoformat() != due else None
+        if value != current:
+            changed.append({"cid": card_id, "value": value})
+    if changed:
+        conn.execute(
+            update(CardState)
+            .where(CardState.card_id == bindparam("cid"))
+            .values(exam_due_day=bindparam("value")),
+            changed,
+        )
+    return len(changed)
