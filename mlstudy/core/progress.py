@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import chain
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +30,7 @@ from mlstudy.core.mastery import (
     domain_mastery,
     readiness,
     recall,
+    recall_array,
     weakest_domain,
 )
 from mlstudy.core.models import CardSnapshot, ReviewEvent, ReviewKind
@@ -37,6 +40,7 @@ __all__ = [
     "KINDS",
     "MATURE_INTERVAL_DAYS",
     "RETENTION_PERIODS",
+    "Events",
     "RetentionRow",
     "ReviewLog",
     "calendar_heatmap",
@@ -47,6 +51,7 @@ __all__ = [
     "plan_vs_actual",
     "readiness",
     "recall",
+    "recall_array",
     "reviews_per_day",
     "true_retention",
     "weakest_domain",
@@ -59,6 +64,7 @@ KINDS: tuple[ReviewKind, ...] = tuple(ReviewKind)
 """Review kinds in code order: ``ReviewLog.kind`` holds indexes into this tuple."""
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 _NEW = _KIND_CODE[ReviewKind.NEW]
+_INT_FIELDS = ("card_id", "grade", "interval_before", "interval_after")
 _DRILL = _KIND_CODE[ReviewKind.DRILL]
 
 MATURE_INTERVAL_DAYS = 21
@@ -76,8 +82,9 @@ RETENTION_PERIODS: tuple[tuple[str, int | None], ...] = (
 class ReviewLog:
     """The review log as integer numpy columns, in log order.
 
-    Each column is read from the events the first time a series needs it and kept.
-    ``day`` holds ``date.toordinal()`` values and ``kind`` indexes into ``KINDS``.
+    Each column is read from the events the first time a series needs it and kept,
+    so a ``ReviewLog`` is a snapshot: build a new one when the log grows. ``day`` holds
+    ``date.toordinal()`` values and ``kind`` indexes into ``KINDS``.
     """
 
     def __init__(self, events: Iterable[ReviewEvent]) -> None:
@@ -86,18 +93,29 @@ class ReviewLog:
         self._columns: dict[str, IntArray] = {}
 
     def __len__(self) -> int:
+        """The number of answers."""
         return len(self._events)
 
     def _column(self, name: str) -> IntArray:
         column = self._columns.get(name)
-        if column is None:
-            values: Iterable[int] = map(attrgetter(name), self._events)
-            if name == "day":
-                values = map(date.toordinal, values)  # type: ignore[arg-type]
-            elif name == "kind":
-                values = map(_KIND_CODE.__getitem__, values)  # type: ignore[arg-type]
-            column = np.fromiter(values, dtype=np.int64, count=len(self._events))
-            self._columns[name] = column
+        if column is not None:
+            return column
+        n = len(self._events)
+        # map() keeps the per-event work in C: a generator is markedly slower here.
+        if name in _INT_FIELDS:
+            # The plain integer fields in one pass: about a quarter faster than four.
+            rows = map(attrgetter(*_INT_FIELDS), self._events)
+            table = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=n * 4)
+            for index, field in enumerate(_INT_FIELDS):
+                self._columns[field] = np.ascontiguousarray(table.reshape(n, 4)[:, index])
+            return self._columns[name]
+        values: Iterable[Any] = map(attrgetter(name), self._events)
+        if name == "day":
+            values = map(date.toordinal, values)
+        elif name == "kind":
+            values = map(_KIND_CODE.__getitem__, values)
+        column = np.fromiter(values, dtype=np.int64, count=n)
+        self._columns[name] = column
         return column
 
     @property
@@ -246,21 +264,21 @@ def mastery_over_time(
     last_day[reviewed] = ev_day[last_answer[reviewed]]
     interval[reviewed] = ev_interval[last_answer[reviewed]]
 
-    card_day, day_of, day_interval = ev_card[first:], ev_day[first:], ev_interval[first:]
-    intervals, codes = _codes(np.concatenate((interval[reviewed], day_interval)))
+    range_card, range_day, range_interval = ev_card[first:], ev_day[first:], ev_interval[first:]
+    intervals, codes = _codes(np.concatenate((interval[reviewed], range_interval)))
     n_intervals = intervals.size
     group = np.full(card_ids.size, -1, dtype=np.int64)
     group[reviewed] = domain_of[reviewed] * n_intervals + codes[: reviewed.size]
-    day_group = domain_of[card_day] * n_intervals + codes[reviewed.size :]
+    range_group = domain_of[range_card] * n_intervals + codes[reviewed.size :]
     n_groups = n_domains * n_intervals
     sums: FloatArray = np.bincount(
         group[reviewed],
-        weights=RECALL_AT_INTERVAL ** ((start_day - last_day[reviewed]) / interval[reviewed]),
+        weights=recall_array(start_day - last_day[reviewed], interval[reviewed]),
         minlength=n_groups,
     ).astype(np.float64)
     grid = sums.reshape(n_domains, n_intervals)  # a view: updates to sums show here
     daily_decay = RECALL_AT_INTERVAL ** (1.0 / intervals)
-    bounds = np.searchsorted(day_of, start_day + np.arange(n_days + 1)).tolist()
+    bounds = np.searchsorted(range_day, start_day + np.arange(n_days + 1)).tolist()
     latest = np.full(card_ids.size, -1, dtype=np.int64)
     series = np.empty((n_days, n_domains), dtype=np.float64)
     for offset in range(n_days):
@@ -268,7 +286,11 @@ def mastery_over_time(
             grid *= daily_decay
         lo, hi = bounds[offset], bounds[offset + 1]
         if hi > lo:
-            cards, groups, intervals_now = card_day[lo:hi], day_group[lo:hi], day_interval[lo:hi]
+            cards, groups, intervals_now = (
+                range_card[lo:hi],
+                range_group[lo:hi],
+                range_interval[lo:hi],
+            )
             # Should a card have two state-changing answers on one day, the last one wins.
             positions = np.arange(lo, hi, dtype=np.int64)
             np.maximum.at(latest, cards, positions)
@@ -279,7 +301,7 @@ def mastery_over_time(
             seen = cards[group[cards] >= 0]
             if seen.size:
                 today = start_day + offset
-                old = RECALL_AT_INTERVAL ** ((today - last_day[seen]) / interval[seen])
+                old = recall_array(today - last_day[seen], interval[seen])
                 sums -= np.bincount(group[seen], weights=old, minlength=n_groups)
             sums += np.bincount(groups, minlength=n_groups)
             group[cards] = groups

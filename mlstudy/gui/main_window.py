@@ -20,6 +20,7 @@ from mlstudy.gui.browse_page import BrowsePage
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.deck_watcher import DeckWatcher
 from mlstudy.gui.dialogs import TextDialog
+from mlstudy.gui.plan_page import PlanPage
 from mlstudy.gui.review_page import ReviewPage
 from mlstudy.gui.settings_page import SettingsPage
 from mlstudy.gui.theme import apply_theme
@@ -63,13 +64,14 @@ class MainWindow(QMainWindow):
         self.review_page = ReviewPage(library, self.bus)
         self.browse_page = BrowsePage(library, self.bus)
         self.settings_page = SettingsPage(library, self.bus)
+        self.plan_page = PlanPage(library, self.bus)
         self.pages: dict[str, QWidget] = {
             "today": self.today_page,
             "review": self.review_page,
             "browse": self.browse_page,
+            "plan": self.plan_page,
             "settings": self.settings_page,
         }
-        self._extra_pages()
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
@@ -98,9 +100,6 @@ class MainWindow(QMainWindow):
         self._backup_timer.setInterval(5 * 60 * 1000)
         self._backup_timer.timeout.connect(self._auto_backup)
         self._backup_timer.start()
-
-    def _extra_pages(self) -> None:
-        """Plan and Progress pages, when this build has them."""
 
     # ----- navigation ----------------------------------------------------------------
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
-from mlstudy.core.mastery import domain_mastery, readiness, recall, weakest_domain
+from mlstudy.core.mastery import domain_mastery, readiness, recall, recall_array, weakest_domain
 from mlstudy.core.models import CardSnapshot
+from mlstudy.core.planner import domain_priorities
 from mlstudy.core.sm2 import Sm2State
 
 TODAY = date(2026, 3, 1)
@@ -92,19 +94,44 @@ def test_readiness_counts_a_domain_without_mastery_as_zero() -> None:
     assert readiness({}, {}) == 0.0
 
 
-def test_weakest_domain_is_the_one_with_most_weighted_ground_to_gain() -> None:
-    # Domain 1 has the lowest mastery, but domain 3 weighs more: 0.36 * 0.4 > 0.2 * 0.5.
+def test_weakest_domain_is_the_one_the_planner_puts_first() -> None:
+    # Domain 1 has the lowest mastery, but domain 3 weighs more: 0.36 * 0.5 > 0.2 * 0.6.
     weights = {1: 0.2, 2: 0.24, 3: 0.36, 4: 0.2}
     mastery = {1: 0.5, 2: 0.9, 3: 0.6, 4: 0.8}
     assert weakest_domain(mastery, weights) == 3
+    priorities = domain_priorities(list(weights), weights, mastery)
+    assert weakest_domain(mastery, weights) == max(priorities, key=priorities.__getitem__)
 
 
 def test_weakest_domain_breaks_ties_by_lower_mastery_then_number() -> None:
-    # 0.5 * (1 - 0.6) == 0.25 * (1 - 0.2): both leave 0.2 to gain.
-    assert weakest_domain({1: 0.6, 2: 0.2}, {1: 0.5, 2: 0.25}) == 2
+    # Domains outside the exam weigh 0: the same priority of 0 for both.
+    assert weakest_domain({1: 0.7, 2: 0.3}, {1: 0.0, 2: 0.0}) == 2
     assert weakest_domain({1: 0.5, 2: 0.5}, {1: 0.5, 2: 0.5}) == 1
+
+
+def test_weakest_domain_without_weights_is_the_lowest_mastery() -> None:
+    assert weakest_domain({1: 0.8, 2: 0.3, 3: 0.5}, {}) == 2
 
 
 def test_weakest_domain_counts_missing_mastery_as_zero_and_none_without_domains() -> None:
     assert weakest_domain({1: 0.1}, {1: 0.5, 2: 0.5}) == 2
-    assert weakest_domain({1: 0.3}, {}) is None
+    assert weakest_domain({}, {}) is None
+
+
+def test_recall_array_applies_the_same_rule_and_guards_as_recall() -> None:
+    cards = [
+        reviewed(n, 1, interval, days_ago)
+        for n, (interval, days_ago) in enumerate(
+            [(6, 0), (6, 6), (15, 45), (0, 2), (6, -3), (1, 400)]
+        )
+    ]
+    elapsed = np.array([(TODAY - c.last_review).days for c in cards if c.last_review])
+    intervals = np.array([c.state.interval_days for c in cards if c.state])
+    assert recall_array(elapsed, intervals).tolist() == pytest.approx(
+        [recall(c, TODAY) for c in cards]
+    )
+
+
+def test_domain_mastery_accepts_a_one_shot_iterable() -> None:
+    cards = [reviewed(1, 1, interval=6, days_ago=6), CardSnapshot(card_id=2, domain=1)]
+    assert domain_mastery(iter(cards), TODAY, [1]) == pytest.approx({1: 0.45})

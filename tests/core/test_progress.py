@@ -368,3 +368,17 @@ def test_a_shared_review_log_gives_the_same_series_as_the_events() -> None:
     )
     assert reviews_per_day(log, day(1), day(2)) == reviews_per_day(events, day(1), day(2))
     assert true_retention(log, day(2)) == true_retention(events, day(2))
+
+
+def test_mastery_over_time_handles_sparse_card_ids_and_huge_intervals() -> None:
+    # Ids far apart skip the lookup table; an interval past 2**20 skips the counting pass.
+    big = 10**12
+    events = [
+        answer(big + 1, day(1), kind=NEW, before=0, after=1),
+        answer(big + 2, day(1), kind=NEW, before=0, after=2_000_000),
+        answer(5, day(1), kind=NEW, before=0, after=1),  # not an exam card
+    ]
+    series = mastery_over_time(events, {big + 1: 1, big + 2: 1}, day(1), day(3))
+    assert values(series[1]) == pytest.approx(
+        [1.0, (0.9 + 0.9 ** (1 / 2_000_000)) / 2, (0.81 + 0.9 ** (2 / 2_000_000)) / 2]
+    )

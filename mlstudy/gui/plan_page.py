@@ -1,0 +1,273 @@
+"""The Plan page: exam date, daily minutes, days off, the day-by-day plan and its verdict."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mlstudy.core.planner import Plan
+from mlstudy.errors import UserError
+from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.theme import domain_color
+from mlstudy.gui.worker import run_in_background
+from mlstudy.services import Changes, Library
+from mlstudy.services.planning import write_ics
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+class PlanPage(QWidget):
+    """Edits are validated and saved, then the plan is recomputed off the UI thread."""
+
+    def __init__(self, library: Library, bus: ChangeBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.bus = bus
+        self.plan: Plan | None = None
+        self._loading = False
+        self.computing = False
+        self.exam_date = QDateEdit()
+        self.exam_date.setCalendarPopup(True)
+        self.exam_date.setDisplayFormat("yyyy-MM-dd")
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, 1440)
+        self.minutes.setSuffix(" min per day")
+        self.weekday_boxes = [QCheckBox(name) for name in WEEKDAYS]
+        weekdays = QHBoxLayout()
+        for box in self.weekday_boxes:
+            weekdays.addWidget(box)
+        weekdays.addStretch(1)
+        self.dates_off = QListWidget()
+        self.dates_off.setMaximumHeight(70)
+        self.date_off_edit = QDateEdit()
+        self.date_off_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_off_edit.setCalendarPopup(True)
+        add_off = QPushButton("Add day off")
+        add_off.clicked.connect(self._add_date_off)
+        remove_off = QPushButton("Remove")
+        remove_off.clicked.connect(self._remove_date_off)
+        off_row = QHBoxLayout()
+        off_row.addWidget(self.date_off_edit)
+        off_row.addWidget(add_off)
+        off_row.addWidget(remove_off)
+        off_row.addStretch(1)
+        self.apply_button = QPushButton("Save and update plan")
+        self.apply_button.clicked.connect(self.apply)
+        self.export_button = QPushButton("Export to calendar (.ics)…")
+        self.export_button.clicked.connect(self._export)
+        self.verdict = QLabel("Set an exam date to get a plan.")
+        self.verdict.setWordWrap(True)
+        font = self.verdict.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.verdict.setFont(font)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #d1242f")
+        self.error.setWordWrap(True)
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+
+        form = QFormLayout()
+        form.addRow("Exam date", self.exam_date)
+        form.addRow("Daily time", self.minutes)
+        form.addRow("Weekdays off", weekdays)
+        form.addRow("Dates off", self.dates_off)
+        form.addRow("", off_row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.table, 1)
+        self.refresh()
+
+    # ----- settings ------------------------------------------------------------------
+
+    def refresh(self, changes: Changes | None = None) -> None:
+        """Show the saved settings and the current plan (recomputed when settings changed)."""
+        self._loading = True
+        try:
+            s = self.library.settings()
+            today = self.library.today()
+            exam = date.fromisoformat(s["exam_date"]) if s["exam_date"] else None
+            self.exam_date.setDate(_qdate(exam or today + timedelta(days=60)))
+            self.minutes.setValue(int(s["minutes_per_day"]))
+            for number, box in enumerate(self.weekday_boxes):
+                box.setChecked(number in s["weekdays_off"])
+            self.dates_off.clear()
+            self.dates_off.addItems(list(s["dates_off"]))
+            self.date_off_edit.setDate(_qdate(today))
+        finally:
+            self._loading = False
+        plan = self.library.current_plan()
+        if plan is not None:
+            self.show_plan(plan)
+        elif changes is None or changes.settings or changes.content:
+            self.recompute()
+
+    def apply(self) -> None:
+        """Validate and save the exam date, minutes and days off; then recompute."""
+        weekdays_off = [n for n, box in enumerate(self.weekday_boxes) if box.isChecked()]
+        exam = _pydate(self.exam_date.date())
+        if exam <= self.library.today():
+            self.error.setText(
+                f"The exam date {exam} must be after today "
+                f"({self.library.today()}); nothing was saved."
+            )
+            return
+        try:
+            changes = self.library.update_settings(
+                exam_date=exam.isoformat(),
+                minutes_per_day=self.minutes.value(),
+                weekdays_off=weekdays_off,
+                dates_off=[self.dates_off.item(i).text() for i in range(self.dates_off.count())],
+            )
+        except UserError as exc:
+            self.error.setText(f"{exc}; nothing was saved.")
+            return
+        self.error.clear()
+        self.bus.publish(changes)
+        self.recompute()
+
+    def _add_date_off(self) -> None:
+        text = _pydate(self.date_off_edit.date()).isoformat()
+        existing = {self.dates_off.item(i).text() for i in range(self.dates_off.count())}
+        if text not in existing:
+            self.dates_off.addItem(text)
+            self.dates_off.sortItems()
+
+    def _remove_date_off(self) -> None:
+        row = self.dates_off.currentRow()
+        if row >= 0:
+            self.dates_off.takeItem(row)
+
+    # ----- the plan ------------------------------------------------------------------
+
+    def recompute(self) -> None:
+        """Compute the plan in the background."""
+        if not self.library.settings()["exam_date"]:
+            self.plan = None
+            self.verdict.setText("Set an exam date and press Save to get a plan.")
+            self.table.setRowCount(0)
+            return
+        self.computing = True
+        self.verdict.setText("Computing the plan…")
+        run_in_background(self.library.refresh_plan, self._computed, self._failed)
+
+    def _computed(self, plan: Plan | None) -> None:
+        self.computing = False
+        if plan is None:
+            self.verdict.setText("The saved exam date has passed: set a new one.")
+            self.table.setRowCount(0)
+            return
+        self.show_plan(plan)
+        self.bus.changes_made.emit(Changes(plan=True))
+
+    def _failed(self, exc: Exception, _trace: str) -> None:
+        self.computing = False
+        if not isinstance(exc, UserError):
+            raise exc
+        self.error.setText(str(exc))
+
+    def show_plan(self, plan: Plan) -> None:
+        """Fill the verdict and the table."""
+        self.plan = plan
+        self.verdict.setText(plan.verdict)
+        domains = self.library.exam().domains
+        headers = [
+            "Date",
+            *[f"{d.number}. {d.name[:18]}" for d in domains],
+            "New",
+            "Reviews",
+            "Minutes",
+        ]
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        for column, domain in enumerate(domains, start=1):
+            item = self.table.horizontalHeaderItem(column)
+            if item is not None:
+                item.setForeground(QBrush(QColor(domain_color(domain.number))))
+                item.setToolTip(f"New cards of domain {domain.number}, {domain.name}")
+        self.table.setRowCount(len(plan.days))
+        grey = QBrush(QColor("#8b949e"))
+        for row, day in enumerate(plan.days):
+            label = day.day.strftime("%a %Y-%m-%d")
+            if day.day == plan.final_window_start:
+                label += "  · final week"
+            values = [label]
+            if day.is_off:
+                values += ["day off"] + [""] * (len(headers) - 2)
+            else:
+                values += [str(day.new_by_domain.get(d.number, 0) or "") for d in domains]
+                values += [
+                    str(day.new_total or ""),
+                    f"{day.expected_reviews:.0f}",
+                    f"{day.expected_minutes:.0f}",
+                ]
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if day.is_off:
+                    item.setForeground(grey)
+                self.table.setItem(row, column, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+    def _export(self) -> None:
+        if self.plan is None:
+            self.error.setText("There is no plan to export yet.")
+            return
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "Export the plan", "mlstudy-plan.ics", "iCalendar (*.ics)"
+        )
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, path: Path) -> None:
+        """Write the plan as an .ics file."""
+        if self.plan is None:
+            return
+        names = {d.number: d.name for d in self.library.exam().domains}
+        try:
+            count = write_ics(self.plan, path, self.library.exam().name, names, self.library.now())
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
+        self.bus.status_message.emit(f"Exported {count} study days to {path}")

@@ -1,0 +1,56 @@
+"""The Plan page on a real library: save, recompute off the UI thread, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate
+from pytestqt.qtbot import QtBot
+
+from mlstudy.gui.main_window import MainWindow
+from mlstudy.services import Library
+
+
+def test_plan_page_saves_and_shows_the_plan(qtbot: QtBot, library: Library, tmp_path: Path) -> None:
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    page = window.plan_page
+    assert "exam date" in page.verdict.text()
+    page.exam_date.setDate(QDate(2026, 12, 24))
+    page.minutes.setValue(20)
+    page.weekday_boxes[6].setChecked(True)
+    page.apply()
+    qtbot.waitUntil(lambda: not page.computing and page.plan is not None, timeout=10000)
+    assert page.verdict.text().startswith("Feasible")
+    assert page.table.rowCount() == 52  # 2026-11-02 .. 2026-12-23
+    sundays = [
+        r for r in range(page.table.rowCount()) if page.table.item(r, 0).text().startswith("Sun")
+    ]
+    assert sundays and all(page.table.item(r, 1).text() == "day off" for r in sundays)
+    assert library.settings()["weekdays_off"] == [6]
+    assert library.current_plan() is page.plan
+    out = tmp_path / "plan.ics"
+    page.export_to(out)
+    assert out.read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_plan_page_refuses_a_past_date(qtbot: QtBot, library: Library) -> None:
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    page = window.plan_page
+    page.exam_date.setDate(QDate(2026, 10, 1))
+    page.apply()
+    assert "must be after today" in page.error.text()
+    assert library.settings()["exam_date"] is None
+
+
+def test_every_weekday_off_is_refused(qtbot: QtBot, library: Library) -> None:
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    page = window.plan_page
+    page.exam_date.setDate(QDate(2026, 12, 24))
+    for box in page.weekday_boxes:
+        box.setChecked(True)
+    page.apply()
+    assert "at least one weekday" in page.error.text()
+    assert library.settings()["exam_date"] is None
