@@ -241,8 +241,10 @@ class ReviewPage(QWidget):
             card_html(card, self.answer_shown, dark=dark, font_size=int(settings["font_size"]))
         )
         counts = self.library.counts()
+        focus = self.library.focus_domain()
+        scope = f"Domain {focus} only  ·  " if focus is not None else ""
         self.progress.setText(
-            f"{counts.due + counts.new} left today  ·  {counts.drill} in drill  ·  "
+            f"{scope}{counts.due + counts.new} left today  ·  {counts.drill} in drill  ·  "
             f"{self._session_answers} answered this session"
         )
         tags = ", ".join(card.tags)

@@ -9,7 +9,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.theme import domain_color
+from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, TodayCounts
+from mlstudy.services.stats import MasterySummary, mastery_summary
 
 
 def countdown_text(today: date, exam_date: date | None) -> str:
@@ -71,6 +74,14 @@ class TodayPage(QWidget):
         self.study_button.clicked.connect(self.start_study)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
+        self.readiness = QLabel("Readiness: computing…")
+        self.readiness.setWordWrap(True)
+        self.readiness.setTextFormat(Qt.TextFormat.RichText)
+        self.focus_button = QPushButton()
+        self.focus_button.setVisible(False)
+        self.focus_button.clicked.connect(self.study_weakest)
+        self._weakest: int | None = None
+        self.computing = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.exam_name)
         layout.addWidget(self.exam_status)
@@ -80,6 +91,9 @@ class TodayPage(QWidget):
         layout.addSpacing(16)
         layout.addWidget(self.study_button)
         layout.addWidget(self.hint)
+        layout.addSpacing(16)
+        layout.addWidget(self.readiness)
+        layout.addWidget(self.focus_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         for key in ("Return", "Enter", "S"):
             shortcut = QShortcut(QKeySequence(key), self)
@@ -88,11 +102,52 @@ class TodayPage(QWidget):
         self.refresh()
 
     def start_study(self) -> None:
-        """Go to the Review page."""
+        """Go to the Review page (all domains)."""
+        if self.library.focus_domain() is not None:
+            self.bus.publish(self.library.set_focus_domain(None))
         self.bus.navigate_requested.emit("review")
 
-    def refresh(self, _changes: Changes | None = None) -> None:
+    def study_weakest(self) -> None:
+        """Study only the weakest domain's cards now."""
+        if self._weakest is None:
+            return
+        self.bus.publish(self.library.set_focus_domain(self._weakest))
+        self.bus.navigate_requested.emit("review")
+
+    def _update_readiness(self) -> None:
+        self.computing = True
+        run_in_background(
+            lambda: mastery_summary(self.library), self._show_readiness, self._readiness_failed
+        )
+
+    def _readiness_failed(self, exc: Exception, _trace: str) -> None:
+        self.computing = False
+        self.readiness.setText(f"Readiness unavailable: {exc}")
+
+    def _show_readiness(self, summary: MasterySummary) -> None:
+        self.computing = False
+        exam = self.library.exam()
+        parts = []
+        for domain in exam.domains:
+            color = domain_color(domain.number)
+            parts.append(
+                f"<span style='color:{color}'>■</span> {domain.number}. "
+                f"{domain.name} {summary.mastery.get(domain.number, 0) * 100:.0f}%"
+            )
+        self.readiness.setText(
+            f"<b>Readiness {summary.readiness * 100:.0f}%</b> (mastery weighted by exam "
+            f"weight; not a pass chance)<br/>" + " &nbsp; ".join(parts)
+        )
+        self._weakest = summary.weakest if summary.reviewed_cards else None
+        weakest = exam.domain(self._weakest) if self._weakest is not None else None
+        self.focus_button.setVisible(weakest is not None)
+        if weakest is not None:
+            self.focus_button.setText(f"Study the weakest domain: {weakest.number}. {weakest.name}")
+
+    def refresh(self, changes: Changes | None = None) -> None:
         """Redraw from the library."""
+        if changes is None or changes.reviews or changes.content:
+            self._update_readiness()
         exam = self.library.exam()
         settings = self.library.settings()
         counts: TodayCounts = self.library.counts()

@@ -64,6 +64,7 @@ class Library:
         self._dirty = False
         self._last_auto_backup: datetime | None = None
         self._plan_cache: tuple[tuple[object, ...], Plan, dict[int, int]] | None = None
+        self._focus_domain: int | None = None
 
     # ----- opening and closing -------------------------------------------------------
 
@@ -308,17 +309,24 @@ class Library:
     # ----- today's session -----------------------------------------------------------
 
     def counts(self) -> TodayCounts:
-        """Due, new and drill cards left today, what was studied, the streak."""
+        """Due, new and drill cards left today (in the focus domain, if one is set), what
+        was studied, the streak."""
         today = self.today()
         exam_id = self.exam_id()
+        focus = self._focus_domain
         with self.engine.connect() as conn:
             answers = study.answers_on(conn, today)
-            due = study.count_due(conn, exam_id, today)
+            due = study.count_due(conn, exam_id, today, domain=focus)
             available = study.count_new_by_domain(conn, exam_id)
             streak = study.streak(conn, today)
         new_today = _new_by_domain(answers)
         quota = self._plan_quota(new_today)
-        if quota is not None:
+        drills = _drill_cards(answers)
+        if focus is not None:
+            limit = int(self.settings()["new_per_day"])
+            new = max(0, min(limit - sum(new_today.values()), available.get(focus, 0)))
+            drills = [c for c, d in _drill_domains(answers, drills) if d == focus]
+        elif quota is not None:
             new = sum(max(0, min(n, available.get(d, 0))) for d, n in quota.items())
         else:
             limit = int(self.settings()["new_per_day"])
@@ -327,7 +335,7 @@ class Library:
             day=today,
             due=due,
             new=new,
-            drill=len(_drill_cards(answers)),
+            drill=len(drills),
             studied=len({a[0] for a in answers}),
             answers=len(answers),
             streak=streak,
@@ -341,18 +349,37 @@ class Library:
     def _next_card_id(self) -> tuple[int | None, str]:
         today = self.today()
         exam_id = self.exam_id()
+        focus = self._focus_domain
         with self.engine.connect() as conn:
             answers = study.answers_on(conn, today)
-            due = study.next_due_card(conn, exam_id, today)
+            due = study.next_due_card(conn, exam_id, today, domain=focus)
             if due is not None:
                 return due, "review"
-            new_id = self._next_new(conn, exam_id, answers)
+            if focus is None:
+                new_id = self._next_new(conn, exam_id, answers)
+            elif sum(_new_by_domain(answers).values()) < int(self.settings()["new_per_day"]):
+                new_id = study.next_new_card(conn, exam_id, focus)
+            else:
+                new_id = None
             if new_id is not None:
                 return new_id, "new"
         drills = _drill_cards(answers)
+        if focus is not None:
+            drills = [cid for cid, domain in _drill_domains(answers, drills) if domain == focus]
         if drills:
             return drills[0], "drill"
         return None, ""
+
+    def focus_domain(self) -> int | None:
+        """The domain today's queue is limited to ("study this domain"), or None."""
+        return self._focus_domain
+
+    def set_focus_domain(self, domain: int | None) -> Changes:
+        """Limit the queue to one domain's due, new and drill cards (None: all domains)."""
+        if domain is not None and self.exam().domain(domain) is None:
+            raise UserError(f"unknown domain {domain}")
+        self._focus_domain = domain
+        return Changes(plan=True)
 
     # ----- the plan ------------------------------------------------------------------
 
@@ -561,6 +588,14 @@ def _new_by_domain(answers: Sequence[tuple[int, int, str, int, int]]) -> dict[in
         if kind == "new":
             counts[domain] = counts.get(domain, 0) + 1
     return counts
+
+
+def _drill_domains(
+    answers: Sequence[tuple[int, int, str, int, int]], cards: list[int]
+) -> list[tuple[int, int]]:
+    """(card, domain) for drill cards, keeping their order."""
+    domains = {a[0]: a[4] for a in answers}
+    return [(cid, domains[cid]) for cid in cards]
 
 
 def _drill_cards(answers: Sequence[tuple[int, int, str, int, int]]) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from mlstudy.core.mastery import domain_mastery, readiness, weakest_domain
@@ -60,3 +61,34 @@ def library_stats(library: Library) -> dict[str, Any]:
             for d in exam.domains
         ],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class MasterySummary:
+    """Readiness, mastery per domain and the weakest domain, for the Today page."""
+
+    readiness: float
+    mastery: dict[int, float]
+    weakest: int | None
+    reviewed_cards: int
+
+
+def mastery_summary(library: Library) -> MasterySummary:
+    """Readiness and per-domain mastery now (reads every card: call off the UI thread)."""
+    exam = library.exam()
+    today = library.today()
+    with library.engine.connect() as conn:
+        cards = card_snapshots(conn, library.exam_id())
+    mastery = domain_mastery(cards, today, [d.number for d in exam.domains])
+    weights = exam.weights()
+    # Only a domain that has cards can be studied: the weakest is chosen among those.
+    present = {c.domain for c in cards}
+    return MasterySummary(
+        readiness=readiness(mastery, weights),
+        mastery=mastery,
+        weakest=weakest_domain(
+            {d: m for d, m in mastery.items() if d in present},
+            {d: w for d, w in weights.items() if d in present},
+        ),
+        reviewed_cards=sum(1 for c in cards if not c.is_new),
+    )

@@ -81,9 +81,13 @@ def load_state(conn: Connection, card_id: int) -> StateRow | None:
 
 
 def next_due_card(
-    conn: Connection, exam_id: int, today: date, exclude: frozenset[int] = frozenset()
+    conn: Connection,
+    exam_id: int,
+    today: date,
+    exclude: frozenset[int] = frozenset(),
+    domain: int | None = None,
 ) -> int | None:
-    """The reviewed card due soonest (on or before today), or None."""
+    """The reviewed card due soonest (on or before today), optionally of one domain."""
     query = (
         select(CardState.card_id)
         .join(Card, Card.id == CardState.card_id)
@@ -91,6 +95,8 @@ def next_due_card(
         .order_by(EFFECTIVE_DUE, CardState.card_id)
         .limit(1 + len(exclude))
     )
+    if domain is not None:
+        query = query.where(Card.domain == domain)
     return next((cid for cid in conn.execute(query).scalars() if cid not in exclude), None)
 
 
@@ -107,16 +113,17 @@ def next_new_card(
     return next((cid for cid in conn.execute(query).scalars() if cid not in exclude), None)
 
 
-def count_due(conn: Connection, exam_id: int, today: date) -> int:
-    """Reviewed cards due on or before today."""
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(CardState)
-            .join(Card, Card.id == CardState.card_id)
-            .where(today.isoformat() >= EFFECTIVE_DUE, _active(exam_id))
-        ).scalar_one()
+def count_due(conn: Connection, exam_id: int, today: date, domain: int | None = None) -> int:
+    """Reviewed cards due on or before today, optionally of one domain."""
+    query = (
+        select(func.count())
+        .select_from(CardState)
+        .join(Card, Card.id == CardState.card_id)
+        .where(today.isoformat() >= EFFECTIVE_DUE, _active(exam_id))
     )
+    if domain is not None:
+        query = query.where(Card.domain == domain)
+    return int(conn.execute(query).scalar_one())
 
 
 def count_new_by_domain(conn: Connection, exam_id: int) -> dict[int, int]:

@@ -122,3 +122,23 @@ def test_keyboard_quit(qtbot: QtBot, library: Library) -> None:
     window.show_page("browse")
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert not window.isVisible()
+
+
+def test_study_the_weakest_domain_in_one_click(qtbot: QtBot, library: Library) -> None:
+    library.set_focus_domain(3)
+    for _ in range(3):  # the three Modeling cards, all answered well
+        card = library.next_card()
+        assert card is not None and card.domain == 3
+        library.answer(card.id, 5)
+    library.set_focus_domain(None)
+    window = open_window(qtbot, library)
+    today = window.today_page
+    today.refresh()
+    qtbot.waitUntil(lambda: not today.computing)
+    assert "Readiness" in today.readiness.text()
+    assert today.focus_button.isVisible()
+    assert "1. Data Engineering" in today.focus_button.text()
+    qtbot.mouseClick(today.focus_button, Qt.MouseButton.LeftButton)
+    assert window.current_page_name() == "review"
+    assert window.review_page.card is not None and window.review_page.card.domain == 1
+    assert window.review_page.progress.text().startswith("Domain 1 only")

@@ -208,3 +208,17 @@ def test_settings_persist_and_bad_values_change_nothing(tmp_path: Path, pack: Pa
     with Library.open(tmp_path / "d", content_root=pack) as lib:
         assert lib.settings()["new_per_day"] == 7
         assert lib.settings()["theme"] == "dark"
+
+
+def test_focus_on_one_domain(library: Library) -> None:
+    library.set_focus_domain(1)
+    assert library.counts().new == 2
+    seen = []
+    while (card := library.next_card()) is not None:
+        seen.append(card.domain)
+        library.answer(card.id, 5 if len(seen) > 1 else 2)
+    assert seen == [1, 1, 1]  # two new cards, then the drill of the first
+    library.set_focus_domain(None)
+    assert library.counts().new == 3
+    with pytest.raises(UserError, match="unknown domain"):
+        library.set_focus_domain(9)
