@@ -39,6 +39,11 @@ def resources_dir() -> Path:
     return bundle_root() / "resources"
 
 
+def app_icon_path() -> Path:
+    """The window icon (256 px PNG; resources/make_icons.py renders it from the SVG)."""
+    return resources_dir() / "icons" / "mlstudy-256.png"
+
+
 def default_data_dir() -> Path:
     """The platform's user data dir for mlstudy (created by the caller when needed)."""
     from platformdirs import user_data_dir

@@ -59,11 +59,13 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         return _smoke_test(data_dir)
 
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from mlstudy.gui.dialogs import FirstRunDialog, confirm, show_error
     from mlstudy.gui.main_window import MainWindow
     from mlstudy.gui.theme import apply_theme
+    from mlstudy.gui.worker import wait_for_background
     from mlstudy.services import Library
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -71,6 +73,7 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
     app.setApplicationName(paths.APP_NAME)
     app.setOrganizationName(paths.APP_AUTHOR)
     app.setDesktopFileName("io.github.mlstudy.mlstudy")
+    app.setWindowIcon(QIcon(str(paths.app_icon_path())))
     try:
         # A first start loads the decks before the window exists; later starts show the
         # window at once and sync in the background.
@@ -94,6 +97,7 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
         window.show()
         return int(app.exec())
     finally:
+        wait_for_background()
         library.close()
 
 
@@ -121,6 +125,7 @@ def _smoke_test(data_dir: str | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from mlstudy.gui.main_window import MainWindow
+    from mlstudy.gui.worker import wait_for_background
     from mlstudy.services import Library
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -137,6 +142,7 @@ def _smoke_test(data_dir: str | None) -> int:
             if not html or card.question[:20] not in window.review_page.text():
                 raise UserError("smoke test: the card did not render")
             window.close()
+            wait_for_background()
             print(f"smoke test ok: {library.counts().new} new cards, rendered {card.key}")
         finally:
             library.close()
