@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,10 @@ class LoadResult:
     cards: list[DeckCard] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """Every card file seen (shown path) and its fingerprint (size, mtime, manifests)."""
+    skipped: set[str] = field(default_factory=set)
+    """Files not parsed because their fingerprint matched (their cards are unchanged)."""
 
     def cards_per_domain(self, exam: str) -> dict[int, int]:
         """Count of valid cards per domain of one exam."""
@@ -72,6 +77,7 @@ def load_decks(
     user_folders: Iterable[Path] = (),
     *,
     default_exam: str | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Load exam packs and user deck folders, validating every card.
 
@@ -80,6 +86,8 @@ def load_decks(
         user_folders: folders of the user's own card files.
         default_exam: the exam a user file belongs to when its front matter names none;
             defaults to the first pack's exam.
+        known: fingerprints from the last sync (shown path -> fingerprint); a file whose
+            fingerprint is unchanged is not parsed again and is listed in ``skipped``.
     """
     result = LoadResult()
     jobs: list[tuple[Path, str, str | None]] = []
@@ -99,10 +107,16 @@ def load_decks(
     fallback = default_exam or next(iter(result.manifests), None)
     for folder in user_folders:
         jobs.extend((path, str(path), None) for path in card_files(folder))
+    context = _context_digest(result.manifests, fallback)
     seen: dict[str, ParsedCard] = {}
     for path, shown, exam in jobs:
-        parsed = read_card_file(path, shown)
         result.files += 1
+        fingerprint = _fingerprint(path, context)
+        result.fingerprints[shown] = fingerprint
+        if known is not None and known.get(shown) == fingerprint:
+            result.skipped.add(shown)
+            continue
+        parsed = read_card_file(path, shown)
         result.problems.extend(parsed.problems)
         exam_code = exam or parsed.exam or fallback
         owner = result.manifests.get(exam_code or "")
@@ -130,6 +144,20 @@ def load_decks(
             seen[card.key] = card
             result.cards.append(DeckCard(card=card, exam=owner.code, domain=domain))
     return result
+
+
+def _fingerprint(path: Path, context: str) -> str:
+    try:
+        info = path.stat()
+    except OSError:
+        return ""
+    return f"{info.st_size}:{info.st_mtime_ns}:{context}"
+
+
+def _context_digest(manifests: Mapping[str, ExamManifest], fallback: str | None) -> str:
+    """Changes when anything a card is validated against changes (manifests, default exam)."""
+    digest = hashlib.sha256(repr((sorted(manifests.items()), fallback)).encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 def _resolve_domain(

@@ -11,7 +11,14 @@ from sqlalchemy import Engine
 
 from mlstudy.decks.loader import LoadResult, find_packs, load_decks
 from mlstudy.services.types import Changes, SyncReport
-from mlstudy.storage.sync import CardRecord, sync_cards, sync_manifests
+from mlstudy.storage.sync import (
+    CardRecord,
+    count_active_cards,
+    read_fingerprints,
+    sync_cards,
+    sync_manifests,
+    write_fingerprints,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +37,14 @@ class CheckReport:
 
 
 def _load(
-    content_root: Path, user_folders: Sequence[Path], default_exam: str | None = None
+    content_root: Path,
+    user_folders: Sequence[Path],
+    default_exam: str | None = None,
+    known: dict[str, str] | None = None,
 ) -> LoadResult:
-    return load_decks(find_packs(content_root), user_folders, default_exam=default_exam)
+    return load_decks(
+        find_packs(content_root), user_folders, default_exam=default_exam, known=known
+    )
 
 
 def check(
@@ -69,8 +81,20 @@ def sync(
     now: datetime,
     default_exam: str | None,
 ) -> SyncReport:
-    """Load every deck and bring the database in line, in one transaction."""
-    result = _load(content_root, user_folders, default_exam)
+    """Load every deck and bring the database in line, in one transaction.
+
+    Files whose fingerprint (size, modification time, manifests) is unchanged since the
+    last sync are not read again, so a sync with no edits costs a few ``stat`` calls.
+    """
+    with engine.connect() as conn:
+        known = read_fingerprints(conn)
+    result = _load(content_root, user_folders, default_exam, known)
+    if not result.cards and not result.problems and result.fingerprints == known:
+        with engine.connect() as conn:
+            active = count_active_cards(conn)
+        return SyncReport(
+            files=result.files, cards=active, added=0, updated=0, archived=0, revived=0
+        )
     records = [
         CardRecord(
             key=c.card.key,
@@ -87,17 +111,35 @@ def sync(
         )
         for c in result.cards
     ]
-    protected = {p.path for p in result.problems}
+    problem_files = {p.path for p in result.problems}
+    conflicts: list[tuple[CardRecord, str, int]] = []
     with engine.begin() as conn:
         exam_ids = sync_manifests(conn, result.manifests.values())
-        counts = sync_cards(conn, exam_ids, records, protected, now)
+        counts = sync_cards(conn, exam_ids, records, problem_files | result.skipped, now, conflicts)
+        problems = [str(p) for p in result.problems] + [
+            f"{record.file}:{record.line}: error: duplicate card id {record.key!r}: also at "
+            f"{other}:{line}"
+            for record, other, line in conflicts
+        ]
+        unsettled = problem_files | {record.file for record, _o, _l in conflicts}
+        # A file with problems keeps an entry that never matches, so it is read again
+        # next time (and its problems reported again) and its removal is noticed.
+        write_fingerprints(
+            conn,
+            {
+                path: ("!" if path in unsettled else "") + fp
+                for path, fp in result.fingerprints.items()
+                if fp
+            },
+        )
+        active = count_active_cards(conn)
     return SyncReport(
         files=result.files,
-        cards=len(records),
+        cards=active,
         added=counts.added,
         updated=counts.updated,
         archived=counts.archived,
         revived=counts.revived,
-        problems=tuple(str(p) for p in result.problems),
+        problems=tuple(problems),
         changes=Changes(content=counts.changed),
     )

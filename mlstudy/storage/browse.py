@@ -19,11 +19,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    SQLColumnExpression,
+    UnaryExpression,
     and_,
     func,
     literal,
@@ -41,9 +44,11 @@ STATES = ("due", "new", "suspended", "archived")
 _EXAMPLES = {"domain": "domain:3", "task": "task:3.2", "tag": "tag:streaming", "is": "is:due"}
 SORTS = ("question", "domain", "task", "due", "interval", "ease", "reviews", "lapses", "key")
 """Columns ``search_ids`` can order by."""
+_STATE_SORTS = frozenset({"due", "interval", "ease", "reviews", "lapses"})
 
 NEW_EASINESS = 250
 _CHUNK = 500
+_Ts = TypeVarTuple("_Ts")
 # One term: optional "-", optional "key:", then a quoted phrase (closing quote optional)
 # or a bare word. Keys are letters only, so "s3:GetObject" stays a word.
 _TERM = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)"?|(\S*))')
@@ -98,12 +103,9 @@ def parse_query(query: str) -> list[Term]:
         if key == "domain" and not value.isdigit():
             raise UserError(f"{text!r}: the domain is a number, like domain:3")
         if key == "is" and value.lower() not in STATES:
-            raise UserError(
-                f"{text!r}: unknown state; use " + ", ".join(f"is:{s}" for s in STATES)
-            )
+            raise UserError(f"{text!r}: unknown state; use " + ", ".join(f"is:{s}" for s in STATES))
         terms.append(Term(text=text, key=key, value=value, negated=bool(negated)))
     return terms
-
 
 
 def _like(text: str) -> str:
@@ -130,7 +132,7 @@ def _condition(term: Term, today: date) -> ColumnElement[bool]:
         return padded.like(_like(f",{term.value},"), escape="\\")
     state = term.value.lower()
     if state == "due":
-        return and_(CardState.card_id.is_not(None), EFFECTIVE_DUE <= today.isoformat())
+        return and_(CardState.card_id.is_not(None), today.isoformat() >= EFFECTIVE_DUE)
     if state == "new":
         return Card.is_new.is_(True)
     if state == "suspended":
@@ -138,31 +140,34 @@ def _condition(term: Term, today: date) -> ColumnElement[bool]:
     return Card.archived.is_(True)
 
 
-def _where(exam_id: int, query: str, today: date) -> list[ColumnElement[bool]]:
+def _where(exam_id: int, query: str, today: date) -> tuple[list[ColumnElement[bool]], bool]:
+    """The WHERE clauses of a query, and whether they read ``card_states``."""
     terms = parse_query(query)
-    clauses = [Card.exam_id == exam_id]
+    # "exam_id + 0" and "IS NOT 1" keep SQLite off ix_cards_new: nearly every card passes
+    # these two tests, and walking that index visits the rows in random order, three
+    # times slower than a plain scan of the table (measured on 100,000 cards).
+    clauses = [Card.exam_id + 0 == exam_id]
     if not any(t.key == "is" and t.value.lower() == "archived" and not t.negated for t in terms):
-        clauses.append(Card.archived.is_(False))
+        clauses.append(Card.archived.is_not(True))
     for term in terms:
         condition = _condition(term, today)
         clauses.append(not_(condition) if term.negated else condition)
-    return clauses
+    return clauses, any(t.key == "is" and t.value.lower() == "due" for t in terms)
 
 
-def _base(columns: Sequence[ColumnElement[object]], where: list[ColumnElement[bool]]) -> Select[
-    tuple[object, ...]
-]:
-    return (
-        select(*columns)
-        .select_from(Card)
-        .outerjoin(CardState, CardState.card_id == Card.id)
-        .where(*where)
-    )
+def _from(
+    statement: Select[*_Ts], where: list[ColumnElement[bool]], with_state: bool
+) -> Select[*_Ts]:
+    # SQLite keeps an unused LEFT JOIN; skipping it makes a plain count three times faster.
+    statement = statement.select_from(Card)
+    if with_state:
+        statement = statement.outerjoin(CardState, CardState.card_id == Card.id)
+    return statement.where(*where)
 
 
-def _order(sort: str, descending: bool) -> list[ColumnElement[object]]:
-    columns: dict[str, ColumnElement[object]] = {
-        "question": Card.question.collate("NOCASE"),
+def _sort_column(sort: str) -> SQLColumnExpression[Any]:
+    columns: dict[str, SQLColumnExpression[Any]] = {
+        "question": Card.question,
         "domain": Card.domain,
         "task": Card.task,
         "due": EFFECTIVE_DUE,
@@ -174,11 +179,17 @@ def _order(sort: str, descending: bool) -> list[ColumnElement[object]]:
     }
     if sort not in columns:
         raise ValueError(f"cannot sort by {sort!r}; use one of {', '.join(SORTS)}")
-    column = columns[sort]
+    return columns[sort]
+
+
+def _order(
+    sort: str, column: SQLColumnExpression[Any], card_id: SQLColumnExpression[int], descending: bool
+) -> list[UnaryExpression[Any]]:
+    if sort == "question":
+        column = column.collate("NOCASE")
     # Cards with no task or no due day (new cards) go last in both directions.
     primary = (column.desc() if descending else column.asc()).nulls_last()
-    tie = Card.id.desc() if descending else Card.id.asc()
-    return [primary, tie]
+    return [primary, card_id.desc() if descending else card_id.asc()]
 
 
 def search_ids(
@@ -207,24 +218,66 @@ def search_ids(
         UserError: the query has a term that makes no sense.
         ValueError: ``sort`` is not one of ``SORTS``.
     """
-    statement = _base([Card.id], _where(exam_id, query, today)).order_by(
-        *_order(sort, descending)
+    where, with_state = _where(exam_id, query, today)
+    statement = _from(select(Card.id), where, with_state or sort in _STATE_SORTS).order_by(
+        *_order(sort, _sort_column(sort), Card.id, descending)
     )
     if limit is not None or offset:
         statement = statement.limit(-1 if limit is None else limit).offset(offset)
     return [int(card_id) for card_id in conn.execute(statement).scalars()]
 
 
+def search_page(
+    conn: Connection,
+    exam_id: int,
+    query: str,
+    today: date,
+    sort: str = "due",
+    descending: bool = False,
+    limit: int = 200,
+    offset: int = 0,
+) -> tuple[int, list[int]]:
+    """How many cards match, and the ids of one page of them, from one scan of the cards.
+
+    Arguments and errors as for ``search_ids``. The matches are materialised once, then
+    counted and sorted: a free-text search reads every card's text only once (twice as
+    fast as a count and a sorted page on 100,000 cards).
+    """
+    if not parse_query(query):
+        # Every card: the count comes from an index alone, faster than materialising.
+        total = count_matches(conn, exam_id, query, today)
+        return total, search_ids(conn, exam_id, query, today, sort, descending, limit, offset)
+    where, with_state = _where(exam_id, query, today)
+    matches = (
+        _from(
+            select(Card.id.label("id"), _sort_column(sort).label("sort_key")),
+            where,
+            with_state or sort in _STATE_SORTS,
+        ).cte("matches")  # used twice, so SQLite (3.35+) computes it once
+    )
+    counted = select(func.count()).select_from(matches).scalar_subquery()
+    statement = (
+        select(matches.c.id, counted)
+        .order_by(*_order(sort, matches.c.sort_key, matches.c.id, descending))
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = conn.execute(statement).all()
+    if rows:
+        return int(rows[0][1]), [int(row[0]) for row in rows]
+    return (count_matches(conn, exam_id, query, today) if offset else 0), []
+
+
 def count_matches(conn: Connection, exam_id: int, query: str, today: date) -> int:
     """How many cards match a query (a UserError names a bad term)."""
-    statement = _base([func.count()], _where(exam_id, query, today))
-    return int(conn.execute(statement).scalar_one())
+    where, with_state = _where(exam_id, query, today)
+    return conn.execute(_from(select(func.count()), where, with_state)).scalar_one()
 
 
 def rows_for(conn: Connection, ids: Sequence[int]) -> list[BrowseRow]:
     """The table rows of some cards, in the order of ``ids`` (unknown ids are skipped)."""
     found: dict[int, BrowseRow] = {}
-    columns = [
+    columns = select(
         Card.id,
         Card.key,
         Card.question,
@@ -238,24 +291,26 @@ def rows_for(conn: Connection, ids: Sequence[int]) -> list[BrowseRow]:
         CardState.lapses,
         Card.suspended,
         Card.archived,
-    ]
+    )
     unique = list(dict.fromkeys(ids))
     for start in range(0, len(unique), _CHUNK):
         chunk = unique[start : start + _CHUNK]
-        for row in conn.execute(_base(columns, [Card.id.in_(chunk)])):
-            found[row[0]] = BrowseRow(
-                id=int(row[0]),
-                key=str(row[1]),
-                question=str(row[2]),
-                domain=int(row[3]),
-                task=row[4],
-                tags=tuple(tag for tag in str(row[5]).split(",") if tag),
-                due=row[6],
-                interval=int(row[7] or 0),
-                easiness=int(row[8] if row[8] is not None else NEW_EASINESS),
-                reviews=int(row[9] or 0),
-                lapses=int(row[10] or 0),
-                suspended=bool(row[11]),
-                archived=bool(row[12]),
+        for row in conn.execute(_from(columns, [Card.id.in_(chunk)], with_state=True)):
+            (card_id, key, question, domain, task, tags, due) = row[:7]
+            interval, easiness, reviews, lapses, suspended, archived = row[7:]
+            found[card_id] = BrowseRow(
+                id=card_id,
+                key=key,
+                question=question,
+                domain=domain,
+                task=task,
+                tags=tuple(tag for tag in tags.split(",") if tag),
+                due=due,
+                interval=interval or 0,
+                easiness=NEW_EASINESS if easiness is None else easiness,
+                reviews=reviews or 0,
+                lapses=lapses or 0,
+                suspended=bool(suspended),
+                archived=bool(archived),
             )
     return [found[card_id] for card_id in ids if card_id in found]

@@ -12,12 +12,19 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from mlstudy.errors import UserError
 from mlstudy.storage.schema import Base
 
+V1_TABLES = ("exams", "domains", "tasks", "cards", "card_states", "reviews", "settings")
+
 
 def _create_v1(conn: Connection) -> None:
-    Base.metadata.create_all(conn)
+    tables = [Base.metadata.tables[name] for name in V1_TABLES]
+    Base.metadata.create_all(conn, tables=tables)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+def _add_deck_files(conn: Connection) -> None:
+    Base.metadata.tables["deck_files"].create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_deck_files]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)
 

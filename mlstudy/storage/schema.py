@@ -136,3 +136,15 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class DeckFile(Base):
+    """A deck file as last synced: a fingerprint lets an unchanged file skip parsing.
+
+    Added in schema version 2.
+    """
+
+    __tablename__ = "deck_files"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(Text)

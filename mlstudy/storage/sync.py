@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from mlstudy.core.exam import ExamManifest
-from mlstudy.storage.schema import Card, DomainRow, Exam, TaskRow
+from mlstudy.storage.schema import Card, DeckFile, DomainRow, Exam, TaskRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,7 @@ def sync_cards(
     records: Sequence[CardRecord],
     protected_files: set[str],
     now: datetime,
+    conflicts: list[tuple[CardRecord, str, int]] | None = None,
 ) -> SyncCounts:
     """Bring the cards table in line with ``records``.
 
@@ -116,7 +117,7 @@ def sync_cards(
     existing = {
         row.key: row
         for row in conn.execute(
-            select(Card.id, Card.key, Card.content_hash, Card.archived, Card.file)
+            select(Card.id, Card.key, Card.content_hash, Card.archived, Card.file, Card.line)
         )
     }
     added = updated = revived = unchanged = 0
@@ -138,6 +139,17 @@ def sync_cards(
             "archived": False,
         }
         row = existing.pop(record.key, None)
+        if (
+            row is not None
+            and not row.archived
+            and row.file != record.file
+            and row.file in protected_files
+        ):
+            # The id is taken by a card in a file that was not re-read: a duplicate.
+            existing[record.key] = row
+            if conflicts is not None:
+                conflicts.append((record, row.file, row.line))
+            continue
         if row is None:
             inserts.append({"key": record.key, "created_at": now.isoformat(), **values})
             added += 1
@@ -160,4 +172,27 @@ def sync_cards(
         )
     return SyncCounts(
         added=added, updated=updated, archived=len(gone), revived=revived, unchanged=unchanged
+    )
+
+
+def read_fingerprints(conn: Connection) -> dict[str, str]:
+    """Deck file fingerprints from the last sync."""
+    return {path: fp for path, fp in conn.execute(select(DeckFile.path, DeckFile.fingerprint))}
+
+
+def write_fingerprints(conn: Connection, fingerprints: dict[str, str]) -> None:
+    """Replace the stored fingerprints."""
+    conn.execute(delete(DeckFile))
+    if fingerprints:
+        conn.execute(
+            insert(DeckFile), [{"path": p, "fingerprint": f} for p, f in fingerprints.items()]
+        )
+
+
+def count_active_cards(conn: Connection) -> int:
+    """Cards that are not archived."""
+    return int(
+        conn.execute(
+            select(func.count()).select_from(Card).where(Card.archived.is_(False))
+        ).scalar_one()
     )

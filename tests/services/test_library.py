@@ -222,3 +222,40 @@ def test_focus_on_one_domain(library: Library) -> None:
     assert library.counts().new == 3
     with pytest.raises(UserError, match="unknown domain"):
         library.set_focus_domain(9)
+
+
+def test_unchanged_files_are_not_read_again(
+    library: Library, pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlstudy.decks import loader
+
+    reads: list[str] = []
+    real = loader.read_card_file
+
+    def counting(path: Path, shown: str | None = None):  # type: ignore[no-untyped-def]
+        reads.append(path.name)
+        return real(path, shown)
+
+    monkeypatch.setattr(loader, "read_card_file", counting)
+    report = library.sync_content()
+    assert reads == [] and report.cards == 5 and not report.changes.content
+    deck = pack / "mls-c01" / "cards" / "d1.md"
+    deck.write_text(deck.read_text().replace("Shard write limit?", "Shard write limits?"))
+    report = library.sync_content()
+    assert reads == ["d1.md"] and report.updated == 1
+
+
+def test_duplicate_id_against_an_unchanged_file(library: Library, pack: Path) -> None:
+    extra = library.deck_folders()[0] / "mine.md"
+    extra.write_text(
+        "---\ndomain: 2\n---\n## Copy? {#t-kds}\n\nsame id\n\n## Own? {#mine-own}\n\nok\n"
+    )
+    report = library.sync_content()
+    assert report.problems == (
+        f"{extra}:4: error: duplicate card id 't-kds': also at content/mls-c01/cards/d1.md:12",
+    )
+    assert report.added == 1
+    assert library.card(2).question == "Shard write limit?"  # the original keeps its id
+    extra.unlink()
+    report = library.sync_content()
+    assert report.archived == 1 and report.problems == ()

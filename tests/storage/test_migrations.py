@@ -75,5 +75,5 @@ def test_a_migration_runs_after_a_backup(
             assert database.schema_version(conn) == database.SCHEMA_VERSION
             assert conn.exec_driver_sql("SELECT count(*) FROM reviews").scalar() == 6
         (backup,) = library.backups()
-        assert backup.path.name.endswith("before-migration-from-v1.sqlite3")
+        assert backup.path.name.endswith(f"before-migration-from-v{len(migrations) - 1}.sqlite3")
     assert calls == ["migrated"]
