@@ -185,7 +185,7 @@ class ReviewPage(QWidget):
         if self.card is None or self.answer_shown:
             return
         self.answer_shown = True
-        self._render()
+        self._render(progress=False)
 
     def grade(self, grade: int) -> None:
         """Record a grade for the shown card and move on."""
@@ -232,7 +232,7 @@ class ReviewPage(QWidget):
 
     # ----- drawing -------------------------------------------------------------------
 
-    def _render(self) -> None:
+    def _render(self, progress: bool = True) -> None:
         card = self.card
         assert card is not None
         settings = self.library.settings()
@@ -240,22 +240,9 @@ class ReviewPage(QWidget):
         self.browser.setHtml(
             card_html(card, self.answer_shown, dark=dark, font_size=int(settings["font_size"]))
         )
-        counts = self.library.counts()
-        focus = self.library.focus_domain()
-        scope = f"Domain {focus} only  ·  " if focus is not None else ""
-        self.progress.setText(
-            f"{scope}{counts.due + counts.new} left today  ·  {counts.drill} in drill  ·  "
-            f"{self._session_answers} answered this session"
-        )
-        tags = ", ".join(card.tags)
-        color = domain_color(card.domain)
-        task = f" · Task {card.task} {card.task_title}" if card.task else ""
-        source = f' · <a href="{card.source_url}">source</a>' if card.source_url else ""
-        kind = {"new": "New card", "review": "Review", "drill": "Drill"}.get(card.kind, "")
-        self.meta.setText(
-            f"<span style='color:{color}'>■</span> <b>{card.domain}. {card.domain_name}</b>"
-            f"{task}<br/><span>{kind}{' · ' + tags if tags else ''}{source}</span>"
-        )
+        if progress:
+            self._show_progress()
+        self._show_meta(card)
         self.show_button.setVisible(not self.answer_shown)
         self.grade_row.setVisible(self.answer_shown)
         if self.answer_shown:
@@ -264,6 +251,32 @@ class ReviewPage(QWidget):
                 button.setText(
                     f"{grade} {GRADE_MEANINGS[grade]}\n{interval_label(intervals[grade])}"
                 )
+
+    def _show_progress(self) -> None:
+        counts = self.library.counts()
+        focus = self.library.focus_domain()
+        scope = f"Domain {focus} only  ·  " if focus is not None else ""
+        self.progress.setText(
+            f"{scope}{counts.due + counts.new} left today  ·  {counts.drill} in drill  ·  "
+            f"{self._session_answers} answered this session"
+        )
+
+    def _show_meta(self, card: CardView) -> None:
+        tags = ", ".join(card.tags)
+        color = domain_color(card.domain)
+        task = f" · Task {card.task} {card.task_title}" if card.task else ""
+        source = f' · <a href="{card.source_url}">source</a>' if card.source_url else ""
+        kind = {"new": "New card", "review": "Review", "drill": "Drill"}.get(card.kind, "")
+        exam_note = (
+            f"<br/><span>Pulled in to {card.exam_due} so it is reviewed in the final week "
+            f"before the exam (SM-2 would show it on {card.due}).</span>"
+            if card.exam_due
+            else ""
+        )
+        self.meta.setText(
+            f"<span style='color:{color}'>■</span> <b>{card.domain}. {card.domain_name}</b>"
+            f"{task}<br/><span>{kind}{' · ' + tags if tags else ''}{source}</span>{exam_note}"
+        )
 
     def _show_summary(self) -> None:
         self.stack.setCurrentIndex(1)

@@ -65,6 +65,11 @@ class Library:
         self._last_auto_backup: datetime | None = None
         self._plan_cache: tuple[tuple[object, ...], Plan, dict[int, int]] | None = None
         self._focus_domain: int | None = None
+        self._streak_cache: tuple[date, int] | None = None
+        self._version = 0
+        """Bumped by every change that can move cards in or out of today's queue other
+        than answering (sync, suspend, settings, restore): it keys the day's base counts."""
+        self._base_counts: tuple[tuple[object, ...], int, dict[int, int]] | None = None
 
     # ----- opening and closing -------------------------------------------------------
 
@@ -188,6 +193,8 @@ class Library:
         self._settings_cache = None
         self._exam_cache = None
         self._plan_cache = None
+        self._streak_cache = None
+        self._version += 1
         self.sync_content()  # the backup may predate deck edits: bring the cards up to date
         self._dirty = False
         return safety_copy
@@ -218,6 +225,7 @@ class Library:
         with safety.environment_errors("saving settings"), self.engine.begin() as conn:
             write_settings(conn, clean)
         self._dirty = True
+        self._version += 1
         self._settings_cache = None
         if clean.keys() & {"exam_date", "weekdays_off", "dates_off"}:
             planning.reschedule_for_exam(self)
@@ -244,6 +252,7 @@ class Library:
             )
         if report.changes.content:
             self._dirty = True
+            self._version += 1
         self._exam_cache = None
         return report
 
@@ -316,9 +325,8 @@ class Library:
         focus = self._focus_domain
         with self.engine.connect() as conn:
             answers = study.answers_on(conn, today)
-            due = study.count_due(conn, exam_id, today, domain=focus)
-            available = study.count_new_by_domain(conn, exam_id)
-            streak = study.streak(conn, today)
+            due, available = self._left_today(conn, exam_id, today, focus, answers)
+            streak = self._streak_before(conn, today) + bool(answers)
         new_today = _new_by_domain(answers)
         quota = self._plan_quota(new_today)
         drills = _drill_cards(answers)
@@ -369,6 +377,45 @@ class Library:
         if drills:
             return drills[0], "drill"
         return None, ""
+
+    def _left_today(
+        self,
+        conn: Any,
+        exam_id: int,
+        today: date,
+        focus: int | None,
+        answers: list[tuple[int, int, str, int, int]],
+    ) -> tuple[int, dict[int, int]]:
+        """Due reviews left and unseen cards per domain, without counting 100,000 rows.
+
+        Counting is done once per day (and after a sync, suspension, settings change or
+        restore): the base is what was left before today's answers, and today's answers
+        are subtracted from it. A review answer always takes a due card off the queue and
+        a new-card answer always takes an unseen card (undo puts both back).
+        """
+        reviewed = sum(1 for a in answers if a[2] == "review" and focus in (None, a[4]))
+        new_today = _new_by_domain(answers)
+        key = (today, focus, exam_id, self._version)
+        cached = self._base_counts
+        if cached is None or cached[0] != key:
+            due_now = study.count_due(conn, exam_id, today, domain=focus)
+            unseen_now = study.count_new_by_domain(conn, exam_id)
+            base_unseen = {d: n + new_today.get(d, 0) for d, n in unseen_now.items()}
+            for domain, n in new_today.items():
+                base_unseen.setdefault(domain, n)
+            cached = (key, due_now + reviewed, base_unseen)
+            self._base_counts = cached
+        _key, base_due, base_unseen = cached
+        unseen = {d: max(0, n - new_today.get(d, 0)) for d, n in base_unseen.items()}
+        return max(0, base_due - reviewed), unseen
+
+    def _streak_before(self, conn: Any, today: date) -> int:
+        # Days before today do not change while today lasts (undo only touches today).
+        cached = self._streak_cache
+        if cached is None or cached[0] != today:
+            cached = (today, study.streak_before(conn, today))
+            self._streak_cache = cached
+        return cached[1]
 
     def focus_domain(self) -> int | None:
         """The domain today's queue is limited to ("study this domain"), or None."""
@@ -535,6 +582,12 @@ class Library:
         """True when there is an undone answer to redo."""
         return bool(self._redo)
 
+    def _forget_other_day(self, record: study.AnswerRecord) -> None:
+        """An undone or redone answer from an earlier day invalidates the day's caches."""
+        if record.review["study_day"] != self.today().isoformat():
+            self._version += 1
+            self._streak_cache = None
+
     def undo(self) -> Changes | None:
         """Undo the last answer: its log row goes, the card's state is restored exactly."""
         if not self._undo:
@@ -544,6 +597,7 @@ class Library:
             study.undo_answer(conn, record)
         self._undo.pop()
         self._dirty = True
+        self._forget_other_day(record)
         self._redo.append(record)
         return Changes(cards=frozenset({record.card_id}), reviews=True)
 
@@ -556,6 +610,7 @@ class Library:
             study.redo_answer(conn, record)
         self._redo.pop()
         self._dirty = True
+        self._forget_other_day(record)
         self._undo.append(record)
         return Changes(cards=frozenset({record.card_id}), reviews=True)
 
@@ -573,6 +628,7 @@ class Library:
         with safety.environment_errors("suspending cards"), self.engine.begin() as conn:
             study.set_suspended(conn, list(card_ids), suspended)
         self._dirty = True
+        self._version += 1
         return Changes(cards=frozenset(card_ids))
 
     def state_of(self, card_id: int) -> CardState | None:

@@ -147,25 +147,14 @@ def answers_on(conn: Connection, day: date) -> list[tuple[int, int, str, int, in
     return [(int(c), int(g), str(k), int(i), int(d)) for c, g, k, i, d in rows]
 
 
-def streak(conn: Connection, today: date) -> int:
-    """Consecutive study days with an answer, ending today (or yesterday if none yet today)."""
-    days = conn.execute(
-        select(Review.study_day)
-        .distinct()
-        .where(Review.study_day <= today.isoformat())
-        .order_by(Review.study_day.desc())
-        .limit(4000)
-    ).scalars()
-    expected = today
+def streak_before(conn: Connection, today: date, limit: int = 3660) -> int:
+    """Consecutive study days with an answer, ending yesterday (one index seek per day)."""
     count = 0
-    for text_day in days:
-        day = date.fromisoformat(text_day)
-        if count == 0 and day == today - timedelta(days=1):
-            expected = day
-        if day != expected:
-            break
+    day = today - timedelta(days=1)
+    probe = select(Review.id).where(Review.study_day == bindparam("day")).limit(1)
+    while count < limit and conn.execute(probe, {"day": day.isoformat()}).first():
         count += 1
-        expected = day - timedelta(days=1)
+        day -= timedelta(days=1)
     return count
 
 

@@ -259,3 +259,36 @@ def test_duplicate_id_against_an_unchanged_file(library: Library, pack: Path) ->
     extra.unlink()
     report = library.sync_content()
     assert report.archived == 1 and report.problems == ()
+
+
+def test_incremental_counts_match_a_fresh_count(
+    library: Library, pack: Path, clock: FakeClock
+) -> None:
+    """Counts kept from the day's base always equal counting everything again."""
+    import random
+
+    rng = random.Random(5)
+
+    def fresh() -> object:
+        other = Library.open(
+            library.data_dir, clock=clock, tz=UTC, content_root=pack, lock=False, sync=False
+        )
+        try:
+            return other.counts()
+        finally:
+            other.engine.dispose()
+
+    for day in range(6):
+        for _step in range(8):
+            action = rng.random()
+            card = library.next_card()
+            if action < 0.6 and card is not None:
+                library.answer(card.id, rng.choice([1, 3, 4, 5]))
+            elif action < 0.8:
+                library.undo()
+            elif action < 0.9:
+                library.redo()
+            elif card is not None:
+                library.set_suspended([card.id], rng.random() < 0.7)
+            assert library.counts() == fresh()
+        clock.advance(days=1 + day % 3)
