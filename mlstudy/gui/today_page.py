@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -12,7 +13,9 @@ from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.theme import domain_color
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, TodayCounts
-from mlstudy.services.stats import MasterySummary, mastery_summary
+
+if TYPE_CHECKING:
+    from mlstudy.services.stats import MasterySummary
 
 
 def countdown_text(today: date, exam_date: date | None) -> str:
@@ -116,13 +119,17 @@ class TodayPage(QWidget):
 
     def _update_readiness(self) -> None:
         self.computing = True
-        run_in_background(
-            lambda: mastery_summary(self.library), self._show_readiness, self._readiness_failed
-        )
+        run_in_background(self._summary, self._show_readiness, self._readiness_failed)
 
     def _readiness_failed(self, exc: Exception, _trace: str) -> None:
         self.computing = False
         self.readiness.setText(f"Readiness unavailable: {exc}")
+
+    def _summary(self) -> MasterySummary:
+        # Runs on a worker thread; the import (numpy) stays off the start-up path too.
+        from mlstudy.services.stats import mastery_summary
+
+        return mastery_summary(self.library)
 
     def _show_readiness(self, summary: MasterySummary) -> None:
         self.computing = False

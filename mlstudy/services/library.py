@@ -17,7 +17,7 @@ from mlstudy.core.planner import Plan, new_cards_for_day
 from mlstudy.core.sm2 import NEW_CARD, next_state, validate_grade
 from mlstudy.core.studyday import study_day
 from mlstudy.errors import UserError
-from mlstudy.services import content, planning, safety
+from mlstudy.services import content, safety
 from mlstudy.services.settings import DEFAULTS, validate_setting
 from mlstudy.services.types import CardView, Changes, SyncReport, TodayCounts
 from mlstudy.storage import study
@@ -133,6 +133,10 @@ class Library:
                 log.warning("backup on close failed: %s", exc)
         self.engine.dispose()
         if self._lock:
+            try:
+                safety.mark_clean_close(self.data_dir)
+            except OSError as exc:
+                log.warning("could not mark a clean close: %s", exc)
             self._lock.release()
             self._lock = None
 
@@ -228,6 +232,8 @@ class Library:
         self._version += 1
         self._settings_cache = None
         if clean.keys() & {"exam_date", "weekdays_off", "dates_off"}:
+            from mlstudy.services import planning  # numpy: loaded only when needed
+
             planning.reschedule_for_exam(self)
         self._settings_cache = None
         self._exam_cache = None
@@ -449,6 +455,8 @@ class Library:
         when no (valid) exam date is set.
         """
         try:
+            from mlstudy.services import planning
+
             plan = planning.make_plan(self)
         except UserError:
             self._plan_cache = None
@@ -556,6 +564,11 @@ class Library:
         except ValueError as exc:
             raise UserError(str(exc)) from None
         today = self.today()
+        adjust = None
+        if self.settings()["exam_date"]:
+            from mlstudy.services import planning
+
+            adjust = planning.exam_due_adjuster(self)
         with safety.environment_errors("saving your answer"), self.engine.begin() as conn:
             drill = any(a[0] == card_id for a in study.answers_on(conn, today))
             record = study.record_answer(
@@ -566,7 +579,7 @@ class Library:
                 self._clock().isoformat(),
                 max(0, int(answer_ms)),
                 drill,
-                planning.exam_due_adjuster(self),
+                adjust,
             )
         self._undo.append(record)
         del self._undo[:-UNDO_DEPTH]

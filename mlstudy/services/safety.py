@@ -51,15 +51,49 @@ def newest_good_backup(data_dir: Path) -> Path | None:
     return None
 
 
+CLEAN_MARKER = "mlstudy.clean"
+"""Written at a clean close with the database's size and mtime; removed at open."""
+
+
+def _file_stamp(path: Path) -> str:
+    info = path.stat()
+    return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def mark_clean_close(data_dir: Path) -> None:
+    """Record that the database was closed cleanly, as it is on disk now."""
+    database = paths.database_path(data_dir)
+    wal = database.with_name(database.name + "-wal")
+    if database.exists() and not (wal.exists() and wal.stat().st_size):
+        (data_dir / CLEAN_MARKER).write_text(_file_stamp(database), encoding="ascii")
+
+
+def _untouched_since_clean_close(data_dir: Path, database: Path) -> bool:
+    marker = data_dir / CLEAN_MARKER
+    wal = database.with_name(database.name + "-wal")
+    try:
+        stamp = marker.read_text(encoding="ascii")
+        marker.unlink()  # a crash from here on leaves no marker: the next start checks fully
+    except OSError:
+        return False
+    return stamp == _file_stamp(database) and not (wal.exists() and wal.stat().st_size)
+
+
 def check_at_start(data_dir: Path, now: datetime) -> None:
     """Quick-check an existing database; move a damaged one aside and say what to do.
 
-    A database from a newer mlstudy is refused here, before anything opens it for writing.
+    SQLite's quick check reads the whole file (half a second at a million reviews), so it
+    is skipped when the file is exactly as a clean close left it; after a crash, a copy,
+    or any change by another program it always runs. A database from a newer mlstudy is
+    refused here, before anything opens it for writing.
     """
     database = paths.database_path(data_dir)
     if not database.exists():
         return
-    problem = check_database_file(database)
+    if _untouched_since_clean_close(data_dir, database):
+        problem = "ok"
+    else:
+        problem = check_database_file(database)
     if problem != "ok":
         damaged = move_aside(database, now)
         raise DamagedLibraryError(damaged, problem, newest_good_backup(data_dir))

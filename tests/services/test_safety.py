@@ -196,3 +196,28 @@ def test_full_disk_keeps_everything_consistent(library: Library) -> None:
     assert library.settings()["deck_folders"] == []
     assert library.counts().studied == 1
     assert library.integrity() == "ok"
+
+
+def test_full_check_is_skipped_only_for_an_untouched_cleanly_closed_file(
+    tmp_path: Path, pack: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlstudy.services import safety
+
+    checks: list[Path] = []
+    real = safety.check_database_file
+    monkeypatch.setattr(
+        safety, "check_database_file", lambda path: checks.append(path) or real(path)
+    )
+    data = tmp_path / "d"
+    Library.open(data, clock=clock, tz=UTC, content_root=pack).close()
+    Library.open(data, clock=clock, tz=UTC, content_root=pack).close()
+    assert checks == []  # closed cleanly and untouched since
+    crashed = Library.open(data, clock=clock, tz=UTC, content_root=pack)
+    crashed.engine.dispose()
+    crashed._lock.release()  # type: ignore[union-attr]  # as if the process died
+    Library.open(data, clock=clock, tz=UTC, content_root=pack).close()
+    assert len(checks) == 1  # no clean-close marker: checked in full
+    database = data / "mlstudy.sqlite3"
+    os.utime(database, ns=(1, 1))  # touched by something else
+    Library.open(data, clock=clock, tz=UTC, content_root=pack).close()
+    assert len(checks) == 2
