@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import synthetic  # noqa: E402
 
-from mlstudy.paths import content_dir  # noqa: E402
 from mlstudy.services import Library  # noqa: E402
 
 TARGETS_MS = {
@@ -59,7 +58,7 @@ def timed(action: Callable[[], object]) -> tuple[float, object]:
 def spread(samples: list[float]) -> dict[str, float]:
     """Median and 95th percentile in ms."""
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"median": ms(statistics.median(ordered)), "p95": ms(p95), "n": len(ordered)}
 
 
@@ -69,8 +68,10 @@ def write_deck(folder: Path, count: int, prefix: str, variant: str = "") -> None
     for start in range(0, count, 1000):
         lines = [f"---\ndomain: {start // 1000 % 4 + 1}\ntags: imported\n---\n"]
         for n in range(start, min(start + 1000, count)):
-            lines.append(f"## {prefix} question {n}{variant}? {{#{prefix}-{n}}}\n\n"
-                         f"Answer {n}{variant} with `code`.\n")
+            lines.append(
+                f"## {prefix} question {n}{variant}? {{#{prefix}-{n}}}\n\n"
+                f"Answer {n}{variant} with `code`.\n"
+            )
         (folder / f"{prefix}-{start // 1000:04}.md").write_text("\n".join(lines), "utf-8")
 
 
@@ -115,12 +116,11 @@ def main() -> int:
     results["next_card"] = spread(next_times)
     results["answer_committed"] = spread(answer_times)
 
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from mlstudy.gui.bus import ChangeBus
     from mlstudy.gui.review_page import ReviewPage
-
-    from PySide6.QtCore import qInstallMessageHandler
 
     qInstallMessageHandler(lambda *_args: None)  # offscreen-only chatter
     app = QApplication.instance() or QApplication([])
@@ -169,16 +169,26 @@ def main() -> int:
 
     with library.engine.connect() as conn:
         snapshots = tuple(card_snapshots(conn, exam_id))[:10_000]
-    inputs = PlanInputs(today=today, exam_date=today + timedelta(days=180), minutes_per_day=60,
-                        cards=snapshots, domain_weights=library.exam().weights())
+    inputs = PlanInputs(
+        today=today,
+        exam_date=today + timedelta(days=180),
+        minutes_per_day=60,
+        cards=snapshots,
+        domain_weights=library.exam().weights(),
+    )
     results["plan_10000_cards_180_days"] = ms(timed(lambda: plan_for_exam(inputs))[0])
     library.close()
 
     cold = []
     for _ in range(3):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "mlstudy", "--smoke-test", "--data-dir",
-                               str(data)], capture_output=True, text=True, cwd=ROOT, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "mlstudy", "--smoke-test", "--data-dir", str(data)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
         if done.returncode:
             raise SystemExit(f"cold start failed: {done.stderr or done.stdout}")
         cold.append(time.perf_counter() - start)
@@ -193,10 +203,16 @@ def main() -> int:
             value = value["median"]
         elif value is None and isinstance(results.get(base), dict):
             value = results[base][stat]  # type: ignore[index]
-        checks[key] = {"target_ms": target, "measured_ms": value,
-                       "met": value is not None and value <= target}
-    checks["peak_rss"] = {"target_mb": TARGET_RSS_MB, "measured_mb": results["peak_rss_mb"],
-                          "met": results["peak_rss_mb"] <= TARGET_RSS_MB}
+        checks[key] = {
+            "target_ms": target,
+            "measured_ms": value,
+            "met": value is not None and value <= target,
+        }
+    checks["peak_rss"] = {
+        "target_mb": TARGET_RSS_MB,
+        "measured_mb": results["peak_rss_mb"],
+        "met": results["peak_rss_mb"] <= TARGET_RSS_MB,
+    }
     results["targets"] = checks
     print(json.dumps(results, indent=2))
     return 0

@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", help="replace the library with a backup (the current state is backed up first)"
     )
     restore.add_argument("file", type=Path, metavar="FILE")
+    charts = sub.add_parser("charts", help="write every progress chart as PNG")
+    charts.add_argument("--out", type=Path, metavar="DIR", required=True, help="output folder")
+    _common(charts, argparse.SUPPRESS)
     for child in (check, stats, plan, backup, restore):
         _common(child, argparse.SUPPRESS)
     return parser
@@ -91,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(args)
         if args.command == "restore":
             return _restore(args)
+        if args.command == "charts":
+            return _charts(args)
         return _launch_gui(args)
     except UserError as exc:
         print(f"mlstudy: error: {exc}", file=sys.stderr)
@@ -204,6 +209,24 @@ def _restore(args: argparse.Namespace) -> int:
         counts = library.counts()
     print(f"restored {args.file}; the previous state was backed up to {previous}")
     print(f"study day {counts.day}: {counts.due} due, {counts.new} new")
+    return EXIT_OK
+
+
+def _charts(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from PySide6.QtWidgets import QApplication
+
+        from mlstudy.gui.chart_export import write_all_charts
+    except ImportError as exc:
+        raise UserError(f"charts need the desktop libraries: {exc}") from None
+    from mlstudy.services import Library
+
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
+    with Library.open(args.data_dir) as library:
+        written = write_all_charts(library, args.out)
+    for path in written:
+        print(path)
     return EXIT_OK
 
 

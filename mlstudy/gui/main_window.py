@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -51,6 +53,30 @@ Browse
 """
 
 
+class _LazyPage(QWidget):
+    """Holds a page that is built the first time it is shown."""
+
+    def __init__(self, factory: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self._factory = factory
+        self.page: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def ensure(self) -> QWidget:
+        """Build the page now if it is not built yet."""
+        if self.page is None:
+            self.page = self._factory()
+            self._layout.addWidget(self.page)
+        return self.page
+
+    def refresh(self, changes: Changes | None = None) -> None:
+        """Forward to the page once it exists."""
+        refresh = getattr(self.page, "refresh", None)
+        if refresh is not None:
+            refresh(changes)
+
+
 class MainWindow(QMainWindow):
     """Navigation on the left, one page at a time on the right."""
 
@@ -65,11 +91,13 @@ class MainWindow(QMainWindow):
         self.browse_page = BrowsePage(library, self.bus)
         self.settings_page = SettingsPage(library, self.bus)
         self.plan_page = PlanPage(library, self.bus)
+        self.progress_holder = _LazyPage(self._make_progress_page)
         self.pages: dict[str, QWidget] = {
             "today": self.today_page,
             "review": self.review_page,
             "browse": self.browse_page,
             "plan": self.plan_page,
+            "progress": self.progress_holder,
             "settings": self.settings_page,
         }
         self.nav = QListWidget()
@@ -101,6 +129,17 @@ class MainWindow(QMainWindow):
         self._backup_timer.timeout.connect(self._auto_backup)
         self._backup_timer.start()
 
+    def _make_progress_page(self) -> QWidget:
+        # pyqtgraph and numpy load on first use of the page, not at start-up.
+        from mlstudy.gui.progress_page import ProgressPage
+
+        return ProgressPage(self.library, self.bus)
+
+    @property
+    def progress_page(self) -> QWidget:
+        """The Progress page (created on first use)."""
+        return self.progress_holder.ensure()
+
     # ----- navigation ----------------------------------------------------------------
 
     def show_page(self, name: str) -> None:
@@ -123,6 +162,8 @@ class MainWindow(QMainWindow):
         page = self.pages[name]
         if name == "review":
             self.review_page.start()
+        elif name == "progress":
+            self.progress_holder.ensure()
         elif name == "today":
             self.today_page.refresh()
         page.setFocus()

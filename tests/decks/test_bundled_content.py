@@ -18,7 +18,8 @@ AWS_NAMES = re.compile(
     r"\b(Amazon|AWS|SageMaker|Kinesis|Firehose|Athena|Glue|EMR|Redshift|DynamoDB|"
     r"Rekognition|Comprehend|Textract|Transcribe|Polly|Lex|Translate|Personalize|"
     r"Bedrock|CloudWatch|CloudTrail|IAM|KMS|S3|EFS|EBS|FSx|QuickSight|Lake Formation|"
-    r"Lambda|Step Functions|EventBridge|Inferentia|Trainium|Neo|Greengrass)\b")
+    r"Lambda|Step Functions|EventBridge|Inferentia|Trainium|Neo|Greengrass)\b"
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +75,18 @@ def test_every_aws_service_card_cites_aws_documentation(loaded: LoadResult) -> N
 
 
 def test_sources_are_https_aws_docs_when_given(loaded: LoadResult) -> None:
-    odd = [c.card.key for c in loaded.cards
-           if c.card.source and not c.card.source.startswith("https://docs.aws.amazon.com/")]
+    odd = [
+        c.card.key
+        for c in loaded.cards
+        if c.card.source and not c.card.source.startswith("https://docs.aws.amazon.com/")
+    ]
     assert odd == []
 
 
 def test_answers_are_short(loaded: LoadResult) -> None:
-    long = [(c.card.key, len(c.card.answer.split())) for c in loaded.cards
-            if len(c.card.answer.split()) > 140]
+    long = [
+        (c.card.key, len(c.card.answer.split()))
+        for c in loaded.cards
+        if len(c.card.answer.split()) > 140
+    ]
     assert long == []
