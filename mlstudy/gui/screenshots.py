@@ -52,7 +52,12 @@ def render_all(out_dir: Path, theme: str = "light") -> list[Path]:
             app.processEvents()
             for name in window.pages:
                 window.show_page(name)
-                wait_for_background()
+                page = getattr(window.pages[name], "page", None) or window.pages[name]
+                for _ in range(200):  # let background work (charts, plan) land
+                    wait_for_background()
+                    app.processEvents()
+                    if not getattr(page, "computing", False):
+                        break
                 app.processEvents()
                 path = out_dir / f"{name}.png"
                 window.grab().save(str(path))
