@@ -38,11 +38,8 @@ import synthetic
 from mlstudy import paths
 from mlstudy.core.sm2 import Sm2State
 from mlstudy.services import Library
-from mlstudy.services.progress import (
-    compute_progress,
-    read_card_snapshots,
-    read_review_log,
-)
+from mlstudy.services.progress import compute_progress
+from mlstudy.storage.columns import read_card_snapshots, read_review_log
 
 TODAY = date(2026, 11, 29)
 MAX_INTERVAL_DAYS = 3650

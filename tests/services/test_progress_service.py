@@ -10,11 +10,8 @@ from sqlalchemy import select
 
 from mlstudy.core.progress import ReviewLog
 from mlstudy.services import Library
-from mlstudy.services.progress import (
-    compute_progress,
-    read_card_snapshots,
-    read_review_log,
-)
+from mlstudy.services.progress import compute_progress
+from mlstudy.storage.columns import read_card_snapshots, read_review_log
 from mlstudy.storage.schema import Card
 from mlstudy.storage.snapshots import card_snapshots, review_events
 from tests.conftest import FakeClock
