@@ -108,6 +108,12 @@ class ReviewPage(QWidget):
             grades.addWidget(button)
         self.grade_row = QWidget()
         self.grade_row.setLayout(grades)
+        # One stack for "Show answer" and the grades: flipping it does not re-lay out
+        # the page the way hiding and showing widgets does.
+        self.actions = QStackedWidget()
+        self.actions.addWidget(self.show_button)
+        self.actions.addWidget(self.grade_row)
+        self.actions.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
         card_view = QWidget()
         column = QVBoxLayout(card_view)
@@ -117,8 +123,7 @@ class ReviewPage(QWidget):
         center.addWidget(self.browser, 100)
         center.addStretch(1)
         column.addLayout(center, 1)
-        column.addWidget(self.show_button)
-        column.addWidget(self.grade_row)
+        column.addWidget(self.actions)
 
         self.summary = QLabel()
         self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -243,8 +248,7 @@ class ReviewPage(QWidget):
         if progress:
             self._show_progress()
         self._show_meta(card)
-        self.show_button.setVisible(not self.answer_shown)
-        self.grade_row.setVisible(self.answer_shown)
+        self.actions.setCurrentIndex(1 if self.answer_shown else 0)
         if self.answer_shown:
             intervals = self.library.preview_intervals(card.id)
             for grade, button in enumerate(self.grade_buttons):

@@ -67,6 +67,7 @@ class Library:
         self._focus_domain: int | None = None
         self._streak_cache: tuple[date, int] | None = None
         self._version = 0
+        self._answers_cache: tuple[date, list[tuple[int, int, str, int, int]]] | None = None
         """Bumped by every change that can move cards in or out of today's queue other
         than answering (sync, suspend, settings, restore): it keys the day's base counts."""
         self._base_counts: tuple[tuple[object, ...], int, dict[int, int]] | None = None
@@ -198,6 +199,7 @@ class Library:
         self._exam_cache = None
         self._plan_cache = None
         self._streak_cache = None
+        self._answers_cache = None
         self._version += 1
         self.sync_content()  # the backup may predate deck edits: bring the cards up to date
         self._dirty = False
@@ -330,7 +332,7 @@ class Library:
         exam_id = self.exam_id()
         focus = self._focus_domain
         with self.engine.connect() as conn:
-            answers = study.answers_on(conn, today)
+            answers = self._answers(conn, today)
             due, available = self._left_today(conn, exam_id, today, focus, answers)
             streak = self._streak_before(conn, today) + bool(answers)
         new_today = _new_by_domain(answers)
@@ -365,7 +367,7 @@ class Library:
         exam_id = self.exam_id()
         focus = self._focus_domain
         with self.engine.connect() as conn:
-            answers = study.answers_on(conn, today)
+            answers = self._answers(conn, today)
             due = study.next_due_card(conn, exam_id, today, domain=focus)
             if due is not None:
                 return due, "review"
@@ -383,6 +385,14 @@ class Library:
         if drills:
             return drills[0], "drill"
         return None, ""
+
+    def _answers(self, conn: Any, today: date) -> list[tuple[int, int, str, int, int]]:
+        """Today's answers, read once and then kept until an answer, undo or redo."""
+        cached = self._answers_cache
+        if cached is None or cached[0] != today:
+            cached = (today, study.answers_on(conn, today))
+            self._answers_cache = cached
+        return cached[1]
 
     def _left_today(
         self,
@@ -462,7 +472,7 @@ class Library:
             self._plan_cache = None
             return None
         with self.engine.connect() as conn:
-            baseline = _new_by_domain(study.answers_on(conn, self.today()))
+            baseline = _new_by_domain(self._answers(conn, self.today()))
         self._plan_cache = (self._plan_key(), plan, baseline)
         return plan
 
@@ -551,7 +561,7 @@ class Library:
         today = self.today()
         with self.engine.connect() as conn:
             state = study.load_state(conn, card_id)
-            answered_today = any(a[0] == card_id for a in study.answers_on(conn, today))
+            answered_today = any(a[0] == card_id for a in self._answers(conn, today))
         if answered_today:
             return dict.fromkeys(range(6), 0)
         current = state.sm2() if state else NEW_CARD
@@ -570,7 +580,7 @@ class Library:
 
             adjust = planning.exam_due_adjuster(self)
         with safety.environment_errors("saving your answer"), self.engine.begin() as conn:
-            drill = any(a[0] == card_id for a in study.answers_on(conn, today))
+            drill = any(a[0] == card_id for a in self._answers(conn, today))
             record = study.record_answer(
                 conn,
                 card_id,
@@ -581,6 +591,7 @@ class Library:
                 drill,
                 adjust,
             )
+        self._answers_cache = None
         self._undo.append(record)
         del self._undo[:-UNDO_DEPTH]
         self._redo.clear()
@@ -608,6 +619,7 @@ class Library:
         record = self._undo[-1]
         with safety.environment_errors("undoing the answer"), self.engine.begin() as conn:
             study.undo_answer(conn, record)
+        self._answers_cache = None
         self._undo.pop()
         self._dirty = True
         self._forget_other_day(record)
@@ -621,6 +633,7 @@ class Library:
         record = self._redo[-1]
         with safety.environment_errors("redoing the answer"), self.engine.begin() as conn:
             study.redo_answer(conn, record)
+        self._answers_cache = None
         self._redo.pop()
         self._dirty = True
         self._forget_other_day(record)

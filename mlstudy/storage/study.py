@@ -63,20 +63,29 @@ def _active(exam_id: int) -> ColumnElement[bool]:
     return and_(Card.exam_id == exam_id, Card.archived.is_(False), Card.suspended.is_(False))
 
 
+# Statements on the answer path are built once: building a select costs more than
+# running it on an indexed table.
+_LOAD_STATE = select(
+    CardState.repetitions,
+    CardState.easiness,
+    CardState.interval_days,
+    CardState.due_day,
+    CardState.last_day,
+    CardState.exam_due_day,
+    CardState.reviews,
+    CardState.lapses,
+).where(CardState.card_id == bindparam("card_id"))
+_ANSWERS_ON = (
+    select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
+    .join(Card, Card.id == Review.card_id)
+    .where(Review.study_day == bindparam("day"))
+    .order_by(Review.id)
+)
+
+
 def load_state(conn: Connection, card_id: int) -> StateRow | None:
     """A card's state row, or None for a card never reviewed."""
-    row = conn.execute(
-        select(
-            CardState.repetitions,
-            CardState.easiness,
-            CardState.interval_days,
-            CardState.due_day,
-            CardState.last_day,
-            CardState.exam_due_day,
-            CardState.reviews,
-            CardState.lapses,
-        ).where(CardState.card_id == card_id)
-    ).first()
+    row = conn.execute(_LOAD_STATE, {"card_id": card_id}).first()
     return StateRow(*row) if row else None
 
 
@@ -138,12 +147,7 @@ def count_new_by_domain(conn: Connection, exam_id: int) -> dict[int, int]:
 
 def answers_on(conn: Connection, day: date) -> list[tuple[int, int, str, int, int]]:
     """(card id, grade, kind, review id, domain) of every answer on a study day, oldest first."""
-    rows = conn.execute(
-        select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
-        .join(Card, Card.id == Review.card_id)
-        .where(Review.study_day == day.isoformat())
-        .order_by(Review.id)
-    )
+    rows = conn.execute(_ANSWERS_ON, {"day": day.isoformat()})
     return [(int(c), int(g), str(k), int(i), int(d)) for c, g, k, i, d in rows]
 
 
