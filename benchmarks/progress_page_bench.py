@@ -17,7 +17,6 @@ Targets: compute_progress under 1 s, page draw under 0.3 s.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import platform
@@ -36,13 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic
 
 from mlstudy import paths
-from mlstudy.core.sm2 import Sm2State
 from mlstudy.services import Library
 from mlstudy.services.progress import compute_progress
 from mlstudy.storage.columns import read_card_snapshots, read_review_log
 
 TODAY = date(2026, 11, 29)
-MAX_INTERVAL_DAYS = 3650
 
 
 def clock() -> datetime:
@@ -50,33 +47,10 @@ def clock() -> datetime:
     return datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)
 
 
-def capped_next_state(state: Sm2State, grade: int) -> Sm2State:
-    """SM-2 with intervals capped at ten years.
-
-    ``synthetic.build`` gives each card ten or more reviews; with mostly good grades
-    SM-2's intervals then pass the year 9999 and ``date`` overflows. No real history
-    gets there, so the generator's intervals are capped.
-    """
-    after = synthetic_next_state(state, grade)
-    if after.interval_days <= MAX_INTERVAL_DAYS:
-        return after
-    return dataclasses.replace(after, interval_days=MAX_INTERVAL_DAYS)
-
-
-synthetic_next_state = synthetic.next_state
-
-
 def build_library(data_dir: Path, cards: int, reviews: int) -> float:
     """Create a library in ``data_dir`` and fill it; return the seconds it took."""
     started = time.perf_counter()
-    library = Library.open(data_dir, clock=clock, tz=UTC)
-    exam_id, today = library.exam_id(), library.today()
-    library.close()
-    synthetic.next_state = capped_next_state
-    try:
-        synthetic.build(paths.database_path(data_dir), exam_id, cards, reviews, today)
-    finally:
-        synthetic.next_state = synthetic_next_state
+    synthetic.build_library(data_dir, cards, reviews, clock)
     return time.perf_counter() - started
 
 

@@ -91,16 +91,15 @@ def main() -> int:
         return moment[0]
 
     started = time.perf_counter()
-    library = Library.open(data, clock=clock)
-    exam_id = library.exam_id()
-    today = library.today()
-    library.close()
-    synthetic.build(data / "mlstudy.sqlite3", exam_id, args.cards, args.reviews, today)
+    synthetic.build_library(data, args.cards, args.reviews, clock)
     results["build_seconds"] = round(time.perf_counter() - started, 1)
 
     seconds, library = timed(lambda: Library.open(data, clock=clock, sync=False))
     assert isinstance(library, Library)
     results["open_library"] = ms(seconds)
+    exam_id = library.exam_id()
+    today = library.today()
+    # Every deck: the bundled pack and the synthetic cards' deck files.
     results["sync_no_change_bundled"] = ms(timed(library.sync_content)[0])
     results["sync_no_change_bundled_again"] = ms(timed(library.sync_content)[0])
     results["today_counts"] = spread([timed(library.counts)[0] for _ in range(20)])
@@ -154,7 +153,7 @@ def main() -> int:
 
     results["browse_search"] = {
         query or "(all)": ms(timed(lambda q=query: search(library, q, limit=200))[0])
-        for query in ("", "topic 97", "domain:3 is:due", "tag:bench -is:new")
+        for query in ("", "learning rate", "domain:3 is:due", "tag:bench -is:new")
     }
 
     try:
@@ -179,19 +178,30 @@ def main() -> int:
     results["plan_10000_cards_180_days"] = ms(timed(lambda: plan_for_exam(inputs))[0])
     library.close()
 
-    cold = []
+    cold: list[float] = []
+    app_peaks: list[float] = []
     for _ in range(3):
         start = time.perf_counter()
-        done = subprocess.run(
+        # Time until the app says the first card is on screen (it then finishes its
+        # background work and exits; that part is not start-up).
+        with subprocess.Popen(
             [sys.executable, "-m", "mlstudy", "--smoke-test", "--data-dir", str(data)],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             cwd=ROOT,
-            check=False,
-        )
-        if done.returncode:
-            raise SystemExit(f"cold start failed: {done.stderr or done.stdout}")
-        cold.append(time.perf_counter() - start)
+        ) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if line.startswith("first card shown"):
+                    cold.append(time.perf_counter() - start)
+                if "peak memory" in line:
+                    app_peaks.append(float(line.rsplit("peak memory", 1)[1].split()[0]))
+            if process.wait():
+                raise SystemExit(
+                    f"cold start failed: {process.stderr.read() if process.stderr else ''}"
+                )
+    results["app_peak_rss_mb"] = max(app_peaks) if app_peaks else None
     results["cold_start_to_first_card"] = ms(min(cold))
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -208,10 +218,12 @@ def main() -> int:
             "measured_ms": value,
             "met": value is not None and value <= target,
         }
-    checks["peak_rss"] = {
+    # The app's own peak (the smoke-test processes), not this benchmark's, which also
+    # builds the library and holds every measurement.
+    checks["app_peak_rss"] = {
         "target_mb": TARGET_RSS_MB,
-        "measured_mb": results["peak_rss_mb"],
-        "met": results["peak_rss_mb"] <= TARGET_RSS_MB,
+        "measured_mb": results["app_peak_rss_mb"],
+        "met": bool(app_peaks) and max(app_peaks) <= TARGET_RSS_MB,
     }
     results["targets"] = checks
     print(json.dumps(results, indent=2))

@@ -1,89 +1,116 @@
 """Build a synthetic mlstudy library: N cards over the four domains, M review-log rows.
 
-The card states are realistic SM-2 states (replayed from each card's generated log),
-so "due today", mastery and forecasts look like a long-time user's.
+The cards are real deck files in the library's ``decks/synthetic/`` folder, loaded by a
+normal sync, so they behave like any user's cards (a later sync keeps them). The review
+history is then written straight into the database: each reviewed card gets its log
+replayed through SM-2, so its state, "due today", mastery and forecasts look like a
+long-time user's.
 """
 
 from __future__ import annotations
 
 import random
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from mlstudy import paths
 from mlstudy.core.sm2 import NEW_CARD, next_state
+from mlstudy.services import Library
 
 GRADES = [5, 4, 3, 2, 1, 0]
 GRADE_WEIGHTS = [30, 45, 15, 5, 3, 2]
+TASKS = {
+    1: ["1.1", "1.2", "1.3"],
+    2: ["2.1", "2.2", "2.3"],
+    3: ["3.1", "3.2", "3.3", "3.4", "3.5"],
+    4: ["4.1", "4.2", "4.3", "4.4"],
+}
 DOMAIN_WEIGHTS = {1: 20, 2: 24, 3: 36, 4: 20}
+WORDS = [
+    "sagemaker",
+    "kinesis",
+    "firehose",
+    "glue",
+    "athena",
+    "training",
+    "endpoint",
+    "feature",
+    "model",
+    "data",
+    "learning",
+    "rate",
+    "batch",
+    "stream",
+    "parquet",
+    "bias",
+    "variance",
+    "recall",
+    "precision",
+    "tuning",
+]
+CARDS_PER_FILE = 1000
+REVIEWED_SHARE = 0.7
+MAX_INTERVAL_DAYS = 400
+"""Long synthetic histories lapse above this, keeping intervals in a realistic range."""
 
 
-def build(
-    database: Path, exam_id: int, cards: int, reviews: int, today: date, seed: int = 11
-) -> None:
-    """Insert cards, card states and review rows straight into an existing library file."""
+def write_deck_files(folder: Path, cards: int, seed: int = 11) -> None:
+    """``cards`` cards in files of 1,000, domains in exam-weight proportion."""
     rng = random.Random(seed)
-    domains = list(DOMAIN_WEIGHTS)
-    weights = list(DOMAIN_WEIGHTS.values())
+    folder.mkdir(parents=True, exist_ok=True)
+    domains, weights = list(DOMAIN_WEIGHTS), list(DOMAIN_WEIGHTS.values())
+    for start in range(0, cards, CARDS_PER_FILE):
+        domain = rng.choices(domains, weights)[0]
+        lines = [
+            f"---\ndomain: {domain}\ntags: synthetic, bench\n"
+            "source: https://docs.aws.amazon.com/sagemaker/\n---\n"
+        ]
+        for n in range(start, min(start + CARDS_PER_FILE, cards)):
+            words = " ".join(rng.choice(WORDS) for _ in range(8))
+            lines.append(
+                f"## Synthetic question {n}: which {words}? {{#syn-{n}}}\n"
+                f":task: {rng.choice(TASKS[domain])}\n\n"
+                f"Answer {n}: **{rng.choice(WORDS)}** with `{rng.choice(WORDS)}`, because "
+                f"{' '.join(rng.choice(WORDS) for _ in range(25))}.\n\n"
+                f"- one {rng.choice(WORDS)}\n- two {rng.choice(WORDS)}\n"
+            )
+        (folder / f"syn-{start // CARDS_PER_FILE:04}.md").write_text("\n".join(lines), "utf-8")
+
+
+def add_history(database: Path, reviews: int, today: date, seed: int = 11) -> None:
+    """Give 70 % of the synthetic cards a replayed SM-2 history, ``reviews`` rows in all."""
+    rng = random.Random(seed)
     conn = sqlite3.connect(database)
     conn.execute("PRAGMA synchronous=OFF")
-    now = datetime.now(UTC).isoformat()
-    card_rows = []
-    for n in range(cards):
-        domain = rng.choices(domains, weights)[0]
-        task = f"{domain}.{rng.randint(1, 3)}"
-        card_rows.append(
-            (
-                f"syn-{n}",
-                exam_id,
-                domain,
-                task,
-                f"Synthetic question {n} about topic {n % 977}?",
-                f"Answer {n}: **bold** text, `code` and a list:\n\n- one\n- two",
-                "synthetic,bench",
-                "https://docs.aws.amazon.com/sagemaker/",
-                f"synthetic/d{domain}.md",
-                n + 1,
-                n,
-                f"{n:032x}",
-                0,
-                0,
-                1,
-                now,
-            )
-        )
-    conn.executemany(
-        "INSERT INTO cards (key, exam_id, domain, task, question, answer, tags, source_url, "
-        "file, line, position, content_hash, archived, suspended, is_new, created_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        card_rows,
-    )
-    first_id = conn.execute("SELECT min(id) FROM cards WHERE key LIKE 'syn-%'").fetchone()[0]
-    seen = min(cards, max(1, int(cards * 0.7)))
+    ids = [
+        row[0] for row in conn.execute("SELECT id FROM cards WHERE key LIKE 'syn-%' ORDER BY id")
+    ]
+    seen = max(1, int(len(ids) * REVIEWED_SHARE))
     per_card = max(1, reviews // seen)
-    review_rows = []
+    review_rows: list[tuple[object, ...]] = []
     state_rows = []
-    for offset in range(seen):
-        card_id = first_id + offset
+    for offset, card_id in enumerate(ids[:seen]):
         state = NEW_CARD
         first = today - timedelta(days=rng.randint(30, 365))
         count = max(1, per_card if offset < seen - 1 else reviews - per_card * (seen - 1))
         span = (today - first).days - 1  # every synthetic review lies before today
         lapses = 0
+        last = first
         for index in range(count):
             day = first + timedelta(days=span * index // count)
             grade = rng.choices(GRADES, GRADE_WEIGHTS)[0]
-            if state.interval_days > 400:  # keep long synthetic histories in a sane range
+            if state.interval_days > MAX_INTERVAL_DAYS:
                 grade = rng.choice([1, 2])
             after = next_state(state, grade)
-            kind = "new" if index == 0 else "review"
             review_rows.append(
                 (
                     card_id,
                     f"{day.isoformat()}T12:00:00+00:00",
                     day.isoformat(),
                     grade,
-                    kind,
+                    "new" if index == 0 else "review",
                     state.interval_days,
                     after.interval_days,
                     state.easiness_hundredths,
@@ -114,10 +141,20 @@ def build(
             _flush(conn, review_rows)
     _flush(conn, review_rows)
     conn.executemany("INSERT INTO card_states VALUES (?,?,?,?,?,?,?,?,?)", state_rows)
-    conn.execute(f"UPDATE cards SET is_new = 0 WHERE id >= {first_id} AND id < {first_id + seen}")
+    conn.executemany("UPDATE cards SET is_new = 0 WHERE id = ?", [(i,) for i in ids[:seen]])
     conn.commit()
     conn.execute("ANALYZE")
     conn.close()
+
+
+def build_library(data_dir: Path, cards: int, reviews: int, clock: Callable[[], datetime]) -> None:
+    """A library in ``data_dir`` with ``cards`` synthetic cards and ``reviews`` log rows."""
+    library = Library.open(data_dir, clock=clock)
+    write_deck_files(paths.user_decks_dir(library.data_dir) / "synthetic", cards)
+    library.sync_content()
+    today = library.today()
+    library.close()
+    add_history(paths.database_path(data_dir), reviews, today)
 
 
 def _flush(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:

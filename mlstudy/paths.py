@@ -76,6 +76,11 @@ def backups_dir(data_dir: Path) -> Path:
     return data_dir / "backups"
 
 
+def cache_dir(data_dir: Path) -> Path:
+    """Derived data that can always be rebuilt from the database (safe to delete)."""
+    return data_dir / "cache"
+
+
 def log_path(data_dir: Path) -> Path:
     """The application log."""
     return data_dir / "mlstudy.log"

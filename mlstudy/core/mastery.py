@@ -8,13 +8,13 @@ are shown as percentages and are never a pass chance.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date
-from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
 
+from mlstudy.core.card_table import CardTable, as_table
 from mlstudy.core.models import CardSnapshot
 from mlstudy.core.planner import domain_priorities
 
@@ -51,12 +51,13 @@ def recall_array(
 
 
 def domain_mastery(
-    cards: Iterable[CardSnapshot], today: date, domains: Iterable[int]
+    cards: CardTable | Iterable[CardSnapshot], today: date, domains: Iterable[int]
 ) -> dict[int, float]:
     """Mean recall per domain, for each of ``domains`` (0 for a domain with no cards).
 
     Args:
-        cards: every card of the exam, new ones included (they count as recall 0).
+        cards: every card of the exam (snapshots or a ``CardTable``), new ones included
+            (they count as recall 0).
         today: the study day to evaluate recall on.
         domains: the domain numbers to report; cards of other domains are ignored.
 
@@ -64,22 +65,15 @@ def domain_mastery(
         Domain number to mastery in 0..1, in the order ``domains`` gave them.
     """
     wanted = list(dict.fromkeys(domains))
-    snapshots = cards if isinstance(cards, Sequence) else list(cards)
-    n = len(snapshots)
-    # One vectorised pass: a per-card Python call is too slow for 100,000 cards.
-    number = np.fromiter(map(attrgetter("domain"), snapshots), dtype=np.int64, count=n)
-    states = map(attrgetter("state"), snapshots)
-    interval = np.fromiter(
-        (-1 if state is None else state.interval_days for state in states), np.int64, n
+    table = as_table(cards)
+    reviewed = table.reviewed
+    recalls = np.zeros(len(table), dtype=np.float64)
+    recalls[reviewed] = recall_array(
+        today.toordinal() - table.last_day[reviewed], table.interval[reviewed]
     )
-    last_days = map(attrgetter("last_review"), snapshots)
-    last = np.fromiter((-1 if day is None else day.toordinal() for day in last_days), np.int64, n)
-    reviewed = (interval >= 0) & (last >= 0)
-    recalls = np.zeros(n, dtype=np.float64)
-    recalls[reviewed] = recall_array(today.toordinal() - last[reviewed], interval[reviewed])
     result = {}
     for domain in wanted:
-        mine = number == domain
+        mine = table.domain == domain
         count = int(np.count_nonzero(mine))
         result[domain] = float(recalls[mine].sum()) / count if count else 0.0
     return result

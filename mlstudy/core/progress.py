@@ -24,6 +24,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from mlstudy.core.card_table import (
+    MATURE_INTERVAL_DAYS,
+    CardTable,
+    as_table,
+    due_counts,
+    state_counts,
+)
 from mlstudy.core.mastery import (
     MIN_INTERVAL_DAYS,
     RECALL_AT_INTERVAL,
@@ -66,9 +73,6 @@ _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 _NEW = _KIND_CODE[ReviewKind.NEW]
 _INT_FIELDS = ("card_id", "grade", "interval_before", "interval_after")
 _DRILL = _KIND_CODE[ReviewKind.DRILL]
-
-MATURE_INTERVAL_DAYS = 21
-"""A card whose interval is at least this many days is mature (Anki's convention)."""
 RETENTION_PERIODS: tuple[tuple[str, int | None], ...] = (
     ("today", 1),
     ("week", 7),
@@ -337,21 +341,17 @@ def reviews_per_day(
     }
 
 
-def due_forecast(cards: Iterable[CardSnapshot], today: date, days: int) -> list[tuple[date, int]]:
+def due_forecast(
+    cards: CardTable | Iterable[CardSnapshot], today: date, days: int
+) -> list[tuple[date, int]]:
     """Reviewed cards falling due on each of the next ``days`` days, overdue ones on today.
 
     New cards are not counted: the study plan decides when they are introduced.
     """
     if days <= 0:
         return []
-    counts = [0] * days
-    for card in cards:
-        if card.state is None or card.due is None:
-            continue
-        ahead = max((card.due - today).days, 0)
-        if ahead < days:
-            counts[ahead] += 1
-    return list(zip(_days(today, days), counts, strict=True))
+    counts = due_counts(as_table(cards), today, days)
+    return list(zip(_days(today, days), (int(c) for c in counts), strict=True))
 
 
 def calendar_heatmap(events: Events, today: date, weeks: int = 26) -> list[tuple[date, int]]:
@@ -462,24 +462,14 @@ def true_retention(events: Events, today: date) -> list[RetentionRow]:
     return rows
 
 
-def card_states(cards: Iterable[CardSnapshot], today: date) -> dict[str, int]:
+def card_states(cards: CardTable | Iterable[CardSnapshot], today: date) -> dict[str, int]:
     """Counts of new, learning and mature cards, plus how many of them are due today.
 
     Learning means reviewed with at most two successful reviews in a row or an
     interval under 21 days; mature is every other reviewed card. ``due`` counts
     reviewed cards due on or before ``today`` and overlaps the other keys.
     """
-    counts = {"new": 0, "learning": 0, "mature": 0, "due": 0}
-    for card in cards:
-        state = card.state
-        if state is None:
-            counts["new"] += 1
-            continue
-        young = state.repetitions <= 2 or state.interval_days < MATURE_INTERVAL_DAYS
-        counts["learning" if young else "mature"] += 1
-        if card.due is not None and card.due <= today:
-            counts["due"] += 1
-    return counts
+    return state_counts(as_table(cards), today)
 
 
 def plan_vs_actual(

@@ -101,6 +101,18 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
         library.close()
 
 
+def _peak_memory_note() -> str:
+    """ ", peak memory 180 MB" where the OS tells (Linux), else nothing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return f", peak memory {int(line.split()[1]) // 1024} MB"
+    except OSError:
+        pass
+    return ""
+
+
 def _recover(
     damaged: DamagedLibraryError,
     data_dir: str | None,
@@ -141,9 +153,13 @@ def _smoke_test(data_dir: str | None) -> int:
             html = window.review_page.current_html()
             if not html or card.question[:20] not in window.review_page.text():
                 raise UserError("smoke test: the card did not render")
+            print(f"first card shown: {card.key}", flush=True)
             window.close()
             wait_for_background()
-            print(f"smoke test ok: {library.counts().new} new cards, rendered {card.key}")
+            print(
+                f"smoke test ok: {library.counts().new} new cards, rendered {card.key}"
+                f"{_peak_memory_note()}"
+            )
         finally:
             library.close()
     return 0

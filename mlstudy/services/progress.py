@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from mlstudy import paths
 from mlstudy.core.progress import (
     RetentionRow,
     ReviewLog,
@@ -34,7 +35,7 @@ from mlstudy.core.progress import (
     weakest_domain,
 )
 from mlstudy.services.library import Library
-from mlstudy.storage.columns import read_card_snapshots, read_review_log
+from mlstudy.storage.columns import read_card_table, read_review_log
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -54,6 +55,8 @@ FORECAST_DAYS = (30, 90)
 """The due forecast's two spans, in days."""
 HEATMAP_WEEKS = 26
 """Weeks in the study calendar."""
+LOG_CACHE = "review-log.npz"
+"""The review log's packed columns, kept between refreshes and runs (derived data)."""
 PLAN_HISTORY_DAYS = 14
 """Days before today that plan vs actual shows (answers only: past plans are not kept)."""
 
@@ -158,11 +161,11 @@ def compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressData
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlstudy-log") as pool:
         reading = pool.submit(_read_log, library, exam_id)
         with library.engine.connect() as conn:
-            cards = read_card_snapshots(conn, exam_id)
+            cards = read_card_table(conn, exam_id)
         mastery = domain_mastery(cards, today, numbers)
         due_90 = due_forecast(cards, today, FORECAST_DAYS[1])
         states = card_states(cards, today)
-        card_domains = {card.card_id: card.domain for card in cards}
+        card_domains = dict(zip(cards.card_id.tolist(), cards.domain.tolist(), strict=True))
         log = reading.result()
 
     if len(log):
@@ -205,4 +208,4 @@ def compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressData
 
 def _read_log(library: Library, exam_id: int) -> ReviewLog:
     with library.engine.connect() as conn:
-        return read_review_log(conn, exam_id)
+        return read_review_log(conn, exam_id, paths.cache_dir(library.data_dir) / LOG_CACHE)

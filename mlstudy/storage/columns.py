@@ -7,13 +7,17 @@ fraction of that as columns.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Integer, bindparam, case, cast, func, select
+from sqlalchemy import Connection, Integer, Select, bindparam, case, cast, func, select
 
+from mlstudy.core.card_table import UNSEEN, CardTable
 from mlstudy.core.models import CardSnapshot
 from mlstudy.core.progress import KINDS, ReviewLog
 from mlstudy.core.sm2 import Sm2State
@@ -31,6 +35,8 @@ _ORDINAL_JULIAN_OFFSET = 1721424.5  # julianday('0001-01-01') - 1: julianday - t
 _FETCH_ROWS = 65536
 _BLOCK_ROWS = 1 << 18  # review ids per aggregate: texts of a few megabytes
 _LOG_COLUMNS = ("card_id", "day", "grade", "kind", "interval_before", "interval_after")
+_DOMAIN_BITS = 8  # domain numbers below 256
+_STATE_SHIFT = 24  # intervals and day ordinals below 2**24 (the year 45,000)
 _NO_KIND = 3  # a kind outside KINDS (a damaged row): left out, as no series knows it
 
 
@@ -48,16 +54,7 @@ class _ColumnLog(ReviewLog):
         return self._given[name]
 
 
-def read_review_log(conn: Connection, exam_id: int) -> ReviewLog:
-    """The exam's review log in log order, as numpy columns (no object per answer).
-
-    Equal, column for column, to ``ReviewLog(review_events(conn, exam_id))``. Each
-    block of rows comes back as two comma-separated texts of packed integers that
-    SQLite builds in C and numpy parses in C: no Python object per row.
-    """
-    first, last = conn.execute(select(func.min(Review.id), func.max(Review.id))).one()
-    if first is None:
-        return _ColumnLog({name: np.zeros(0, dtype=np.int64) for name in _LOG_COLUMNS})
+def _packed_block_query() -> Select[Any]:
     day = func.coalesce(cast(func.julianday(Review.study_day) - _ORDINAL_JULIAN_OFFSET, Integer), 1)
     kind = case(
         {kind.value: code for code, kind in enumerate(KINDS)}, value=Review.kind, else_=_NO_KIND
@@ -65,12 +62,18 @@ def read_review_log(conn: Connection, exam_id: int) -> ReviewLog:
     packed_a = Review.card_id * (1 << _CARD_SHIFT) + day * 32 + Review.grade * 4 + kind
     packed_b = Review.interval_before * (1 << _INTERVAL_SHIFT) + Review.interval_after
     # A range of rowids is scanned in rowid order, so each text is in log order.
-    block = select(func.count(), func.group_concat(packed_a), func.group_concat(packed_b)).where(
+    return select(func.count(), func.group_concat(packed_a), func.group_concat(packed_b)).where(
         Review.id >= bindparam("low"), Review.id < bindparam("high")
     )
+
+
+def _read_packed(conn: Connection, first: int, last: int) -> tuple[IntArray, IntArray]:
+    """Packed columns of the log rows with ids first..last, in log order."""
+    block = _packed_block_query()
     parts_a, parts_b = [], []
     for low in range(first, last + 1, _BLOCK_ROWS):
-        count, text_a, text_b = conn.execute(block, {"low": low, "high": low + _BLOCK_ROWS}).one()
+        high = min(low + _BLOCK_ROWS, last + 1)
+        count, text_a, text_b = conn.execute(block, {"low": low, "high": high}).one()
         if not count:
             continue
         a = np.fromstring(text_a, dtype=np.int64, sep=",")
@@ -81,8 +84,79 @@ def read_review_log(conn: Connection, exam_id: int) -> ReviewLog:
             )
         parts_a.append(a)
         parts_b.append(b)
-    a = np.concatenate(parts_a) if parts_a else np.zeros(0, dtype=np.int64)
-    b = np.concatenate(parts_b) if parts_b else np.zeros(0, dtype=np.int64)
+    empty = np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate(parts_a) if parts_a else empty,
+        np.concatenate(parts_b) if parts_b else empty,
+    )
+
+
+def _prefix_signature(conn: Connection, last_id: int) -> tuple[int, int]:
+    """(rows, checksum) of the log up to an id: changes if any of those rows changed.
+
+    The checksum covers each row's id, card and grade, so an undone answer whose id
+    was reused by a different answer is noticed.
+    """
+    checksum = Review.id * 1_000_003 + Review.card_id * 8 + Review.grade
+    count, total = conn.execute(
+        select(func.count(), func.coalesce(func.sum(checksum), 0)).where(Review.id <= last_id)
+    ).one()
+    return int(count), int(total)
+
+
+def _load_cache(path: Path) -> tuple[int, tuple[int, int], IntArray, IntArray] | None:
+    try:
+        with np.load(path) as data:
+            meta = data["meta"]
+            return int(meta[0]), (int(meta[1]), int(meta[2])), data["a"], data["b"]
+    except (OSError, KeyError, ValueError, IndexError):
+        return None
+
+
+def _save_cache(
+    path: Path, last_id: int, signature: tuple[int, int], a: IntArray, b: IntArray
+) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial.npz")
+        np.savez(partial, meta=np.array([last_id, *signature], dtype=np.int64), a=a, b=b)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a cache that cannot be written is only slower next time
+
+
+def read_review_log(conn: Connection, exam_id: int, cache: Path | None = None) -> ReviewLog:
+    """The exam's review log in log order, as numpy columns (no object per answer).
+
+    Equal, column for column, to ``ReviewLog(review_events(conn, exam_id))``. Each
+    block of rows comes back as two comma-separated texts of packed integers that
+    SQLite builds in C and numpy parses in C: no Python object per row.
+
+    Args:
+        conn: a connection.
+        exam_id: the exam whose cards' answers are read.
+        cache: a file for the packed columns. The log is append-only, so a later read
+            checks that the cached rows are still there unchanged (their count and the
+            sum of their ids) and reads only the rows added since; anything else (an
+            undo, a restore) reads the whole log again.
+    """
+    first, last = conn.execute(select(func.min(Review.id), func.max(Review.id))).one()
+    if first is None:
+        return _ColumnLog({name: np.zeros(0, dtype=np.int64) for name in _LOG_COLUMNS})
+    cached = _load_cache(cache) if cache is not None else None
+    if cached is not None and cached[0] <= last and _prefix_signature(conn, cached[0]) == cached[1]:
+        cached_last, _signature, a_old, b_old = cached
+        a_new, b_new = _read_packed(conn, cached_last + 1, last)
+        a, b = np.concatenate([a_old, a_new]), np.concatenate([b_old, b_new])
+    else:
+        a, b = _read_packed(conn, first, last)
+        cached = None
+    if cache is not None and (cached is None or a.size != cached[2].size):
+        _save_cache(cache, last, _prefix_signature(conn, last), a, b)
+    return _filter_exam(conn, exam_id, a, b)
+
+
+def _filter_exam(conn: Connection, exam_id: int, a: IntArray, b: IntArray) -> ReviewLog:
     # Filtering by exam here is cheaper than joining the cards in SQL.
     ids = conn.execute(select(func.group_concat(Card.id)).where(Card.exam_id == exam_id)).scalar()
     exam_cards = np.fromstring(ids or "", dtype=np.int64, sep=",")
@@ -142,3 +216,46 @@ def read_card_snapshots(conn: Connection, exam_id: int) -> list[CardSnapshot]:
     finally:
         cursor.close()
     return snapshots
+
+
+def read_card_table(conn: Connection, exam_id: int) -> CardTable:
+    """The exam's active cards as numpy columns, from three packed aggregates.
+
+    Equal to ``CardTable.from_snapshots(card_snapshots(conn, exam_id))`` with no Python
+    object per card.
+    """
+    last = func.coalesce(
+        cast(func.julianday(CardState.last_day) - _ORDINAL_JULIAN_OFFSET, Integer), UNSEEN
+    )
+    due = func.coalesce(
+        cast(func.julianday(CardState.due_day) - _ORDINAL_JULIAN_OFFSET, Integer), UNSEEN
+    )
+    reps = func.coalesce(CardState.repetitions, UNSEEN)
+    interval = func.coalesce(CardState.interval_days, UNSEEN)
+    query = (
+        select(
+            func.count(),
+            func.group_concat(Card.id * (1 << _DOMAIN_BITS) + Card.domain),
+            func.group_concat((reps + 1) * (1 << _STATE_SHIFT) + interval + 1),
+            func.group_concat((last + 1) * (1 << _STATE_SHIFT) + due + 1),
+        )
+        .select_from(Card)
+        .outerjoin(CardState, CardState.card_id == Card.id)
+        .where(Card.exam_id == exam_id, Card.archived.is_(False), Card.suspended.is_(False))
+    )
+    count, text_a, text_b, text_c = conn.execute(query).one()
+    if not count:
+        empty = np.zeros(0, dtype=np.int64)
+        return CardTable(empty, empty, empty, empty, empty, empty)
+    a, b, c = (np.fromstring(t, dtype=np.int64, sep=",") for t in (text_a, text_b, text_c))
+    if not a.size == b.size == c.size == count:
+        raise RuntimeError(f"card table: {count} cards, {a.size}/{b.size}/{c.size} read")
+    low = (1 << _STATE_SHIFT) - 1
+    return CardTable(
+        card_id=a >> _DOMAIN_BITS,
+        domain=a & ((1 << _DOMAIN_BITS) - 1),
+        repetitions=(b >> _STATE_SHIFT) - 1,
+        interval=(b & low) - 1,
+        last_day=(c >> _STATE_SHIFT) - 1,
+        due_day=(c & low) - 1,
+    )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy import select
 
+from mlstudy.core.card_table import CardTable
 from mlstudy.core.progress import ReviewLog
 from mlstudy.services import Library
 from mlstudy.services.progress import compute_progress
-from mlstudy.storage.columns import read_card_snapshots, read_review_log
+from mlstudy.storage.columns import read_card_snapshots, read_card_table, read_review_log
 from mlstudy.storage.schema import Card
 from mlstudy.storage.snapshots import card_snapshots, review_events
 from tests.conftest import FakeClock
@@ -173,9 +175,53 @@ def test_the_fast_readers_match_the_storage_readers(
     library.set_suspended([history["t-kds"]], True)
     exam_id = library.exam_id()
     with library.engine.connect() as conn:
-        assert read_card_snapshots(conn, exam_id) == card_snapshots(conn, exam_id)
+        snapshots = card_snapshots(conn, exam_id)
+        assert read_card_snapshots(conn, exam_id) == snapshots
+        table = read_card_table(conn, exam_id)
         fast = read_review_log(conn, exam_id)
         slow = ReviewLog(list(review_events(conn, exam_id)))
     assert len(fast) == len(slow) == 8
     for column in ("card_id", "day", "grade", "kind", "interval_before", "interval_after"):
         assert np.array_equal(getattr(fast, column), getattr(slow, column)), column
+    expected = CardTable.from_snapshots(snapshots)
+    order = np.argsort(table.card_id)
+    expected_order = np.argsort(expected.card_id)
+    assert len(table) == len(snapshots) == 4 and int(table.reviewed.sum()) >= 1
+    for column in ("card_id", "domain", "repetitions", "interval", "last_day", "due_day"):
+        assert np.array_equal(
+            getattr(table, column)[order], getattr(expected, column)[expected_order]
+        ), column
+
+
+def test_the_log_cache_follows_appends_and_undo(
+    library: Library, history: dict[str, int], tmp_path: Path
+) -> None:
+    cache = tmp_path / "log.npz"
+    exam_id = library.exam_id()
+
+    def read(with_cache: bool) -> ReviewLog:
+        with library.engine.connect() as conn:
+            return read_review_log(conn, exam_id, cache if with_cache else None)
+
+    def same(x: ReviewLog, y: ReviewLog) -> bool:
+        return all(
+            np.array_equal(getattr(x, c), getattr(y, c))
+            for c in ("card_id", "day", "grade", "kind", "interval_before")
+        )
+
+    assert same(read(True), read(False)) and cache.exists()
+    card = library.next_card()
+    assert card is not None
+    library.answer(card.id, 4)  # appended: read from the cache plus the new row
+    assert same(read(True), read(False)) and len(read(True)) == 9
+    library.undo()  # removed: the cached prefix no longer matches
+    assert same(read(True), read(False)) and len(read(True)) == 8
+    library.answer(card.id, 5)  # the same card and id again with another grade
+    read(True)
+    library.undo()
+    other = library.next_card()
+    assert other is not None
+    library.answer(other.id, 1)  # the reused id now holds another answer
+    assert same(read(True), read(False))
+    cache.write_bytes(b"garbage")  # a damaged cache is just read again
+    assert same(read(True), read(False))
