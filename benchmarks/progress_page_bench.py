@@ -37,7 +37,7 @@ import synthetic
 from mlstudy import paths
 from mlstudy.services import Library
 from mlstudy.services.progress import compute_progress
-from mlstudy.storage.columns import read_card_snapshots, read_review_log
+from mlstudy.storage.columns import read_card_table, read_review_log
 
 TODAY = date(2026, 11, 29)
 
@@ -135,7 +135,7 @@ def main() -> None:
 
         def read_cards() -> None:
             with library.engine.connect() as conn:
-                read_card_snapshots(conn, exam_id)
+                read_card_table(conn, exam_id)
 
         def read_log() -> None:
             with library.engine.connect() as conn:

@@ -7,6 +7,7 @@ from typing import Any
 
 from mlstudy.core.mastery import domain_mastery, readiness, weakest_domain
 from mlstudy.services.library import Library
+from mlstudy.storage.columns import read_card_table
 from mlstudy.storage.snapshots import card_snapshots
 
 
@@ -78,11 +79,11 @@ def mastery_summary(library: Library) -> MasterySummary:
     exam = library.exam()
     today = library.today()
     with library.engine.connect() as conn:
-        cards = card_snapshots(conn, library.exam_id())
+        cards = read_card_table(conn, library.exam_id())
     mastery = domain_mastery(cards, today, [d.number for d in exam.domains])
     weights = exam.weights()
     # Only a domain that has cards can be studied: the weakest is chosen among those.
-    present = {c.domain for c in cards}
+    present = set(cards.domain.tolist())
     return MasterySummary(
         readiness=readiness(mastery, weights),
         mastery=mastery,
@@ -90,5 +91,5 @@ def mastery_summary(library: Library) -> MasterySummary:
             {d: m for d, m in mastery.items() if d in present},
             {d: w for d, w in weights.items() if d in present},
         ),
-        reviewed_cards=sum(1 for c in cards if not c.is_new),
+        reviewed_cards=int(cards.reviewed.sum()),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection, Integer, Select, bindparam, case, cast, func, select
 
 from mlstudy.core.card_table import UNSEEN, CardTable
-from mlstudy.core.models import CardSnapshot
 from mlstudy.core.progress import KINDS, ReviewLog
-from mlstudy.core.sm2 import Sm2State
 from mlstudy.storage.schema import Card, CardState, Review
 
 IntArray = npt.NDArray[np.int64]
@@ -174,48 +171,6 @@ def _filter_exam(conn: Connection, exam_id: int, a: IntArray, b: IntArray) -> Re
             "interval_after": b & ((1 << _INTERVAL_SHIFT) - 1),
         }
     )
-
-
-def read_card_snapshots(conn: Connection, exam_id: int) -> list[CardSnapshot]:
-    """Active cards with their state: ``storage.snapshots.card_snapshots``, but faster.
-
-    Rows come from the DBAPI cursor as plain tuples, and equal states and dates are
-    shared between snapshots (they are immutable values).
-    """
-    query = (
-        select(
-            Card.id,
-            Card.domain,
-            CardState.repetitions,
-            CardState.easiness,
-            CardState.interval_days,
-            CardState.due_day,
-            CardState.last_day,
-        )
-        .outerjoin(CardState, CardState.card_id == Card.id)
-        .where(Card.exam_id == exam_id, Card.archived.is_(False), Card.suspended.is_(False))
-    )
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    days: dict[str, date] = {}
-    states: dict[tuple[int, int, int], Sm2State] = {}
-    snapshots = []
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        while batch := cursor.fetchmany(_FETCH_ROWS):
-            for card_id, domain, reps, easiness, interval, due, last in batch:
-                if reps is None:
-                    snapshots.append(CardSnapshot(card_id, domain))
-                    continue
-                state = states.get((reps, easiness, interval))
-                if state is None:
-                    state = states[reps, easiness, interval] = Sm2State(reps, easiness, interval)
-                due_day = days.get(due) or days.setdefault(due, date.fromisoformat(due))
-                last_day = days.get(last) or days.setdefault(last, date.fromisoformat(last))
-                snapshots.append(CardSnapshot(card_id, domain, state, due_day, last_day))
-    finally:
-        cursor.close()
-    return snapshots
 
 
 def read_card_table(conn: Connection, exam_id: int) -> CardTable:
