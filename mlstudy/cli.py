@@ -141,7 +141,8 @@ def _stats(args: argparse.Namespace) -> int:
     today = data["today"]
     print(
         f"Study day {today['day']}: {today['due']} due, {today['new']} new, "
-        f"{today['studied']} studied, streak {today['streak']} day{'' if today['streak'] == 1 else 's'}"
+        f"{today['studied']} studied, streak {today['streak']} "
+        f"day{'' if today['streak'] == 1 else 's'}"
     )
     print(f"Readiness {data['readiness'] * 100:.0f}%")
     for domain in data["domains"]:

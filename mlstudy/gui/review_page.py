@@ -301,7 +301,8 @@ class ReviewPage(QWidget):
             "<h2>All done for today</h2>"
             f"<p>{len(self._session_cards)} cards, {self._session_answers} answers · "
             f"pass rate {rate} · time {spent}</p>"
-            f"<p>Due tomorrow: {tomorrow} · streak {counts.streak} day{'' if counts.streak == 1 else 's'}</p>"
+            f"<p>Due tomorrow: {tomorrow} · streak {counts.streak} "
+            f"day{'' if counts.streak == 1 else 's'}</p>"
         )
         self.session_finished.emit()
         self.setFocus()
