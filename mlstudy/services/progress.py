@@ -208,4 +208,6 @@ def compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressData
 
 def _read_log(library: Library, exam_id: int) -> ReviewLog:
     with library.engine.connect() as conn:
-        return read_review_log(conn, exam_id, paths.cache_dir(library.data_dir) / LOG_CACHE)
+        return read_review_log(
+            conn, exam_id, paths.cache_dir(library.data_dir) / LOG_CACHE, library.engine.connect
+        )

@@ -8,7 +8,9 @@ fraction of that as columns.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ _BLOCK_ROWS = 1 << 18  # review ids per aggregate: texts of a few megabytes
 _LOG_COLUMNS = ("card_id", "day", "grade", "kind", "interval_before", "interval_after")
 _DOMAIN_BITS = 8  # domain numbers below 256
 _STATE_SHIFT = 24  # intervals and day ordinals below 2**24 (the year 45,000)
+_SPLIT_ROWS = 100_000  # logs shorter than this are read on one connection
 _NO_KIND = 3  # a kind outside KINDS (a damaged row): left out, as no series knows it
 
 
@@ -51,6 +54,10 @@ class _ColumnLog(ReviewLog):
         return self._given[name]
 
 
+_CHECKSUM = Review.id * 1_000_003 + Review.card_id * 8 + Review.grade
+"""Per-row checksum of the log rows that the column cache stands for."""
+
+
 def _packed_block_query() -> Select[Any]:
     day = func.coalesce(cast(func.julianday(Review.study_day) - _ORDINAL_JULIAN_OFFSET, Integer), 1)
     kind = case(
@@ -59,18 +66,23 @@ def _packed_block_query() -> Select[Any]:
     packed_a = Review.card_id * (1 << _CARD_SHIFT) + day * 32 + Review.grade * 4 + kind
     packed_b = Review.interval_before * (1 << _INTERVAL_SHIFT) + Review.interval_after
     # A range of rowids is scanned in rowid order, so each text is in log order.
-    return select(func.count(), func.group_concat(packed_a), func.group_concat(packed_b)).where(
-        Review.id >= bindparam("low"), Review.id < bindparam("high")
-    )
+    return select(
+        func.count(),
+        func.group_concat(packed_a),
+        func.group_concat(packed_b),
+        func.coalesce(func.sum(_CHECKSUM), 0),
+    ).where(Review.id >= bindparam("low"), Review.id < bindparam("high"))
 
 
-def _read_packed(conn: Connection, first: int, last: int) -> tuple[IntArray, IntArray]:
-    """Packed columns of the log rows with ids first..last, in log order."""
+def _read_packed(conn: Connection, first: int, last: int) -> tuple[IntArray, IntArray, int]:
+    """Packed columns of the log rows with ids first..last, in log order, and their checksum."""
     block = _packed_block_query()
     parts_a, parts_b = [], []
+    checksum = 0
     for low in range(first, last + 1, _BLOCK_ROWS):
         high = min(low + _BLOCK_ROWS, last + 1)
-        count, text_a, text_b = conn.execute(block, {"low": low, "high": high}).one()
+        count, text_a, text_b, block_sum = conn.execute(block, {"low": low, "high": high}).one()
+        checksum += int(block_sum)
         if not count:
             continue
         a = np.fromstring(text_a, dtype=np.int64, sep=",")
@@ -85,6 +97,7 @@ def _read_packed(conn: Connection, first: int, last: int) -> tuple[IntArray, Int
     return (
         np.concatenate(parts_a) if parts_a else empty,
         np.concatenate(parts_b) if parts_b else empty,
+        checksum,
     )
 
 
@@ -94,9 +107,8 @@ def _prefix_signature(conn: Connection, last_id: int) -> tuple[int, int]:
     The checksum covers each row's id, card and grade, so an undone answer whose id
     was reused by a different answer is noticed.
     """
-    checksum = Review.id * 1_000_003 + Review.card_id * 8 + Review.grade
     count, total = conn.execute(
-        select(func.count(), func.coalesce(func.sum(checksum), 0)).where(Review.id <= last_id)
+        select(func.count(), func.coalesce(func.sum(_CHECKSUM), 0)).where(Review.id <= last_id)
     ).one()
     return int(count), int(total)
 
@@ -122,7 +134,37 @@ def _save_cache(
         pass  # a cache that cannot be written is only slower next time
 
 
-def read_review_log(conn: Connection, exam_id: int, cache: Path | None = None) -> ReviewLog:
+def _read_packed_split(
+    conn: Connection,
+    first: int,
+    last: int,
+    connect: Callable[[], AbstractContextManager[Connection]] | None,
+) -> tuple[IntArray, IntArray, int]:
+    """``_read_packed``, the upper half on a second connection when one is offered.
+
+    SQLite aggregates without holding the GIL, so on two cores the halves overlap.
+    """
+    if connect is None or last - first < _SPLIT_ROWS:
+        return _read_packed(conn, first, last)
+    middle = (first + last) // 2
+
+    def upper() -> tuple[IntArray, IntArray, int]:
+        with connect() as other:
+            return _read_packed(other, middle + 1, last)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlstudy-log") as pool:
+        later = pool.submit(upper)
+        a_low, b_low, sum_low = _read_packed(conn, first, middle)
+        a_high, b_high, sum_high = later.result()
+    return np.concatenate([a_low, a_high]), np.concatenate([b_low, b_high]), sum_low + sum_high
+
+
+def read_review_log(
+    conn: Connection,
+    exam_id: int,
+    cache: Path | None = None,
+    connect: Callable[[], AbstractContextManager[Connection]] | None = None,
+) -> ReviewLog:
     """The exam's review log in log order, as numpy columns (no object per answer).
 
     Equal, column for column, to ``ReviewLog(review_events(conn, exam_id))``. Each
@@ -136,20 +178,23 @@ def read_review_log(conn: Connection, exam_id: int, cache: Path | None = None) -
             checks that the cached rows are still there unchanged (their count and the
             sum of their ids) and reads only the rows added since; anything else (an
             undo, a restore) reads the whole log again.
+        connect: opens a second connection, to read half of a long log in parallel.
     """
     first, last = conn.execute(select(func.min(Review.id), func.max(Review.id))).one()
     if first is None:
         return _ColumnLog({name: np.zeros(0, dtype=np.int64) for name in _LOG_COLUMNS})
     cached = _load_cache(cache) if cache is not None else None
     if cached is not None and cached[0] <= last and _prefix_signature(conn, cached[0]) == cached[1]:
-        cached_last, _signature, a_old, b_old = cached
-        a_new, b_new = _read_packed(conn, cached_last + 1, last)
+        cached_last, (old_count, old_sum), a_old, b_old = cached
+        a_new, b_new, new_sum = _read_packed_split(conn, cached_last + 1, last, connect)
         a, b = np.concatenate([a_old, a_new]), np.concatenate([b_old, b_new])
+        signature = (old_count + int(a_new.size), old_sum + new_sum)
     else:
-        a, b = _read_packed(conn, first, last)
+        a, b, total = _read_packed_split(conn, first, last, connect)
+        signature = (int(a.size), total)
         cached = None
     if cache is not None and (cached is None or a.size != cached[2].size):
-        _save_cache(cache, last, _prefix_signature(conn, last), a, b)
+        _save_cache(cache, last, signature, a, b)
     return _filter_exam(conn, exam_id, a, b)
 
 
