@@ -109,6 +109,7 @@ def add_history(database: Path, reviews: int, today: date, seed: int = 11) -> No
                     card_id,
                     f"{day.isoformat()}T12:00:00+00:00",
                     day.isoformat(),
+                    day.toordinal(),
                     grade,
                     "new" if index == 0 else "review",
                     state.interval_days,
@@ -159,9 +160,9 @@ def build_library(data_dir: Path, cards: int, reviews: int, clock: Callable[[], 
 
 def _flush(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
     conn.executemany(
-        "INSERT INTO reviews (card_id, reviewed_at, study_day, grade, kind, interval_before, "
-        "interval_after, easiness_before, easiness_after, repetitions_before, "
-        "repetitions_after, answer_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO reviews (card_id, reviewed_at, study_day, day_number, grade, kind, "
+        "interval_before, interval_after, easiness_before, easiness_after, "
+        "repetitions_before, repetitions_after, answer_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
     rows.clear()

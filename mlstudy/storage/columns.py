@@ -59,7 +59,12 @@ _CHECKSUM = Review.id * 1_000_003 + Review.card_id * 8 + Review.grade
 
 
 def _packed_block_query() -> Select[Any]:
-    day = func.coalesce(cast(func.julianday(Review.study_day) - _ORDINAL_JULIAN_OFFSET, Integer), 1)
+    # The stored ordinal; rows written without it (by hand) fall back to the text day.
+    day = func.coalesce(
+        Review.day_number,
+        cast(func.julianday(Review.study_day) - _ORDINAL_JULIAN_OFFSET, Integer),
+        1,
+    )
     kind = case(
         {kind.value: code for code, kind in enumerate(KINDS)}, value=Review.kind, else_=_NO_KIND
     )

@@ -16,6 +16,8 @@ V1_TABLES = ("exams", "domains", "tasks", "cards", "card_states", "reviews", "se
 
 
 def _create_v1(conn: Connection) -> None:
+    # A new database gets today's tables at once; the later migrations then only add
+    # what an older database lacks.
     tables = [Base.metadata.tables[name] for name in V1_TABLES]
     Base.metadata.create_all(conn, tables=tables)
 
@@ -24,7 +26,16 @@ def _add_deck_files(conn: Connection) -> None:
     Base.metadata.tables["deck_files"].create(conn, checkfirst=True)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_deck_files]
+def _add_day_number(conn: Connection) -> None:
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(reviews)")}
+    if "day_number" not in columns:
+        conn.exec_driver_sql("ALTER TABLE reviews ADD COLUMN day_number INTEGER")
+    conn.exec_driver_sql(
+        "UPDATE reviews SET day_number = CAST(julianday(study_day) - 1721424.5 AS INTEGER)"
+    )
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_deck_files, _add_day_number]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -113,6 +113,8 @@ class Review(Base):
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
     reviewed_at: Mapped[str] = mapped_column(String(32))
     study_day: Mapped[str] = mapped_column(String(10))
+    day_number: Mapped[int | None] = mapped_column(Integer)
+    """The study day as a date ordinal (schema version 3): the charts read it as a number."""
     grade: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(8))
     interval_before: Mapped[int] = mapped_column(Integer)

@@ -216,6 +216,7 @@ def record_answer(
         "card_id": card_id,
         "reviewed_at": reviewed_at,
         "study_day": today.isoformat(),
+        "day_number": today.toordinal(),
         "grade": grade,
         "kind": kind.value,
         "interval_before": state.interval_days,

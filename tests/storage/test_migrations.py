@@ -30,6 +30,11 @@ def test_fixture_migrates_with_data_intact(fixture: Path, tmp_path: Path, pack: 
     with Library.open(data, clock=clock, tz=UTC, content_root=pack, sync=False) as library:
         with library.engine.connect() as conn:
             assert database.schema_version(conn) == database.SCHEMA_VERSION
+            wrong_days = conn.exec_driver_sql(
+                "SELECT count(*) FROM reviews WHERE day_number IS NULL OR day_number != "
+                "CAST(julianday(study_day) - 1721424.5 AS INTEGER)"
+            ).scalar()
+            assert wrong_days == 0  # version 3 backfills the day ordinal
             reviews = conn.execute(
                 text("SELECT card_id, study_day, grade, kind FROM reviews ORDER BY id")
             ).all()
