@@ -219,11 +219,13 @@ class Library:
 
     def settings(self) -> dict[str, Any]:
         """Every setting, defaults filled in."""
-        if self._settings_cache is None:
+        cached = self._settings_cache  # read once: another thread may clear it
+        if cached is None:
             with self.engine.connect() as conn:
                 stored = read_settings(conn)
-            self._settings_cache = {**DEFAULTS, **stored}
-        return dict(self._settings_cache)
+            cached = {**DEFAULTS, **stored}
+            self._settings_cache = cached
+        return dict(cached)
 
     def update_settings(self, **values: Any) -> Changes:
         """Validate and save settings; one clear error names a bad field, nothing is saved."""
@@ -291,7 +293,9 @@ class Library:
             return list(conn.execute(select(Exam.code).order_by(Exam.code)).scalars())
 
     def _exam(self) -> tuple[int, ExamManifest]:
-        if self._exam_cache is None:
+        # Read the cache once: a worker thread may clear it between check and return.
+        cached = self._exam_cache
+        if cached is None:
             wanted = self.settings().get("exam")
             with Session(self.engine) as conn:
                 exams = conn.execute(select(Exam).order_by(Exam.id)).scalars().all()
@@ -320,8 +324,9 @@ class Library:
                     status_note=exam.status_note,
                     source=exam.source,
                 )
-                self._exam_cache = (exam.id, manifest)
-        return self._exam_cache
+                cached = (exam.id, manifest)
+                self._exam_cache = cached
+        return cached
 
     # ----- today's session -----------------------------------------------------------
 

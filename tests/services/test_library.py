@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -292,3 +294,26 @@ def test_incremental_counts_match_a_fresh_count(
                 library.set_suspended([card.id], rng.random() < 0.7)
             assert library.counts() == fresh()
         clock.advance(days=1 + day % 3)
+
+
+def test_cached_lookups_survive_a_concurrent_invalidation(library: Library) -> None:
+    """A worker thread clearing the caches must never make a reader see a cleared value."""
+    stop = threading.Event()
+
+    def invalidate() -> None:
+        while not stop.is_set():
+            library._exam_cache = None
+            library._settings_cache = None
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    thread = threading.Thread(target=invalidate)
+    thread.start()
+    try:
+        for _ in range(3000):
+            assert library.exam_id() > 0
+            assert "day_start_hour" in library.settings()
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(previous)
