@@ -24,7 +24,7 @@ from mlstudy.storage import study
 from mlstudy.storage.backup import BackupFile, copy_database, list_backups, thin_backups
 from mlstudy.storage.database import create_db_engine, migrate, quick_check
 from mlstudy.storage.lock import DataDirLock
-from mlstudy.storage.schema import Card, CardState, DomainRow, Exam, TaskRow
+from mlstudy.storage.schema import CardState, DomainRow, Exam, TaskRow
 from mlstudy.storage.settings import read_settings, write_settings
 
 log = logging.getLogger(__name__)
@@ -525,11 +525,11 @@ class Library:
     def card(self, card_id: int, kind: str = "") -> CardView:
         """One card with its state, for display."""
         manifest = self.exam()
-        with Session(self.engine) as session:
-            row = session.get(Card, card_id)
+        with self.engine.connect() as conn:
+            row = study.load_card(conn, card_id)
             if row is None:
                 raise UserError(f"no card with id {card_id}")
-            state = study.load_state(session.connection(), card_id)
+            state = study.load_state(conn, card_id)
         domain = manifest.domain(row.domain)
         task_title = next(
             (t.title for t in (domain.tasks if domain else ()) if t.id == row.task), ""
@@ -596,7 +596,15 @@ class Library:
                 drill,
                 adjust,
             )
-        self._answers_cache = None
+            domain = study.card_domain(conn, card_id)
+        # Committed: today's answers gain this one. Extend the cached list rather than
+        # read the whole day again for the next card (hundreds of rows late in a day).
+        cached = self._answers_cache
+        if cached is not None and cached[0] == today:
+            added = (card_id, grade, str(record.review["kind"]), record.review_id, domain)
+            self._answers_cache = (today, [*cached[1], added])
+        else:
+            self._answers_cache = None
         self._undo.append(record)
         del self._undo[:-UNDO_DEPTH]
         self._redo.clear()

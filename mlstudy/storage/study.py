@@ -83,10 +83,79 @@ _ANSWERS_ON = (
 )
 
 
+_LOAD_CARD = select(
+    Card.id,
+    Card.key,
+    Card.question,
+    Card.answer,
+    Card.domain,
+    Card.task,
+    Card.tags,
+    Card.source_url,
+    Card.file,
+    Card.line,
+    Card.suspended,
+    Card.archived,
+).where(Card.id == bindparam("card_id"))
+_CARD_DOMAIN = select(Card.domain).where(Card.id == bindparam("card_id"))
+_INSERT_REVIEW = insert(Review).returning(Review.id)
+_INSERT_STATE = insert(CardState)
+_UPDATE_STATE = update(CardState).where(CardState.card_id == bindparam("key"))
+_SET_NEW = update(Card).where(Card.id == bindparam("card_id")).values(is_new=bindparam("is_new"))
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """A card's ``cards`` columns that a review shows."""
+
+    id: int
+    key: str
+    question: str
+    answer: str
+    domain: int
+    task: str | None
+    tags: str
+    source_url: str
+    file: str
+    line: int
+    suspended: bool
+    archived: bool
+
+
+def load_card(conn: Connection, card_id: int) -> CardRow | None:
+    """A card's columns for display, or None when there is no such card."""
+    row = conn.execute(_LOAD_CARD, {"card_id": card_id}).first()
+    return CardRow(**row._asdict()) if row else None
+
+
+def card_domain(conn: Connection, card_id: int) -> int:
+    """The domain number of a card."""
+    return int(conn.execute(_CARD_DOMAIN, {"card_id": card_id}).scalar_one())
+
+
 def load_state(conn: Connection, card_id: int) -> StateRow | None:
     """A card's state row, or None for a card never reviewed."""
     row = conn.execute(_LOAD_STATE, {"card_id": card_id}).first()
     return StateRow(*row) if row else None
+
+
+_ACTIVE_IN_EXAM = and_(
+    Card.exam_id == bindparam("exam_id"), Card.archived.is_(False), Card.suspended.is_(False)
+)
+_NEXT_DUE = (
+    select(CardState.card_id)
+    .join(Card, Card.id == CardState.card_id)
+    .where(bindparam("today") >= EFFECTIVE_DUE, _ACTIVE_IN_EXAM)
+    .order_by(EFFECTIVE_DUE, CardState.card_id)
+    .limit(bindparam("limit"))
+)
+_NEXT_DUE_IN_DOMAIN = _NEXT_DUE.where(Card.domain == bindparam("domain"))
+_NEXT_NEW = (
+    select(Card.id)
+    .where(_ACTIVE_IN_EXAM, Card.is_new.is_(True), Card.domain == bindparam("domain"))
+    .order_by(Card.position)
+    .limit(bindparam("limit"))
+)
 
 
 def next_due_card(
@@ -97,29 +166,21 @@ def next_due_card(
     domain: int | None = None,
 ) -> int | None:
     """The reviewed card due soonest (on or before today), optionally of one domain."""
-    query = (
-        select(CardState.card_id)
-        .join(Card, Card.id == CardState.card_id)
-        .where(today.isoformat() >= EFFECTIVE_DUE, _active(exam_id))
-        .order_by(EFFECTIVE_DUE, CardState.card_id)
-        .limit(1 + len(exclude))
-    )
-    if domain is not None:
-        query = query.where(Card.domain == domain)
-    return next((cid for cid in conn.execute(query).scalars() if cid not in exclude), None)
+    params = {"exam_id": exam_id, "today": today.isoformat(), "limit": 1 + len(exclude)}
+    if domain is None:
+        rows = conn.execute(_NEXT_DUE, params)
+    else:
+        rows = conn.execute(_NEXT_DUE_IN_DOMAIN, {**params, "domain": domain})
+    return next((cid for cid in rows.scalars() if cid not in exclude), None)
 
 
 def next_new_card(
     conn: Connection, exam_id: int, domain: int, exclude: frozenset[int] = frozenset()
 ) -> int | None:
     """The first unseen card of a domain in deck order, or None."""
-    query = (
-        select(Card.id)
-        .where(_active(exam_id), Card.is_new.is_(True), Card.domain == domain)
-        .order_by(Card.position)
-        .limit(1 + len(exclude))
-    )
-    return next((cid for cid in conn.execute(query).scalars() if cid not in exclude), None)
+    params = {"exam_id": exam_id, "domain": domain, "limit": 1 + len(exclude)}
+    rows = conn.execute(_NEXT_NEW, params)
+    return next((cid for cid in rows.scalars() if cid not in exclude), None)
 
 
 def count_due(conn: Connection, exam_id: int, today: date, domain: int | None = None) -> int:
@@ -227,10 +288,10 @@ def record_answer(
         "repetitions_after": after_sm2.repetitions,
         "answer_ms": answer_ms,
     }
-    review_id = int(conn.execute(insert(Review).values(**review).returning(Review.id)).scalar_one())
+    review_id = int(conn.execute(_INSERT_REVIEW, review).scalar_one())
     write_state(conn, card_id, after, before)
     if was_new:
-        conn.execute(update(Card).where(Card.id == card_id).values(is_new=False))
+        conn.execute(_SET_NEW, {"card_id": card_id, "is_new": False})
     return AnswerRecord(
         card_id=card_id,
         review=review,
@@ -261,9 +322,9 @@ def write_state(
         "lapses": row.lapses,
     }
     if previous is None:
-        conn.execute(insert(CardState).values(card_id=card_id, **values))
+        conn.execute(_INSERT_STATE, {"card_id": card_id, **values})
     else:
-        conn.execute(update(CardState).where(CardState.card_id == card_id).values(**values))
+        conn.execute(_UPDATE_STATE, {"key": card_id, **values})
 
 
 def undo_answer(conn: Connection, record: AnswerRecord) -> None:

@@ -317,3 +317,24 @@ def test_cached_lookups_survive_a_concurrent_invalidation(library: Library) -> N
         stop.set()
         thread.join()
         sys.setswitchinterval(previous)
+
+
+def test_todays_answers_kept_in_memory_match_the_log(library: Library) -> None:
+    """The answers list extended after each answer equals a fresh read of the day."""
+    from mlstudy.storage import study
+
+    today = library.today()
+    with library.engine.connect() as conn:
+        library._answers(conn, today)  # cached before the first answer
+    for grade in (5, 2, 4, 1, 5, 3):
+        card = library.next_card()
+        assert card is not None
+        library.answer(card.id, grade)
+    library.undo()
+    card = library.next_card()
+    assert card is not None
+    library.answer(card.id, 0)
+    with library.engine.connect() as conn:
+        kept = library._answers(conn, today)
+        assert kept == study.answers_on(conn, today)
+        assert len(kept) == 6
