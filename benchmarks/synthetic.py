@@ -84,6 +84,9 @@ def add_history(database: Path, reviews: int, today: date, seed: int = 11) -> No
     rng = random.Random(seed)
     conn = sqlite3.connect(database)
     conn.execute("PRAGMA synchronous=OFF")
+    # Histories are generated card by card; the log gets them in time order, as an app
+    # that appends each answer when it is given would have written them.
+    conn.execute("CREATE TEMP TABLE generated AS SELECT * FROM reviews WHERE 0")
     ids = [
         row[0] for row in conn.execute("SELECT id FROM cards WHERE key LIKE 'syn-%' ORDER BY id")
     ]
@@ -141,6 +144,11 @@ def add_history(database: Path, reviews: int, today: date, seed: int = 11) -> No
         if len(review_rows) > 200_000:
             _flush(conn, review_rows)
     _flush(conn, review_rows)
+    conn.execute(
+        f"INSERT INTO reviews ({_COLUMNS}) SELECT {_COLUMNS} FROM generated "
+        "ORDER BY day_number, rowid"
+    )
+    conn.execute("DROP TABLE generated")
     conn.executemany("INSERT INTO card_states VALUES (?,?,?,?,?,?,?,?,?)", state_rows)
     conn.executemany("UPDATE cards SET is_new = 0 WHERE id = ?", [(i,) for i in ids[:seen]])
     conn.commit()
@@ -158,11 +166,13 @@ def build_library(data_dir: Path, cards: int, reviews: int, clock: Callable[[], 
     add_history(paths.database_path(data_dir), reviews, today)
 
 
+_COLUMNS = (
+    "card_id, reviewed_at, study_day, day_number, grade, kind, interval_before, "
+    "interval_after, easiness_before, easiness_after, repetitions_before, "
+    "repetitions_after, answer_ms"
+)
+
+
 def _flush(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
-    conn.executemany(
-        "INSERT INTO reviews (card_id, reviewed_at, study_day, day_number, grade, kind, "
-        "interval_before, interval_after, easiness_before, easiness_after, "
-        "repetitions_before, repetitions_after, answer_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        rows,
-    )
+    conn.executemany(f"INSERT INTO generated ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     rows.clear()
