@@ -168,11 +168,16 @@ def compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressData
         card_domains = dict(zip(cards.card_id.tolist(), cards.domain.tolist(), strict=True))
         log = reading.result()
 
-    if len(log):
-        first_review = date.fromordinal(int(log.day.min()))
-        history = mastery_over_time(log, card_domains, max(first_review, window_start), today)
-    else:
-        history = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlstudy-series") as pool:
+        # numpy sorts without the GIL: retention's sort overlaps the mastery replay.
+        retention = pool.submit(true_retention, log, today)
+        if len(log):
+            first_review = date.fromordinal(int(log.day.min()))
+            start = max(first_review, window_start)
+            history = mastery_over_time(log, card_domains, start, today)
+        else:
+            history = {}
+        retention_rows = tuple(retention.result())
 
     pva: list[tuple[date, float, int]] = []
     plan_start = None
@@ -194,7 +199,7 @@ def compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressData
         due_30=due_90[: FORECAST_DAYS[0]],
         due_90=due_90,
         heatmap=calendar_heatmap(log, today, HEATMAP_WEEKS),
-        retention=tuple(true_retention(log, today)),
+        retention=retention_rows,
         card_states=states,
         plan_vs_actual=pva,
         plan_start=plan_start,

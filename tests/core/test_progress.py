@@ -382,3 +382,38 @@ def test_mastery_over_time_handles_sparse_card_ids_and_huge_intervals() -> None:
     assert values(series[1]) == pytest.approx(
         [1.0, (0.9 + 0.9 ** (1 / 2_000_000)) / 2, (0.81 + 0.9 ** (2 / 2_000_000)) / 2]
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 60),
+            st.integers(0, 40),
+            st.integers(0, 5),
+            st.sampled_from([REVIEW, DRILL, NEW]),
+            st.integers(0, 60),
+        ),
+        max_size=80,
+    )
+)
+def test_true_retention_equals_a_plain_scan_of_the_log(
+    rows: list[tuple[int, int, int, ReviewKind, int]],
+) -> None:
+    """Any log, in any order: the counts match a first-seen set walked in log order."""
+    events = [answer(c, day(1) + timedelta(days=d), g, k, before=b) for c, d, g, k, b in rows]
+    today = day(1) + timedelta(days=30)  # answers after it are left out
+    seen: set[tuple[int, date]] = set()
+    counted: list[ReviewEvent] = []
+    for event in events:
+        if (event.card_id, event.day) not in seen:
+            seen.add((event.card_id, event.day))
+            if event.kind is not NEW and event.day <= today:
+                counted.append(event)
+    everything = true_retention(events, today)[-1]
+    young = [e for e in counted if e.interval_before < 21]
+    mature = [e for e in counted if e.interval_before >= 21]
+    assert everything.young_total == len(young)
+    assert everything.mature_total == len(mature)
+    assert everything.young_passed == sum(e.grade >= 3 for e in young)
+    assert everything.mature_passed == sum(e.grade >= 3 for e in mature)
