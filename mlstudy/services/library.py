@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -68,6 +69,10 @@ class Library:
         self._streak_cache: tuple[date, int] | None = None
         self._version = 0
         self._answers_cache: tuple[date, list[tuple[int, int, str, int, int]]] | None = None
+        # Answers, undo and redo bump the epoch; a reader that started before a bump
+        # (a worker thread) does not store what it read, which may be out of date.
+        self._answers_epoch = 0
+        self._answers_lock = threading.Lock()
         """Bumped by every change that can move cards in or out of today's queue other
         than answering (sync, suspend, settings, restore): it keys the day's base counts."""
         self._base_counts: tuple[tuple[object, ...], int, dict[int, int]] | None = None
@@ -199,7 +204,7 @@ class Library:
         self._exam_cache = None
         self._plan_cache = None
         self._streak_cache = None
-        self._answers_cache = None
+        self._answers_changed(None)
         self._version += 1
         self.sync_content()  # the backup may predate deck edits: bring the cards up to date
         self._dirty = False
@@ -395,9 +400,22 @@ class Library:
         """Today's answers, read once and then kept until an answer, undo or redo."""
         cached = self._answers_cache
         if cached is None or cached[0] != today:
+            epoch = self._answers_epoch
             cached = (today, study.answers_on(conn, today))
-            self._answers_cache = cached
+            with self._answers_lock:
+                if epoch == self._answers_epoch:
+                    self._answers_cache = cached
         return cached[1]
+
+    def _answers_changed(self, added: tuple[date, tuple[int, int, str, int, int]] | None) -> None:
+        """After a committed answer (``added``: its day and row), undo or redo."""
+        with self._answers_lock:
+            self._answers_epoch += 1
+            cached = self._answers_cache
+            if added is not None and cached is not None and cached[0] == added[0]:
+                self._answers_cache = (cached[0], [*cached[1], added[1]])
+            else:
+                self._answers_cache = None
 
     def _left_today(
         self,
@@ -599,12 +617,9 @@ class Library:
             domain = study.card_domain(conn, card_id)
         # Committed: today's answers gain this one. Extend the cached list rather than
         # read the whole day again for the next card (hundreds of rows late in a day).
-        cached = self._answers_cache
-        if cached is not None and cached[0] == today:
-            added = (card_id, grade, str(record.review["kind"]), record.review_id, domain)
-            self._answers_cache = (today, [*cached[1], added])
-        else:
-            self._answers_cache = None
+        self._answers_changed(
+            (today, (card_id, grade, str(record.review["kind"]), record.review_id, domain))
+        )
         self._undo.append(record)
         del self._undo[:-UNDO_DEPTH]
         self._redo.clear()
@@ -632,7 +647,7 @@ class Library:
         record = self._undo[-1]
         with safety.environment_errors("undoing the answer"), self.engine.begin() as conn:
             study.undo_answer(conn, record)
-        self._answers_cache = None
+        self._answers_changed(None)
         self._undo.pop()
         self._dirty = True
         self._forget_other_day(record)
@@ -646,7 +661,7 @@ class Library:
         record = self._redo[-1]
         with safety.environment_errors("redoing the answer"), self.engine.begin() as conn:
             study.redo_answer(conn, record)
-        self._answers_cache = None
+        self._answers_changed(None)
         self._redo.pop()
         self._dirty = True
         self._forget_other_day(record)

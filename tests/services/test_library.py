@@ -338,3 +338,29 @@ def test_todays_answers_kept_in_memory_match_the_log(library: Library) -> None:
         kept = library._answers(conn, today)
         assert kept == study.answers_on(conn, today)
         assert len(kept) == 6
+
+
+def test_a_read_of_todays_answers_that_an_answer_overtakes_is_not_kept(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker reading the day's answers while the UI commits one must not cache its
+    (now old) list: the next reader reads the day again and sees the answer."""
+    from mlstudy.storage import study
+
+    today = library.today()
+    card = library.next_card()
+    assert card is not None
+    read = study.answers_on
+
+    def read_then_answer(conn: object, day: date) -> list[tuple[int, int, str, int, int]]:
+        rows = read(conn, day)  # type: ignore[arg-type]
+        monkeypatch.setattr(study, "answers_on", read)  # the answer itself reads normally
+        library.answer(card.id, 4)  # committed while the worker holds its old rows
+        return rows
+
+    monkeypatch.setattr(study, "answers_on", read_then_answer)
+    library._answers_cache = None  # as after a new day: the next reader reads the log
+    with library.engine.connect() as conn:
+        assert library._answers(conn, today) == []  # what the worker read
+    with library.engine.connect() as conn:
+        assert [row[0] for row in library._answers(conn, today)] == [card.id]
