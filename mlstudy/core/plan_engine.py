@@ -224,6 +224,8 @@ class PlanEngine:
     def _placements(self, card: SeenCard, spread: tuple[int, ...]) -> list[tuple[int, float]]:
         if card.due >= 0:
             return [(card.due, 1.0)]
+        if not spread:  # no study day at all: the overdue review stays owed from today
+            return [(0, 1.0)]
         return [(day, 1.0 / len(spread)) for day in spread]
 
     def _forecast(self, spread: tuple[int, ...], horizon: int) -> Forecast:

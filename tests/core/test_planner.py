@@ -430,3 +430,33 @@ def test_missed_days_backlog_is_spread_within_budget(inputs: PlanInputs) -> None
 @given(inputs=plan_inputs())
 def test_same_inputs_give_the_same_plan(inputs: PlanInputs) -> None:
     assert plan_for_exam(inputs) == plan_for_exam(replace(inputs))
+
+
+def test_an_overdue_card_with_no_study_day_left_is_not_feasible() -> None:
+    """Exam tomorrow, today off, one card overdue: nothing can be done, so the plan says
+    which exam date would work instead of calling zero reviews feasible (found by
+    hypothesis in the backlog property)."""
+    today = date(2026, 1, 5)
+    inputs = PlanInputs(
+        today=today,
+        exam_date=today + timedelta(days=1),
+        minutes_per_day=1,
+        dates_off=frozenset({today}),
+        new_cutoff_days=0,
+        final_window_days=2,
+        cards=(
+            CardSnapshot(
+                card_id=0,
+                domain=1,
+                state=Sm2State(repetitions=1, easiness_hundredths=250, interval_days=1),
+                due=today - timedelta(days=1),
+                last_review=today - timedelta(days=1),
+            ),
+        ),
+        domain_weights={1: 0.2, 2: 0.3, 3: 0.3, 4: 0.2},
+    )
+    plan = plan_for_exam(inputs)
+    assert not plan.feasible
+    assert plan.undone_reviews == pytest.approx(1.0)
+    assert plan.verdict == "Needs an exam date of 2026-01-07 at 1 min/day"
+    assert plan_for_exam(replace(inputs, exam_date=date(2026, 1, 7))).feasible
