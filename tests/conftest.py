@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from mlstudy.paths import content_dir
 from mlstudy.services import Library
+
+# CI replays the same examples on every run (a landing must not hinge on a random
+# draw); local runs draw new ones and keep failures in .hypothesis/ to find bugs.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 SMALL_DECK = """---
 domain: 1
