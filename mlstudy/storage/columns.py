@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ _DOMAIN_BITS = 8  # domain numbers below 256
 _STATE_SHIFT = 24  # intervals and day ordinals below 2**24 (the year 45,000)
 _SPLIT_ROWS = 100_000  # logs shorter than this are read on one connection
 _NO_KIND = 3  # a kind outside KINDS (a damaged row): left out, as no series knows it
+_CHECKPOINT_ROWS = 4096  # far more than the undo depth: undone answers lie after it
 
 
 class _ColumnLog(ReviewLog):
@@ -126,37 +128,81 @@ def _read_packed(conn: Connection, first: int, last: int) -> tuple[IntArray, Int
     )
 
 
-def _prefix_signature(conn: Connection, last_id: int) -> tuple[int, int]:
-    """(rows, checksum) of the log up to an id: changes if any of those rows changed.
+def _prefix_signature(conn: Connection, last_id: int, after_id: int = 0) -> tuple[int, int]:
+    """(rows, checksum) of the log rows with after_id < id <= last_id.
 
-    The checksum covers each row's id, card and grade, so an undone answer whose id
-    was reused by a different answer is noticed.
+    Changes if any of those rows changed: the checksum covers each row's id, card and
+    grade, so an undone answer whose id was reused by a different answer is noticed.
     """
     count, total = conn.execute(
-        select(func.count(), func.coalesce(func.sum(_CHECKSUM), 0)).where(Review.id <= last_id)
+        select(func.count(), func.coalesce(func.sum(_CHECKSUM), 0)).where(
+            Review.id > after_id, Review.id <= last_id
+        )
     ).one()
     return int(count), int(total)
 
 
-def _load_cache(path: Path) -> tuple[int, tuple[int, int], IntArray, IntArray] | None:
+@dataclass(frozen=True)
+class _Cache:
+    """The log's packed columns up to ``last_id``, with two signatures to check them.
+
+    ``checkpoint`` is an id ``_CHECKPOINT_ROWS`` ids before the end. An undo removes
+    answers from the end only, so when the whole prefix no longer matches, the rows up
+    to the checkpoint usually still do and only the rest is read again.
+    """
+
+    last_id: int
+    signature: tuple[int, int]
+    checkpoint: int
+    checkpoint_signature: tuple[int, int]
+    a: IntArray
+    b: IntArray
+
+
+def _load_cache(path: Path) -> _Cache | None:
     try:
         with np.load(path) as data:
-            meta = data["meta"]
-            return int(meta[0]), (int(meta[1]), int(meta[2])), data["a"], data["b"]
-    except (OSError, KeyError, ValueError, IndexError):
+            meta = [int(v) for v in data["meta"]]
+            if len(meta) != 6:
+                return None
+            a, b = data["a"], data["b"]
+    except (OSError, KeyError, ValueError, IndexError, EOFError):
         return None
+    last_id, count, total, checkpoint, head_count, head_total = meta
+    if a.shape != b.shape or a.ndim != 1 or not 0 <= head_count <= count == a.size:
+        return None
+    return _Cache(last_id, (count, total), checkpoint, (head_count, head_total), a, b)
 
 
 def _save_cache(
-    path: Path, last_id: int, signature: tuple[int, int], a: IntArray, b: IntArray
+    conn: Connection, path: Path, last_id: int, signature: tuple[int, int], a: IntArray, b: IntArray
 ) -> None:
+    checkpoint = max(0, last_id - _CHECKPOINT_ROWS)
+    tail_count, tail_total = _prefix_signature(conn, last_id, after_id=checkpoint)
+    meta = [last_id, *signature, checkpoint, signature[0] - tail_count, signature[1] - tail_total]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial.npz")
-        np.savez(partial, meta=np.array([last_id, *signature], dtype=np.int64), a=a, b=b)
+        np.savez(partial, meta=np.array(meta, dtype=np.int64), a=a, b=b)
         os.replace(partial, path)
     except OSError:
         pass  # a cache that cannot be written is only slower next time
+
+
+def _cached_rows(
+    conn: Connection, cached: _Cache, last: int
+) -> tuple[int, int, tuple[int, int]] | None:
+    """How many cached rows still match the log, the last id they cover and their
+    signature; None when not even the rows up to the checkpoint match."""
+    if cached.last_id > last and cached.checkpoint > last:
+        return None
+    head = _prefix_signature(conn, cached.checkpoint)
+    if head != cached.checkpoint_signature:
+        return None
+    tail = _prefix_signature(conn, cached.last_id, after_id=cached.checkpoint)
+    if (head[0] + tail[0], head[1] + tail[1]) == cached.signature:
+        return cached.a.size, cached.last_id, cached.signature
+    return head[0], cached.checkpoint, head
 
 
 def _read_packed_split(
@@ -199,10 +245,11 @@ def read_review_log(
     Args:
         conn: a connection.
         exam_id: the exam whose cards' answers are read.
-        cache: a file for the packed columns. The log is append-only, so a later read
-            checks that the cached rows are still there unchanged (their count and the
-            sum of their ids) and reads only the rows added since; anything else (an
-            undo, a restore) reads the whole log again.
+        cache: a file for the packed columns. The log is append-only but for undo, so a
+            later read checks that the cached rows are still there unchanged (their
+            count and checksum) and reads only the rows added since. After an undo the
+            rows up to a checkpoint a few thousand answers back still match and the
+            rest is read again; anything else (a restore) reads the whole log again.
         connect: opens a second connection, to read half of a long log in parallel.
     """
     # Two scalar subqueries: SQLite answers a lone min() or max() of the rowid from the
@@ -216,17 +263,20 @@ def read_review_log(
     if first is None:
         return _ColumnLog({name: np.zeros(0, dtype=np.int64) for name in _LOG_COLUMNS})
     cached = _load_cache(cache) if cache is not None else None
-    if cached is not None and cached[0] <= last and _prefix_signature(conn, cached[0]) == cached[1]:
-        cached_last, (old_count, old_sum), a_old, b_old = cached
-        a_new, b_new, new_sum = _read_packed_split(conn, cached_last + 1, last, connect)
-        a, b = np.concatenate([a_old, a_new]), np.concatenate([b_old, b_new])
-        signature = (old_count + int(a_new.size), old_sum + new_sum)
+    kept = _cached_rows(conn, cached, last) if cached is not None else None
+    if cached is not None and kept is not None:
+        rows, kept_last, (kept_count, kept_sum) = kept
+        a_new, b_new, new_sum = _read_packed_split(conn, kept_last + 1, last, connect)
+        a = np.concatenate([cached.a[:rows], a_new])
+        b = np.concatenate([cached.b[:rows], b_new])
+        signature = (kept_count + int(a_new.size), kept_sum + new_sum)
+        unchanged = rows == cached.a.size and a_new.size == 0
     else:
         a, b, total = _read_packed_split(conn, first, last, connect)
         signature = (int(a.size), total)
-        cached = None
-    if cache is not None and (cached is None or a.size != cached[2].size):
-        _save_cache(cache, last, signature, a, b)
+        unchanged = False
+    if cache is not None and not unchanged:
+        _save_cache(conn, cache, last, signature, a, b)
     return _filter_exam(conn, exam_id, a, b)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 
 from mlstudy.core.card_table import CardTable
 from mlstudy.core.progress import ReviewLog
@@ -237,3 +237,39 @@ def test_block_checksums_in_numpy_equal_sqlite_with_and_without_gaps(
         conn.execute(delete(Review).where(Review.id == 3))  # a gap in the ids
         assert columns._read_packed(conn, 1, 8)[2] == columns._prefix_signature(conn, 8)[1]
         conn.rollback()
+
+
+def test_after_an_undo_the_log_cache_keeps_the_rows_before_its_checkpoint(
+    library: Library, history: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undo removes the newest answer: only the rows after the checkpoint are read
+    again, and the result equals a read without any cache."""
+    from mlstudy.storage import columns
+
+    monkeypatch.setattr(columns, "_CHECKPOINT_ROWS", 3)
+    cache = tmp_path / "log.npz"
+    exam_id = library.exam_id()
+    reads: list[tuple[int, int]] = []
+    split = columns._read_packed_split
+
+    def spy(conn: Connection, first: int, last: int, connect: object) -> object:
+        reads.append((first, last))
+        return split(conn, first, last, connect)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(columns, "_read_packed_split", spy)
+
+    def read(with_cache: bool) -> ReviewLog:
+        with library.engine.connect() as conn:
+            return read_review_log(conn, exam_id, cache if with_cache else None)
+
+    card = library.next_card()
+    assert card is not None
+    library.answer(card.id, 4)  # id 9
+    read(True)  # cached: ids 1..9, the checkpoint is id 6
+    library.undo()
+    library.answer(card.id, 1)  # id 9 again, another grade
+    reads.clear()
+    fast, slow = read(True), read(False)
+    assert reads[0] == (7, 9)  # ids 1..6 came from the cache
+    for column in ("card_id", "day", "grade", "kind", "interval_before", "interval_after"):
+        assert np.array_equal(getattr(fast, column), getattr(slow, column)), column
