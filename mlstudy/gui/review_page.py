@@ -74,9 +74,10 @@ class ReviewPage(QWidget):
         self.answer_shown = False
         self._timer = QElapsedTimer()
         self._session_started = 0.0
-        self._session_answers = 0
-        self._session_passes = 0
-        self._session_cards: set[int] = set()
+        # (card id, grade) of this session's answers; undo moves the last one to the
+        # redo list and redo moves it back, so the summary counts what is in the log.
+        self._session_log: list[tuple[int, int]] = []
+        self._session_redo: list[tuple[int, int]] = []
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
         self._shortcuts()
@@ -202,9 +203,8 @@ class ReviewPage(QWidget):
         except UserError as exc:
             self.bus.status_message.emit(str(exc))
             return
-        self._session_answers += 1
-        self._session_passes += is_pass(grade)
-        self._session_cards.add(self.card.id)
+        self._session_log.append((self.card.id, grade))
+        self._session_redo.clear()
         self.bus.publish(changes)
         self.show_next()
 
@@ -215,7 +215,8 @@ class ReviewPage(QWidget):
         if changes is None or card_id is None:
             self.bus.status_message.emit("Nothing to undo")
             return
-        self._session_answers = max(0, self._session_answers - 1)
+        if self._session_log and self._session_log[-1][0] == card_id:
+            self._session_redo.append(self._session_log.pop())
         self.bus.publish(changes)
         self.bus.status_message.emit("Answer undone")
         self.show_card(self.library.card(card_id, kind=self._kind_of(card_id)))
@@ -226,7 +227,8 @@ class ReviewPage(QWidget):
         if changes is None:
             self.bus.status_message.emit("Nothing to redo")
             return
-        self._session_answers += 1
+        if self._session_redo and self._session_redo[-1][0] in changes.cards:
+            self._session_log.append(self._session_redo.pop())
         self.bus.publish(changes)
         self.bus.status_message.emit("Answer redone")
         self.show_next()
@@ -262,7 +264,7 @@ class ReviewPage(QWidget):
         scope = f"Domain {focus} only  ·  " if focus is not None else ""
         self.progress.setText(
             f"{scope}{counts.due + counts.new} left today  ·  {counts.drill} in drill  ·  "
-            f"{self._session_answers} answered this session"
+            f"{len(self._session_log)} answered this session"
         )
 
     def _show_meta(self, card: CardView) -> None:
@@ -291,15 +293,14 @@ class ReviewPage(QWidget):
             else timedelta()
         )
         tomorrow = self.library.due_by(counts.day + timedelta(days=1))
-        rate = (
-            f"{100 * self._session_passes / self._session_answers:.0f} %"
-            if self._session_answers
-            else "–"
-        )
+        answers = len(self._session_log)
+        passes = sum(is_pass(grade) for _card, grade in self._session_log)
+        cards = len({card for card, _grade in self._session_log})
+        rate = f"{100 * passes / answers:.0f} %" if answers else "–"
         self.progress.setText("Done for today")
         self.summary.setText(
             "<h2>All done for today</h2>"
-            f"<p>{len(self._session_cards)} cards, {self._session_answers} answers · "
+            f"<p>{cards} cards, {answers} answers · "
             f"pass rate {rate} · time {spent}</p>"
             f"<p>Due tomorrow: {tomorrow} · streak {counts.streak} "
             f"day{'' if counts.streak == 1 else 's'}</p>"

@@ -95,6 +95,33 @@ def test_undo_restores_the_card_and_redo_puts_it_back(qtbot: QtBot, library: Lib
     assert grades_in_log(library) == [(first.id, 3, "new")]
 
 
+def test_the_session_summary_counts_what_undo_and_redo_left_in_the_log(
+    qtbot: QtBot, library: Library
+) -> None:
+    window = open_window(qtbot, library)
+    window.show_page("review")
+    review = window.review_page
+    key(qtbot, window, Qt.Key.Key_Space)
+    key(qtbot, window, "5")  # a pass ...
+    qtbot.keyClick(review, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "0 answered this session" in review.progress.text()
+    key(qtbot, window, Qt.Key.Key_Space)
+    key(qtbot, window, "1")  # ... replaced by a fail
+    key(qtbot, window, Qt.Key.Key_Space)
+    key(qtbot, window, "5")
+    qtbot.keyClick(review, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(review, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)  # redo
+    assert "2 answered this session" in review.progress.text()
+    for _ in range(3):  # the three other new cards, then the failed one as a drill
+        key(qtbot, window, Qt.Key.Key_Space)
+        key(qtbot, window, "4")
+    key(qtbot, window, Qt.Key.Key_Space)
+    key(qtbot, window, "5")
+    assert review.card is None
+    assert [g for _c, g, _k in grades_in_log(library)] == [1, 5, 4, 4, 4, 5]
+    assert "5 cards, 6 answers · pass rate 83 %" in review.summary.text()
+
+
 def test_counts_survive_a_restart(
     qtbot: QtBot, tmp_path: Path, pack: Path, clock: FakeClock
 ) -> None:
