@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -137,6 +138,9 @@ class Library:
                 self.backup_now("close")
             except UserError as exc:  # closing must not fail on a full backup disk
                 log.warning("backup on close failed: %s", exc)
+        columns = sys.modules.get("mlstudy.storage.columns")  # loaded (numpy) only if used
+        if columns is not None:
+            columns.finish_cache_writes()
         self.engine.dispose()
         if self._lock:
             try:

@@ -8,7 +8,9 @@ fraction of that as columns.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+import tempfile
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -34,26 +36,45 @@ _INTERVAL_SHIFT = 32
 _ORDINAL_JULIAN_OFFSET = 1721424.5  # julianday('0001-01-01') - 1: julianday - this = ordinal
 _FETCH_ROWS = 65536
 _BLOCK_ROWS = 1 << 18  # review ids per aggregate: texts of a few megabytes
-_LOG_COLUMNS = ("card_id", "day", "grade", "kind", "interval_before", "interval_after")
 _DOMAIN_BITS = 8  # domain numbers below 256
 _STATE_SHIFT = 24  # intervals and day ordinals below 2**24 (the year 45,000)
 _SPLIT_ROWS = 100_000  # logs shorter than this are read on one connection
 _NO_KIND = 3  # a kind outside KINDS (a damaged row): left out, as no series knows it
 _CHECKPOINT_ROWS = 4096  # far more than the undo depth: undone answers lie after it
+_WRITERS: list[threading.Thread] = []  # cache files being written in the background
+_WRITERS_LOCK = threading.Lock()
+
+
+_DECODE: dict[str, Callable[[IntArray, IntArray], IntArray]] = {
+    "card_id": lambda a, _b: a >> _CARD_SHIFT,
+    "day": lambda a, _b: (a >> 5) & ((1 << _DAY_BITS) - 1),
+    "grade": lambda a, _b: (a >> 2) & 7,
+    "kind": lambda a, _b: a & 3,
+    "interval_before": lambda _a, b: b >> _INTERVAL_SHIFT,
+    "interval_after": lambda _a, b: b & ((1 << _INTERVAL_SHIFT) - 1),
+}
 
 
 class _ColumnLog(ReviewLog):
-    """A ``ReviewLog`` whose columns were read straight from the database."""
+    """A ``ReviewLog`` over the packed columns read from the database.
 
-    def __init__(self, columns: Mapping[str, IntArray]) -> None:
+    Each column is unpacked when a series first asks for it, so series running on
+    different threads unpack theirs in parallel (numpy releases the GIL).
+    """
+
+    def __init__(self, a: IntArray, b: IntArray) -> None:
         super().__init__(())
-        self._given = dict(columns)
+        self._a, self._b = a, b
 
     def __len__(self) -> int:
-        return int(self._given["card_id"].size)
+        return int(self._a.size)
 
     def _column(self, name: str) -> IntArray:
-        return self._given[name]
+        column = self._columns.get(name)
+        if column is None:  # two threads may both unpack it: same values either way
+            column = _DECODE[name](self._a, self._b)
+            self._columns[name] = column
+        return column
 
 
 _CHECKSUM_PRIME = 2_147_483_647
@@ -176,17 +197,40 @@ def _load_cache(path: Path) -> _Cache | None:
 
 def _save_cache(
     conn: Connection, path: Path, last_id: int, signature: tuple[int, int], a: IntArray, b: IntArray
-) -> None:
+) -> threading.Thread:
+    """Write the cache on a background thread (the series need not wait for the disk)."""
     checkpoint = max(0, last_id - _CHECKPOINT_ROWS)
     tail_count, tail_total = _prefix_signature(conn, last_id, after_id=checkpoint)
     meta = [last_id, *signature, checkpoint, signature[0] - tail_count, signature[1] - tail_total]
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial.npz")
-        np.savez(partial, meta=np.array(meta, dtype=np.int64), a=a, b=b)
-        os.replace(partial, path)
-    except OSError:
-        pass  # a cache that cannot be written is only slower next time
+
+    def write() -> None:
+        partial: Path | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                dir=path.parent, prefix=path.name, suffix=".partial.npz", delete=False
+            ) as handle:
+                partial = Path(handle.name)
+                np.savez(handle, meta=np.array(meta, dtype=np.int64), a=a, b=b)
+            os.replace(partial, path)
+        except OSError:  # a cache that cannot be written is only slower next time
+            if partial is not None:
+                partial.unlink(missing_ok=True)
+
+    writer = threading.Thread(target=write, name="mlstudy-log-cache")
+    with _WRITERS_LOCK:
+        _WRITERS[:] = [w for w in _WRITERS if w.is_alive()]
+        _WRITERS.append(writer)
+    writer.start()
+    return writer
+
+
+def finish_cache_writes() -> None:
+    """Wait for log-column cache files still being written (tests, shutdown)."""
+    with _WRITERS_LOCK:
+        pending = list(_WRITERS)
+    for writer in pending:
+        writer.join()
 
 
 def _cached_rows(
@@ -261,7 +305,8 @@ def read_review_log(
         )
     ).one()
     if first is None:
-        return _ColumnLog({name: np.zeros(0, dtype=np.int64) for name in _LOG_COLUMNS})
+        empty = np.zeros(0, dtype=np.int64)
+        return _ColumnLog(empty, empty)
     cached = _load_cache(cache) if cache is not None else None
     kept = _cached_rows(conn, cached, last) if cached is not None else None
     if cached is not None and kept is not None:
@@ -291,17 +336,8 @@ def _filter_exam(conn: Connection, exam_id: int, a: IntArray, b: IntArray) -> Re
     is_exam_card[exam_cards] = True
     mine = is_exam_card[card_id] & ((a & 3) != _NO_KIND)
     if not bool(mine.all()):
-        a, b, card_id = a[mine], b[mine], card_id[mine]
-    return _ColumnLog(
-        {
-            "card_id": card_id,
-            "day": (a >> 5) & ((1 << _DAY_BITS) - 1),
-            "grade": (a >> 2) & 7,
-            "kind": a & 3,
-            "interval_before": b >> _INTERVAL_SHIFT,
-            "interval_after": b & ((1 << _INTERVAL_SHIFT) - 1),
-        }
-    )
+        a, b = a[mine], b[mine]
+    return _ColumnLog(a, b)
 
 
 def read_card_table(conn: Connection, exam_id: int) -> CardTable:

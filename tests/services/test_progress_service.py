@@ -13,7 +13,7 @@ from mlstudy.core.card_table import CardTable
 from mlstudy.core.progress import ReviewLog
 from mlstudy.services import Library
 from mlstudy.services.progress import compute_progress
-from mlstudy.storage.columns import read_card_table, read_review_log
+from mlstudy.storage.columns import finish_cache_writes, read_card_table, read_review_log
 from mlstudy.storage.schema import Card, Review
 from mlstudy.storage.snapshots import card_snapshots, review_events
 from tests.conftest import FakeClock
@@ -200,7 +200,9 @@ def test_the_log_cache_follows_appends_and_undo(
 
     def read(with_cache: bool) -> ReviewLog:
         with library.engine.connect() as conn:
-            return read_review_log(conn, exam_id, cache if with_cache else None)
+            log = read_review_log(conn, exam_id, cache if with_cache else None)
+        finish_cache_writes()  # the cache file is written in the background
+        return log
 
     def same(x: ReviewLog, y: ReviewLog) -> bool:
         return all(
@@ -260,7 +262,9 @@ def test_after_an_undo_the_log_cache_keeps_the_rows_before_its_checkpoint(
 
     def read(with_cache: bool) -> ReviewLog:
         with library.engine.connect() as conn:
-            return read_review_log(conn, exam_id, cache if with_cache else None)
+            log = read_review_log(conn, exam_id, cache if with_cache else None)
+        finish_cache_writes()  # the cache file is written in the background
+        return log
 
     card = library.next_card()
     assert card is not None
