@@ -101,12 +101,10 @@ class ProgressPage(QWidget):
         summary = QVBoxLayout()
         summary.addWidget(self.readiness)
         summary.addWidget(self.weakest)
+        summary.addWidget(self.status)  # under the summary: the long line has room here
         top = QHBoxLayout()
         top.addLayout(summary, 1)
-        right = QVBoxLayout()
-        right.addWidget(self.save_all_button, 0, Qt.AlignmentFlag.AlignRight)
-        right.addWidget(self.status, 0, Qt.AlignmentFlag.AlignRight)
-        top.addLayout(right)
+        top.addWidget(self.save_all_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.charts: dict[str, Chart] = {}
         for chart_class, _row, _column, _span in LAYOUT:
