@@ -69,13 +69,13 @@ class Library:
         self._focus_domain: int | None = None
         self._streak_cache: tuple[date, int] | None = None
         self._version = 0
+        """Bumped by every change that can move cards in or out of today's queue other
+        than answering (sync, suspend, settings, restore): it keys the day's base counts."""
         self._answers_cache: tuple[date, list[tuple[int, int, str, int, int]]] | None = None
         # Answers, undo and redo bump the epoch; a reader that started before a bump
         # (a worker thread) does not store what it read, which may be out of date.
         self._answers_epoch = 0
         self._answers_lock = threading.Lock()
-        """Bumped by every change that can move cards in or out of today's queue other
-        than answering (sync, suspend, settings, restore): it keys the day's base counts."""
         self._base_counts: tuple[tuple[object, ...], int, dict[int, int]] | None = None
 
     # ----- opening and closing -------------------------------------------------------

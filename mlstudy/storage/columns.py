@@ -218,10 +218,10 @@ def _save_cache(
                 partial.unlink(missing_ok=True)
 
     writer = threading.Thread(target=write, name="mlstudy-log-cache")
-    with _WRITERS_LOCK:
+    with _WRITERS_LOCK:  # started under the lock: finish_cache_writes never sees it unstarted
+        writer.start()
         _WRITERS[:] = [w for w in _WRITERS if w.is_alive()]
         _WRITERS.append(writer)
-    writer.start()
     return writer
 
 
