@@ -23,6 +23,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from timing import best_of
+
 from mlstudy.core.models import CardSnapshot, ReviewEvent, ReviewKind
 from mlstudy.core.progress import (
     ReviewLog,
@@ -110,17 +112,6 @@ def synthetic_history(
         for card, (state, last) in enumerate(zip(states, last_review, strict=True))
     ]
     return events, cards
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> tuple[float, float]:
-    """The shortest wall time and the shortest process CPU time of ``repeat`` calls."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        run()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), min(cpus)
 
 
 def table(timings: dict[str, tuple[float, float]]) -> dict[str, dict[str, float]]:

@@ -23,7 +23,6 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic
+from timing import best_of
 
 from mlstudy import paths
 from mlstudy.services import Library
@@ -54,15 +54,8 @@ def build_library(data_dir: Path, cards: int, reviews: int) -> float:
     return time.perf_counter() - started
 
 
-def best_of(repeat: int, run: Callable[[], Any]) -> tuple[float, float]:
-    """The shortest wall time and the shortest process CPU time of ``repeat`` calls."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        run()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return round(min(walls), 4), round(min(cpus), 4)
+def _rounded(times: tuple[float, float]) -> tuple[float, float]:
+    return round(times[0], 4), round(times[1], 4)
 
 
 def time_page(library: Library, repeat: int) -> dict[str, Any]:
@@ -90,9 +83,9 @@ def time_page(library: Library, repeat: int) -> dict[str, Any]:
     draw()  # warm-up: fonts and first layouts
     per_chart = {}
     for slug, chart in page.charts.items():
-        per_chart[slug] = best_of(repeat, lambda chart=chart: chart.set_progress(data))[0]
+        per_chart[slug] = round(best_of(repeat, lambda chart=chart: chart.set_progress(data))[0], 4)
     result = {
-        "page_draw": best_of(repeat, draw),
+        "page_draw": _rounded(best_of(repeat, draw)),
         "charts_set_progress_wall": per_chart,
     }
     page.close()
@@ -142,9 +135,9 @@ def main() -> None:
                 read_review_log(conn, exam_id).day  # noqa: B018 - the columns are read here
 
         data = compute_progress(library)
-        total = best_of(args.repeat, lambda: compute_progress(library))
-        cards = best_of(args.repeat, read_cards)
-        log = best_of(args.repeat, read_log)
+        total = _rounded(best_of(args.repeat, lambda: compute_progress(library)))
+        cards = _rounded(best_of(args.repeat, read_cards))
+        log = _rounded(best_of(args.repeat, read_log))
         page = time_page(library, args.repeat)
     finally:
         library.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -232,17 +233,19 @@ def write_ics(
     return count
 
 
-def reschedule_for_exam(library: Any) -> int:
-    """Recompute every card's exam-aware due day after the exam date or days off changed."""
+def _exam_rule(library: Any, today: date) -> Callable[[date, date, int], date | None] | None:
+    """(SM-2 due, last review, card id) -> exam-aware due or None, from the saved exam
+    date and days off; None when no exam date after ``today`` is set."""
     settings = library.settings()
-    today = library.today()
-    exam_date = date.fromisoformat(settings["exam_date"]) if settings.get("exam_date") else None
+    if not settings.get("exam_date"):
+        return None
+    exam_date = date.fromisoformat(settings["exam_date"])
+    if exam_date <= today:
+        return None
     weekdays_off = frozenset(int(w) for w in settings.get("weekdays_off", []))
     dates_off = frozenset(date.fromisoformat(d) for d in settings.get("dates_off", []))
 
     def adjust(sm2_due: date, last_review: date, card_id: int) -> date | None:
-        if exam_date is None or exam_date <= today:
-            return None
         return exam_adjusted_due(
             sm2_due,
             exam_date,
@@ -254,32 +257,24 @@ def reschedule_for_exam(library: Any) -> int:
             dates_off=dates_off,
         )
 
+    return adjust
+
+
+def reschedule_for_exam(library: Any) -> int:
+    """Recompute every card's exam-aware due day after the exam date or days off changed."""
+    rule = _exam_rule(library, library.today())
+
+    def adjust(sm2_due: date, last_review: date, card_id: int) -> date | None:
+        return rule(sm2_due, last_review, card_id) if rule is not None else None
+
     with library.engine.begin() as conn:
         return reschedule_exam_dues(conn, adjust)
 
 
 def exam_due_adjuster(library: Any) -> Any:
     """A function (sm2_due, card_id) -> adjusted due or None, from the saved exam date."""
-    settings = library.settings()
-    if not settings.get("exam_date"):
-        return None
-    exam_date = date.fromisoformat(settings["exam_date"])
     today = library.today()
-    weekdays_off = frozenset(int(w) for w in settings.get("weekdays_off", []))
-    dates_off = frozenset(date.fromisoformat(d) for d in settings.get("dates_off", []))
-    if exam_date <= today:
+    rule = _exam_rule(library, today)
+    if rule is None:
         return None
-
-    def adjust(sm2_due: date, card_id: int) -> date | None:
-        return exam_adjusted_due(
-            sm2_due,
-            exam_date,
-            FINAL_WINDOW_DAYS,
-            card_id,
-            today=today,
-            last_review=today,
-            weekdays_off=weekdays_off,
-            dates_off=dates_off,
-        )
-
-    return adjust
+    return lambda sm2_due, card_id: rule(sm2_due, today, card_id)
