@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 
 import pytest
@@ -74,13 +75,45 @@ def test_every_aws_service_card_cites_aws_documentation(loaded: LoadResult) -> N
     assert missing == []
 
 
-def test_sources_are_https_aws_docs_when_given(loaded: LoadResult) -> None:
+def test_every_card_has_a_source(loaded: LoadResult) -> None:
+    missing = [
+        f"{c.card.path}:{c.card.line} {c.card.key}" for c in loaded.cards if not c.card.source
+    ]
+    assert missing == []
+
+
+def test_sources_are_https_urls(loaded: LoadResult) -> None:
     odd = [
         c.card.key
         for c in loaded.cards
-        if c.card.source and not c.card.source.startswith("https://docs.aws.amazon.com/")
+        if not re.match(r"https://[^\s/]+\.[^\s/]+/", c.card.source)
     ]
     assert odd == []
+
+
+NOTES = ("closed to new customers", "no longer available", "discontinued")
+
+
+def test_cards_naming_a_closed_service_carry_its_status_note(loaded: LoadResult) -> None:
+    statuses = tomllib.loads((content_dir() / "service-status.toml").read_text(encoding="utf-8"))
+    missing = []
+    for service in statuses["service"]:
+        pattern = re.compile(service["pattern"])
+        for c in loaded.cards:
+            text = c.card.question + "\n" + c.card.answer
+            flat = " ".join(text.lower().split())
+            if pattern.search(text) and service["note"] not in flat:
+                missing.append(f"{c.card.key}: {service['name']}")
+    assert missing == []
+
+
+def test_status_list_names_real_pages() -> None:
+    statuses = tomllib.loads((content_dir() / "service-status.toml").read_text(encoding="utf-8"))
+    assert len(statuses["service"]) >= 5
+    for service in statuses["service"]:
+        assert service["source"].startswith("https://docs.aws.amazon.com/"), service["name"]
+        re.compile(service["pattern"])
+        assert service["note"] in NOTES, service["name"]
 
 
 def test_answers_are_short(loaded: LoadResult) -> None:
