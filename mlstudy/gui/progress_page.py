@@ -122,7 +122,7 @@ class ProgressPage(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll = scroll
+        self.chart_scroll = scroll
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)

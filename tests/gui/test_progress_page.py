@@ -355,4 +355,4 @@ def test_narrow_pages_stack_the_charts_in_one_column(qtbot: QtBot, library: Libr
     page.resize(650, 800)
     qtbot.waitUntil(lambda: page.columns == 1)
     due = page.charts["due-forecast"]
-    assert due.width() <= page.scroll.viewport().width()  # nothing cut off on the right
+    assert due.width() <= page.chart_scroll.viewport().width()  # nothing cut off on the right
