@@ -180,24 +180,26 @@ class ProgressPage(QWidget):
         self.computing = True
         self._stale = False
         self.status.setText("Computing…")
-        run_in_background(lambda: compute_progress(self.library), self._computed, self._failed)
+        run_in_background(
+            lambda: compute_progress(self.library), self._computed, self._failed, self._settled
+        )
+
+    def _settled(self) -> None:
+        if shiboken6.isValid(self):
+            self.computing = False
+            self.status.setText("")
 
     def _computed(self, data: ProgressData) -> None:
         if not shiboken6.isValid(self):
             return
-        self.computing = False
         self.show_data(data)
         if self._again:
             self._again = False
             self.recompute()
 
-    def _failed(self, exc: Exception, _trace: str) -> None:
+    def _failed(self, exc: UserError) -> None:
         if not shiboken6.isValid(self):
             return
-        self.computing = False
-        self.status.setText("")
-        if not isinstance(exc, UserError):
-            raise exc
         self.error.setText(str(exc))
         self.error.show()
 
