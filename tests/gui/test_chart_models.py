@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import timedelta
 
@@ -49,7 +50,8 @@ def test_mastery_bars_show_mastery_solid_on_the_left_and_weight_pale_on_the_righ
     for index in range(4):
         assert model.mastery.x[index] < index < model.weight.x[index]
     assert model.mastery.fill_alpha == 255 and model.weight.fill_alpha < 128
-    assert model.mastery.colors == model.weight.colors == tuple(domain_color(n) for n in (1, 2, 3, 4))
+    colors = tuple(domain_color(number) for number in (1, 2, 3, 4))
+    assert model.mastery.colors == model.weight.colors == colors
     assert "Mastery 12%" in model.hover[3] and "Exam weight 20%" in model.hover[3]
     assert model.y_max == 100
 
@@ -146,7 +148,7 @@ def test_the_busiest_day_gets_the_strongest_colour(palette: Palette) -> None:
     # Along the scale each busier day moves further from the quiet colour, towards high.
     steps = [luminance(shade[count]) for count in range(1, 9)]
     towards_high = luminance(palette.heat_high) - luminance(palette.heat_low)
-    assert all((b - a) * towards_high > 0 for a, b in zip(steps, steps[1:], strict=False))
+    assert all((b - a) * towards_high > 0 for a, b in itertools.pairwise(steps))
 
 
 def test_days_after_today_are_blank_and_counts_sit_on_their_weekday() -> None:
