@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from mlstudy.errors import UserError
+from mlstudy.gui import progress_page
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.progress_page import ProgressPage
 from mlstudy.gui.worker import run_in_background, wait_for_background
@@ -106,8 +107,6 @@ def test_a_progress_bug_is_not_shown_in_a_label_and_the_page_recovers(
     monkeypatch: pytest.MonkeyPatch,
     crash_path: list[Hooked],
 ) -> None:
-    from mlstudy.gui import progress_page
-
     def broken(_library: Library) -> object:
         raise ZeroDivisionError("internal detail")
 
