@@ -84,3 +84,8 @@ def cache_dir(data_dir: Path) -> Path:
 def log_path(data_dir: Path) -> Path:
     """The application log."""
     return data_dir / "mlstudy.log"
+
+
+def fault_log_path(data_dir: Path) -> Path:
+    """Where ``faulthandler`` writes the Python stacks of a hard crash (segfault, abort)."""
+    return data_dir / "mlstudy-faults.log"

@@ -6,9 +6,7 @@ import logging
 import os
 import sys
 import tempfile
-import traceback
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from mlstudy import paths
@@ -35,24 +33,6 @@ def _configure_logging(data_dir: Path) -> Path:
     return log_file
 
 
-def _install_crash_handler(log_file: Path) -> None:
-    from mlstudy.gui.dialogs import show_crash_dialog
-
-    def handle(
-        kind: type[BaseException], value: BaseException, trace: TracebackType | None
-    ) -> None:
-        text = "".join(traceback.format_exception(kind, value, trace))
-        log.error("unhandled exception\n%s", text)
-        if isinstance(value, UserError):
-            from mlstudy.gui.dialogs import show_error
-
-            show_error(None, str(value))
-            return
-        show_crash_dialog(text, log_file)
-
-    sys.excepthook = handle
-
-
 def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
     """Open the library and run the main window until it closes; return the exit code."""
     if smoke_test:
@@ -62,6 +42,7 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from mlstudy.gui.crash import install_crash_handlers
     from mlstudy.gui.dialogs import FirstRunDialog, confirm, show_error
     from mlstudy.gui.main_window import MainWindow
     from mlstudy.gui.theme import apply_theme
@@ -88,7 +69,9 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
         print(f"mlstudy: error: {exc}", file=sys.stderr)
         return 1
     log_file = _configure_logging(library.data_dir)
-    _install_crash_handler(log_file)
+    # Uncaught errors of any thread reach the crash dialog; hard crashes leave stacks.
+    # The hooks hold the reporter, so it lives as long as the app.
+    install_crash_handlers(log_file, paths.fault_log_path(library.data_dir))
     try:
         apply_theme(app, library.settings()["theme"])
         if not library.settings()["first_run_done"]:

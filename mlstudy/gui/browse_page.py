@@ -425,13 +425,9 @@ class BrowsePage(QWidget):
                 self._shown = (generation, text, sort, descending)
                 self._show_results(result, selected)
 
-        def failed(exc: Exception, trace: str) -> None:
-            if generation != self._generation:
-                return
-            if isinstance(exc, UserError):
+        def failed(exc: UserError) -> None:
+            if generation == self._generation:
                 self._show_error(exc)
-            else:
-                raise RuntimeError(trace) from exc
 
         run_in_background(
             lambda: browse.search(library, text, sort, descending, limit=limit), done, failed

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
+from mlstudy.errors import UserError
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Library, SyncReport
 
@@ -62,16 +63,17 @@ class DeckWatcher(QObject):
             self._again = True
             return
         self._running = True
-        run_in_background(self.library.sync_content, self._done, self._error)
+        run_in_background(self.library.sync_content, self._done, self._error, self._settled)
+
+    def _settled(self) -> None:
+        self._running = False
 
     def _done(self, report: SyncReport) -> None:
-        self._running = False
         self.watch()  # editors often replace files, which drops them from the watch list
         self.synced.emit(report)
         if self._again:
             self._again = False
             self.sync_now()
 
-    def _error(self, exc: Exception, _trace: str) -> None:
-        self._running = False
+    def _error(self, exc: UserError) -> None:
         self.failed.emit(str(exc))

@@ -242,9 +242,7 @@ class MainWindow(QMainWindow):
         run_in_background(
             self.library.maybe_auto_backup,
             lambda _path: None,
-            lambda exc, _trace: self.statusBar().showMessage(
-                f"Automatic backup failed: {exc}", 15000
-            ),
+            lambda exc: self.statusBar().showMessage(f"Automatic backup failed: {exc}", 15000),
         )
 
     # ----- geometry ------------------------------------------------------------------

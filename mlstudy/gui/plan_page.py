@@ -185,10 +185,12 @@ class PlanPage(QWidget):
             return
         self.computing = True
         self.verdict.setText("Computing the plan…")
-        run_in_background(self.library.refresh_plan, self._computed, self._failed)
+        run_in_background(self.library.refresh_plan, self._computed, self._failed, self._settled)
+
+    def _settled(self) -> None:
+        self.computing = False
 
     def _computed(self, plan: Plan | None) -> None:
-        self.computing = False
         if plan is None:
             self.verdict.setText("The saved exam date has passed: set a new one.")
             self.table.setRowCount(0)
@@ -196,10 +198,7 @@ class PlanPage(QWidget):
         self.show_plan(plan)
         self.bus.changes_made.emit(Changes(plan=True))
 
-    def _failed(self, exc: Exception, _trace: str) -> None:
-        self.computing = False
-        if not isinstance(exc, UserError):
-            raise exc
+    def _failed(self, exc: UserError) -> None:
         self.error.setText(str(exc))
 
     def show_plan(self, plan: Plan) -> None:

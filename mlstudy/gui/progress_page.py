@@ -8,6 +8,7 @@ the plan change, and only while it is on screen (a hidden page recomputes when s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -45,7 +46,7 @@ from mlstudy.services.progress import ProgressData, compute_progress
 
 # (chart class, row, column, column span) on the two-column grid; one column follows
 # the same order.
-LAYOUT: tuple[tuple[type[Chart], int, int, int], ...] = (
+LAYOUT: tuple[tuple[type[Chart[Any]], int, int, int], ...] = (
     (MasteryOverTime, 0, 0, 2),
     (MasteryVsWeight, 1, 0, 1),
     (CardStates, 1, 1, 1),
@@ -106,7 +107,7 @@ class ProgressPage(QWidget):
         top.addLayout(summary, 1)
         top.addWidget(self.save_all_button, 0, Qt.AlignmentFlag.AlignTop)
 
-        self.charts: dict[str, Chart] = {}
+        self.charts: dict[str, Chart[Any]] = {}
         for chart_class, _row, _column, _span in LAYOUT:
             chart = chart_class(dark=dark)
             self.charts[chart.slug] = chart
@@ -122,7 +123,7 @@ class ProgressPage(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll = scroll
+        self.chart_scroll = scroll
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -180,24 +181,26 @@ class ProgressPage(QWidget):
         self.computing = True
         self._stale = False
         self.status.setText("Computing…")
-        run_in_background(lambda: compute_progress(self.library), self._computed, self._failed)
+        run_in_background(
+            lambda: compute_progress(self.library), self._computed, self._failed, self._settled
+        )
+
+    def _settled(self) -> None:
+        if shiboken6.isValid(self):
+            self.computing = False
+            self.status.setText("")
 
     def _computed(self, data: ProgressData) -> None:
         if not shiboken6.isValid(self):
             return
-        self.computing = False
         self.show_data(data)
         if self._again:
             self._again = False
             self.recompute()
 
-    def _failed(self, exc: Exception, _trace: str) -> None:
+    def _failed(self, exc: UserError) -> None:
         if not shiboken6.isValid(self):
             return
-        self.computing = False
-        self.status.setText("")
-        if not isinstance(exc, UserError):
-            raise exc
         self.error.setText(str(exc))
         self.error.show()
 

@@ -54,10 +54,11 @@ class CardBrowser(QTextBrowser):
         if url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)
 
-    def loadResource(self, kind: int, name: QUrl) -> object:
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
         """Only inline data: resources; never a file or the network."""
-        if name.scheme() == "data":
-            return super().loadResource(kind, name)
+        url = QUrl(name) if isinstance(name, str) else name
+        if url.scheme() == "data":
+            return super().loadResource(kind, url)
         return None
 
 
@@ -111,10 +112,10 @@ class ReviewPage(QWidget):
         self.grade_row.setLayout(grades)
         # One stack for "Show answer" and the grades: flipping it does not re-lay out
         # the page the way hiding and showing widgets does.
-        self.actions = QStackedWidget()
-        self.actions.addWidget(self.show_button)
-        self.actions.addWidget(self.grade_row)
-        self.actions.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.answer_controls = QStackedWidget()
+        self.answer_controls.addWidget(self.show_button)
+        self.answer_controls.addWidget(self.grade_row)
+        self.answer_controls.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
         card_view = QWidget()
         column = QVBoxLayout(card_view)
@@ -124,7 +125,7 @@ class ReviewPage(QWidget):
         center.addWidget(self.browser, 100)
         center.addStretch(1)
         column.addLayout(center, 1)
-        column.addWidget(self.actions)
+        column.addWidget(self.answer_controls)
 
         self.summary = QLabel()
         self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -250,7 +251,7 @@ class ReviewPage(QWidget):
         if progress:
             self._show_progress()
         self._show_meta(card)
-        self.actions.setCurrentIndex(1 if self.answer_shown else 0)
+        self.answer_controls.setCurrentIndex(1 if self.answer_shown else 0)
         if self.answer_shown:
             intervals = self.library.preview_intervals(card.id)
             for grade, button in enumerate(self.grade_buttons):

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.theme import domain_color
 from mlstudy.gui.worker import run_in_background
@@ -119,10 +120,14 @@ class TodayPage(QWidget):
 
     def _update_readiness(self) -> None:
         self.computing = True
-        run_in_background(self._summary, self._show_readiness, self._readiness_failed)
+        run_in_background(
+            self._summary, self._show_readiness, self._readiness_failed, self._readiness_settled
+        )
 
-    def _readiness_failed(self, exc: Exception, _trace: str) -> None:
+    def _readiness_settled(self) -> None:
         self.computing = False
+
+    def _readiness_failed(self, exc: UserError) -> None:
         self.readiness.setText(f"Readiness unavailable: {exc}")
 
     def _summary(self) -> MasterySummary:
@@ -132,7 +137,6 @@ class TodayPage(QWidget):
         return mastery_summary(self.library)
 
     def _show_readiness(self, summary: MasterySummary) -> None:
-        self.computing = False
         exam = self.library.exam()
         parts = []
         for domain in exam.domains:

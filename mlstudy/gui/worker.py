@@ -1,11 +1,16 @@
 """Run slow work off the UI thread with success and failure callbacks.
 
 The work function must not touch widgets; the callbacks run on the UI thread.
+
+Errors are classified here, once: a ``UserError`` (bad input, the environment) goes
+to the failure callback, which shows its message; anything else is a bug and goes to
+``sys.excepthook``, the crash path of ``mlstudy.gui.crash`` (log and crash dialog).
+A failure callback never sees a bug, so no page can put a bug's text into a label.
 """
 
 from __future__ import annotations
 
-import traceback
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +21,8 @@ from mlstudy.errors import UserError
 
 class _Signals(QObject):
     succeeded = Signal(object)
-    failed = Signal(object, str)
+    user_error_raised = Signal(object)
+    bug_raised = Signal(object)
 
 
 class _Task(QRunnable):
@@ -29,8 +35,10 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             result = self._work()
-        except Exception as exc:  # classified by the failure callback
-            self._signals.failed.emit(exc, traceback.format_exc())
+        except UserError as exc:
+            self._signals.user_error_raised.emit(exc)
+        except Exception as exc:  # a bug; it keeps its traceback for the crash path
+            self._signals.bug_raised.emit(exc)
         else:
             self._signals.succeeded.emit(result)
 
@@ -38,34 +46,56 @@ class _Task(QRunnable):
 _alive: set[_Signals] = set()
 
 
+def report_uncaught(exc: BaseException) -> None:
+    """Send an error nobody handled to the crash path (``sys.excepthook``), traceback kept."""
+    sys.excepthook(type(exc), exc, exc.__traceback__)
+
+
 def run_in_background(
     work: Callable[[], Any],
     on_success: Callable[[Any], None],
-    on_failure: Callable[[Exception, str], None] | None = None,
+    on_failure: Callable[[UserError], None] | None = None,
+    on_finished: Callable[[], None] | None = None,
 ) -> None:
     """Run ``work`` on the global thread pool; call back on the UI thread when done.
 
-    A ``UserError`` goes to ``on_failure``; so does a bug, with its traceback. Without
-    ``on_failure`` a failure is re-raised on the UI thread (and reaches the crash dialog).
+    Args:
+        work: the function to run; it must not touch widgets.
+        on_success: called with what ``work`` returned.
+        on_failure: called with the ``UserError`` that ``work`` raised. Without it, the
+            error reaches the crash path, which shows its message.
+        on_finished: called after the work ended in any way (success, user error or
+            bug), before the other callback; for resetting a "busy" state.
+
+    Any other exception is a bug: it is logged and shown in the crash dialog
+    (``mlstudy.gui.crash``) and never reaches ``on_failure``.
     """
     signals = _Signals()
     _alive.add(signals)
 
-    def succeeded(result: object) -> None:
+    def finish() -> None:
         _alive.discard(signals)
+        if on_finished is not None:
+            on_finished()
+
+    def succeeded(result: object) -> None:
+        finish()
         on_success(result)
 
-    def failed(exc: Exception, trace: str) -> None:
-        _alive.discard(signals)
+    def user_error_raised(exc: UserError) -> None:
+        finish()
         if on_failure is not None:
-            on_failure(exc, trace)
-        elif isinstance(exc, UserError):
-            raise exc
+            on_failure(exc)
         else:
-            raise RuntimeError(trace) from exc
+            report_uncaught(exc)
+
+    def bug_raised(exc: Exception) -> None:
+        finish()
+        report_uncaught(exc)
 
     signals.succeeded.connect(succeeded)
-    signals.failed.connect(failed)
+    signals.user_error_raised.connect(user_error_raised)
+    signals.bug_raised.connect(bug_raised)
     QThreadPool.globalInstance().start(_Task(work, signals))
 
 

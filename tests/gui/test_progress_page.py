@@ -5,100 +5,42 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from mlstudy.core.progress import RetentionRow
 from mlstudy.gui import progress_page as progress_page_module
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.charts import (
     ALL_CHARTS,
     CalendarHeatmap,
+    CardStates,
     Chart,
     DueForecast,
     MasteryOverTime,
+    MasteryVsWeight,
     PlanVsActual,
+    PlotChart,
     Retention,
+    ReviewsPerDay,
     timestamp,
 )
+from mlstudy.gui.charts.activity import DueForecastModel, ReviewsPerDayModel
+from mlstudy.gui.charts.base import Bars
+from mlstudy.gui.charts.cards import CardStatesModel
+from mlstudy.gui.charts.mastery import MasteryVsWeightModel
+from mlstudy.gui.charts.palette import DARK, LIGHT
+from mlstudy.gui.charts.plan import PlanVsActualModel
 from mlstudy.gui.progress_page import ProgressPage
 from mlstudy.services import Changes, Library
-from mlstudy.services.progress import DomainInfo, ProgressData, compute_progress
+from mlstudy.services.progress import ProgressData, compute_progress
 from tests.conftest import FakeClock
-
-TODAY = date(2026, 11, 5)  # a Thursday
-DOMAINS = (
-    DomainInfo(1, "Data Engineering", 0.20),
-    DomainInfo(2, "Exploratory Data Analysis", 0.24),
-    DomainInfo(3, "Modeling", 0.36),
-    DomainInfo(4, "Machine Learning Implementation and Operations", 0.20),
-)
-
-
-def sample_data() -> ProgressData:
-    """Ninety days of made-up series, enough for every chart to draw."""
-    days = [TODAY - timedelta(days=89 - n) for n in range(90)]
-    monday = TODAY - timedelta(days=TODAY.weekday() + 7 * 25)
-    plan_days = [TODAY - timedelta(days=14) + timedelta(days=n) for n in range(50)]
-    return ProgressData(
-        today=TODAY,
-        domains=DOMAINS,
-        mastery={1: 0.42, 2: 0.30, 3: 0.55, 4: 0.12},
-        readiness=0.3888,
-        weakest_domain=4,
-        mastery_over_time={
-            d.number: [(day, min(1.0, 0.002 * n * d.number)) for n, day in enumerate(days)]
-            for d in DOMAINS
-        },
-        reviews_per_day={
-            "new": [(day, n % 7) for n, day in enumerate(days)],
-            "review": [(day, (n * 3) % 11) for n, day in enumerate(days)],
-            "drill": [(day, n % 3) for n, day in enumerate(days)],
-        },
-        due_30=[(TODAY + timedelta(days=n), (n * 7) % 13) for n in range(30)],
-        due_90=[(TODAY + timedelta(days=n), (n * 7) % 13) for n in range(90)],
-        heatmap=[
-            (monday + timedelta(days=n), 0 if monday + timedelta(days=n) > TODAY else n % 9)
-            for n in range(26 * 7)
-        ],
-        retention=(
-            RetentionRow("today", 3, 4, 1, 1),
-            RetentionRow("week", 30, 40, 12, 13),
-            RetentionRow("month", 120, 150, 50, 55),
-            RetentionRow("year", 400, 480, 210, 230),
-            RetentionRow("all", 400, 480, 210, 230),
-        ),
-        card_states={"new": 50, "learning": 30, "mature": 20, "due": 12},
-        plan_vs_actual=[
-            (day, 40.0 if day >= TODAY else 0.0, 35 if day <= TODAY else 0) for day in plan_days
-        ],
-        plan_start=TODAY,
-        total_reviews=1234,
-        cards=100,
-    )
-
-
-def empty_data() -> ProgressData:
-    """No exam domains, no cards, no answers: every chart has nothing to draw."""
-    return ProgressData(
-        today=TODAY,
-        domains=(),
-        mastery={},
-        readiness=0.0,
-        weakest_domain=None,
-        mastery_over_time={},
-        reviews_per_day={"new": [(TODAY, 0)], "review": [(TODAY, 0)], "drill": [(TODAY, 0)]},
-        due_30=[(TODAY, 0)],
-        due_90=[(TODAY, 0)],
-        heatmap=[(TODAY, 0)],
-        retention=(RetentionRow("all", 0, 0, 0, 0),),
-        card_states={"new": 0, "learning": 0, "mature": 0, "due": 0},
-    )
+from tests.gui.progress_samples import TODAY, empty_data, sample_data
 
 
 def distinct_colours(image: QImage, step: int = 7) -> int:
@@ -121,9 +63,8 @@ def test_every_chart_draws_data_and_an_empty_state(
     chart.show()
     chart.set_progress(sample_data())
     qtbot.wait(10)
-    assert not chart.is_empty
-    assert chart.legend.text() and chart.legend.isVisible()
-    assert distinct_colours(chart.grab().toImage()) > 4
+    assert not chart.is_empty and chart.model is not None
+    assert chart.legend.text() == chart.model.legend and chart.legend.isVisible()
 
     chart.set_progress(empty_data())
     assert chart.is_empty and chart.empty_label.isVisible()
@@ -222,6 +163,98 @@ def test_retention_table(qtbot: QtBot) -> None:
     assert chart.cell(1, 1) == "75%  (30/40)"
     assert chart.cell(1, 2) == "92%  (12/13)"
     assert chart.cell(4, 3) == "86%  (610/710)"
+
+
+BAR_CHARTS: tuple[type[PlotChart[Any]], ...] = (
+    MasteryVsWeight,
+    ReviewsPerDay,
+    DueForecast,
+    CardStates,
+    PlanVsActual,
+)
+
+
+def model_bars(chart: PlotChart[Any]) -> list[Bars]:
+    """The bar series of a chart's view model, in drawing order."""
+    model = chart.model
+    if isinstance(model, MasteryVsWeightModel):
+        return [model.mastery, model.weight]
+    if isinstance(model, ReviewsPerDayModel):
+        return list(model.stacks)
+    if isinstance(model, DueForecastModel | CardStatesModel):
+        return [model.bars]
+    if isinstance(model, PlanVsActualModel):
+        return [model.answered]
+    raise AssertionError(f"no bars in {model!r}")
+
+
+@pytest.mark.parametrize("chart_class", BAR_CHARTS, ids=lambda c: c.slug)
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_the_plot_draws_exactly_the_bars_of_the_view_model(
+    qtbot: QtBot, chart_class: type[PlotChart[Any]], dark: bool
+) -> None:
+    chart = chart_class(dark=dark)
+    qtbot.addWidget(chart)
+    chart.set_progress(sample_data())
+    expected = model_bars(chart)
+    drawn = chart.drawn_bars()
+    assert len(drawn) == len(expected)
+    for seen, wanted in zip(drawn, expected, strict=True):
+        assert seen.x == pytest.approx(wanted.x)
+        assert seen.heights == pytest.approx(wanted.heights)
+        assert seen.tops == pytest.approx(wanted.tops)
+        assert seen.colors == tuple(color.lower() for color in wanted.colors)
+        assert seen.fill_alpha == wanted.fill_alpha
+
+
+def test_mastery_is_drawn_solid_and_weight_pale(qtbot: QtBot) -> None:
+    chart = MasteryVsWeight()
+    qtbot.addWidget(chart)
+    chart.set_progress(sample_data())
+    solid, pale = chart.drawn_bars()
+    assert solid.heights == pytest.approx((42, 30, 55, 12)) and solid.fill_alpha == 255
+    assert pale.heights == pytest.approx((20, 24, 36, 20)) and pale.fill_alpha < 128
+    assert all(s < p for s, p in zip(solid.x, pale.x, strict=True))
+
+
+def test_drills_are_drawn_on_top_of_new_and_review_answers(qtbot: QtBot) -> None:
+    data = sample_data()
+    chart = ReviewsPerDay()
+    qtbot.addWidget(chart)
+    chart.set_progress(data)
+    new, review, drill = chart.drawn_bars()
+    drills = [count for _, count in data.reviews_per_day["drill"]]
+    assert list(drill.heights) == drills and sum(drills) > 0
+    assert drill.bottoms == pytest.approx(
+        [n + r for n, r in zip(new.heights, review.heights, strict=True)]
+    )
+    assert "Drill 90" in chart.legend.text()
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_the_calendar_paints_the_busiest_day_in_the_strongest_colour(
+    qtbot: QtBot, dark: bool
+) -> None:
+    palette = DARK if dark else LIGHT
+    chart = CalendarHeatmap(dark=dark)
+    qtbot.addWidget(chart)
+    chart.set_progress(sample_data())
+    model = chart.model
+    assert model is not None
+    cells = [(row, week) for row in range(7) for week in range(model.weeks)]
+    past = [cell for cell in cells if model.day_at(*cell) <= TODAY]
+    busiest = max(past, key=lambda cell: model.counts[cell[0]][cell[1]])
+    quietest = min(
+        (cell for cell in past if model.counts[cell[0]][cell[1]] > 0),
+        key=lambda cell: model.counts[cell[0]][cell[1]],
+    )
+    idle = next(cell for cell in past if model.counts[cell[0]][cell[1]] == 0)
+    future = next(cell for cell in cells if model.day_at(*cell) > TODAY)
+    assert chart.drawn_color(*busiest) == palette.heat_high
+    assert chart.drawn_color(*quietest) == model.low != palette.heat_high
+    assert chart.drawn_color(*idle) == palette.heat_empty
+    assert chart.drawn_color(*future) == palette.background
+    assert all(chart.drawn_color(*cell) == model.colors[cell[0]][cell[1]] for cell in cells)
 
 
 def test_theme_switch_recolours_the_plot(qtbot: QtBot) -> None:
@@ -355,4 +388,4 @@ def test_narrow_pages_stack_the_charts_in_one_column(qtbot: QtBot, library: Libr
     page.resize(650, 800)
     qtbot.waitUntil(lambda: page.columns == 1)
     due = page.charts["due-forecast"]
-    assert due.width() <= page.scroll.viewport().width()  # nothing cut off on the right
+    assert due.width() <= page.chart_scroll.viewport().width()  # nothing cut off on the right
