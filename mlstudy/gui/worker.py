@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from mlstudy.errors import UserError
@@ -46,6 +47,16 @@ class _Task(QRunnable):
 _alive: set[_Signals] = set()
 
 
+def _owner_gone(callback: Callable[..., object] | None) -> bool:
+    """Whether ``callback`` is a method of a Qt object that was destroyed meanwhile.
+
+    Work can outlive the page or window that asked for it (closing the window while a
+    deck sync runs); its callbacks are then dropped instead of touching a dead object.
+    """
+    owner = getattr(callback, "__self__", None)
+    return isinstance(owner, QObject) and not shiboken6.isValid(owner)
+
+
 def report_uncaught(exc: BaseException) -> None:
     """Send an error nobody handled to the crash path (``sys.excepthook``), traceback kept."""
     sys.excepthook(type(exc), exc, exc.__traceback__)
@@ -75,17 +86,19 @@ def run_in_background(
 
     def finish() -> None:
         _alive.discard(signals)
-        if on_finished is not None:
+        if on_finished is not None and not _owner_gone(on_finished):
             on_finished()
 
     def succeeded(result: object) -> None:
         finish()
-        on_success(result)
+        if not _owner_gone(on_success):
+            on_success(result)
 
     def user_error_raised(exc: UserError) -> None:
         finish()
         if on_failure is not None:
-            on_failure(exc)
+            if not _owner_gone(on_failure):
+                on_failure(exc)
         else:
             report_uncaught(exc)
 

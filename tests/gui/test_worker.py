@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from types import TracebackType
 
@@ -129,3 +130,24 @@ def test_a_progress_bug_is_not_shown_in_a_label_and_the_page_recovers(
     qtbot.waitUntil(lambda: not page.computing)
     assert page.error.text() == "the exam pack has no domains" and not page.error.isHidden()
     assert len(crash_path) == 1
+
+
+def test_callbacks_of_a_destroyed_object_are_dropped(qtbot: QtBot) -> None:
+    """Work that outlives its page (a window closed mid-sync) calls nothing on it."""
+    import shiboken6
+    from PySide6.QtCore import QObject
+
+    calls: list[str] = []
+
+    class Page(QObject):
+        def done(self, _result: object) -> None:
+            calls.append("done")
+
+    page = Page()
+    release = threading.Event()
+    run_in_background(lambda: release.wait(5), page.done)
+    shiboken6.delete(page)
+    release.set()
+    wait_for_background()
+    qtbot.wait(50)
+    assert calls == []
