@@ -23,7 +23,7 @@ from mlstudy.services import content, safety
 from mlstudy.services.settings import DEFAULTS, validate_setting
 from mlstudy.services.types import CardView, Changes, SyncReport, TodayCounts
 from mlstudy.storage import study
-from mlstudy.storage.backup import BackupFile, copy_database, list_backups, thin_backups
+from mlstudy.storage.backup import BackupFile, list_backups, thin_backups
 from mlstudy.storage.database import create_db_engine, migrate, quick_check
 from mlstudy.storage.lock import DataDirLock
 from mlstudy.storage.schema import CardState, DomainRow, Exam, TaskRow
@@ -197,9 +197,7 @@ class Library:
         safety_copy = safety.take_backup(self.data_dir, self._clock(), "before-restore")
         self.engine.dispose()
         database = paths.database_path(self.data_dir)
-        for extra in ("-wal", "-shm"):
-            database.with_name(database.name + extra).unlink(missing_ok=True)
-        copy_database(file, database)
+        safety.replace_database(self.data_dir, file)
         self.engine = create_db_engine(database)
         migrate(self.engine, database)
         self._undo.clear()
