@@ -85,7 +85,7 @@ def over_cap(text: str) -> str | None:
     size = len(_DATA_URI_RE.sub("", text)) if len(text) > MAX_CARD_CHARS else len(text)
     if size > MAX_CARD_CHARS or len(text) > MAX_CARD_CHARS + MAX_IMAGES_BYTES * 4 // 3 + 4096:
         return (
-            f"card text is {max(size, 1024) // 1024} KB; cards over "
+            f"card text is {size / 1024:.1f} KB; cards over "
             f"{MAX_CARD_CHARS // 1024} KB are shown as plain text"
         )
     depth = nesting_depth(text)
