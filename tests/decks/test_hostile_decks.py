@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 import struct
 import sys
 import threading
@@ -113,17 +114,26 @@ def test_a_folder_named_like_a_card_file_is_read_as_a_folder(tmp_path: Path) -> 
 
 
 def test_folders_nested_a_thousand_deep_are_walked_to_the_cap(tmp_path: Path) -> None:
-    deep = tmp_path
+    chain = [tmp_path / "d"]
     for _ in range(1100):  # Path.mkdir(parents=True) would recurse itself
-        deep = deep / "d"
-        deep.mkdir()
-    write_card(deep, "deep.md", "deep-one", "Too deep.")
-    shallow = tmp_path.joinpath(*["d"] * 5)
-    write_card(shallow, "shallow.md", "shallow-one", "Found.")
-    assert sys.getrecursionlimit() < 1100 * 2
-    report = check_folder(tmp_path)
-    assert report.problems == () and report.cards == 1
-    assert len(report.notes) == 1 and f"more than {limits.MAX_FOLDER_DEPTH} deep" in report.notes[0]
+        chain.append(chain[-1] / "d")
+    try:
+        for folder in chain:
+            folder.mkdir()
+        write_card(chain[-1], "deep.md", "deep-one", "Too deep.")
+        write_card(chain[4], "shallow.md", "shallow-one", "Found.")
+        assert sys.getrecursionlimit() < len(chain) * 2
+        report = check_folder(tmp_path)
+        assert report.problems == () and report.cards == 1
+        assert len(report.notes) == 1
+        assert f"more than {limits.MAX_FOLDER_DEPTH} deep" in report.notes[0]
+    finally:  # bottom up: pytest's own clean-up (shutil.rmtree) recurses per level
+        for folder in reversed(chain):
+            if folder.is_dir():
+                for entry in folder.iterdir():
+                    if not entry.is_dir():
+                        entry.unlink()
+                folder.rmdir()
 
 
 def test_folder_links_that_loop_are_walked_once(tmp_path: Path) -> None:
@@ -203,7 +213,7 @@ def test_an_image_claiming_a_huge_canvas_is_dropped() -> None:
 
 
 def test_inline_images_share_one_budget_per_card() -> None:
-    noise = bytes((i * 7919) % 251 for i in range(400_000))
+    noise = random.Random(13).randbytes(400_000)  # does not compress: 400 KB each
     big = data_uri(png(100, 100, noise))
     assert limits.data_image_bytes(big) is not None  # each one alone is allowed
     html = render_markdown(" ".join(f"![{i}]({big})" for i in range(12)))
