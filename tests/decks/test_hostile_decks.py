@@ -214,11 +214,15 @@ def test_an_image_claiming_a_huge_canvas_is_dropped() -> None:
 
 def test_inline_images_share_one_budget_per_card() -> None:
     noise = random.Random(13).randbytes(400_000)  # does not compress: 400 KB each
-    big = data_uri(png(100, 100, noise))
+    image = png(100, 100, noise)
+    big = data_uri(image)
     assert limits.data_image_bytes(big) is not None  # each one alone is allowed
-    html = render_markdown(" ".join(f"![{i}]({big})" for i in range(12)))
-    kept = html.count("src=")
-    assert 1 <= kept <= limits.MAX_IMAGES_BYTES // len(png(100, 100, noise))
+    for count in (3, 6, 12):
+        html = render_markdown(" ".join(f"![{i}]({big})" for i in range(count)))
+        kept = html.count(f'src="{big}"')
+        assert kept * len(image) <= limits.MAX_IMAGES_BYTES
+        if count == 3:
+            assert kept == 3
 
 
 def test_svg_and_unreadable_images_are_dropped() -> None:
