@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.richtext import rich
 from mlstudy.gui.theme import domain_color
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, TodayCounts
@@ -123,7 +124,7 @@ class TodayPage(QWidget):
 
     def _readiness_failed(self, exc: Exception, _trace: str) -> None:
         self.computing = False
-        self.readiness.setText(f"Readiness unavailable: {exc}")
+        self.readiness.setText(rich("Readiness unavailable: {exc}", exc=exc))
 
     def _summary(self) -> MasterySummary:
         # Runs on a worker thread; the import (numpy) stays off the start-up path too.
