@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import URL, create_engine
+from sqlalchemy.pool import StaticPool
 
 APPLICATION_ID = 0x6D6C7374
 """``PRAGMA application_id`` of every mlstudy database (the bytes "mlst")."""
@@ -84,22 +85,37 @@ def shape_of(conn: sqlite3.Connection) -> Shape:
     }
 
 
-@lru_cache(maxsize=8)
-def expected_shape(version: int) -> Shape:
-    """The tables and columns a database at a schema version has: the migrations up to it
-    run on an empty in-memory database."""
+@lru_cache(maxsize=1)
+def expected_shape() -> Shape:
+    """The tables and columns of a database at today's schema: the migrations run on an
+    empty in-memory database."""
+    return _migrated_shape(sqlite3.connect(":memory:", check_same_thread=False), 0)
+
+
+def _migrated_shape(conn: sqlite3.Connection, version: int) -> Shape:
+    """The shape a database reaches when the migrations from ``version`` run on it."""
     from mlstudy.storage.database import MIGRATIONS
 
-    engine = create_engine("sqlite://")
+    engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
     try:
-        with engine.begin() as conn:
-            for step in MIGRATIONS[:version]:
-                step(conn)
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            return shape_of(raw)  # type: ignore[arg-type]
+        for step in MIGRATIONS[version:]:
+            with engine.begin() as connection:
+                step(connection)
+        return shape_of(conn)
     finally:
         engine.dispose()
+        conn.close()
+
+
+def _shape_after_migrating(path: Path, version: int) -> Shape:
+    """The shape a database file would have once migrated (on a copy in memory)."""
+    source = connect_readonly(path)
+    try:
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        source.backup(copy)
+    finally:
+        source.close()
+    return _migrated_shape(copy, version)
 
 
 def validate_candidate(path: Path, newest_version: int) -> str | None:
@@ -114,18 +130,18 @@ def validate_candidate(path: Path, newest_version: int) -> str | None:
         return f"not a usable database ({problem})"
     try:
         version, app_id = read_header(path)
-        conn = connect_readonly(path)
-        try:
-            shape = shape_of(conn)
-        finally:
-            conn.close()
     except Exception as exc:  # a damaged file may raise anything
         return f"not a usable database ({type(exc).__name__}: {exc})"
     if app_id not in (0, APPLICATION_ID):
         return f"a database of another program (application id {app_id:#x})"
     if version == 0 or version > newest_version:
         return f"not an mlstudy database this version can read (schema {version})"
-    want = expected_shape(version)
+    try:
+        # An older schema is judged by what the migrations make of it (on a copy).
+        shape = _shape_after_migrating(path, version)
+    except Exception as exc:  # a look-alike can make a migration fail in any way
+        return f"not an mlstudy database of schema {version} ({type(exc).__name__}: {exc})"
+    want = expected_shape()
     if shape != want:
         missing = sorted(set(want) - set(shape))
         extra = sorted(set(shape) - set(want))

@@ -247,3 +247,18 @@ def test_old_style_backup_names_still_list_and_restore(library: Library, clock: 
     )
     library.restore(old)
     assert library.counts().studied == 1
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_backups_of_every_released_schema_pass_the_restore_check(
+    library: Library, tmp_path: Path, version: int
+) -> None:
+    import shutil
+
+    fixture = Path(__file__).parent.parent / "fixtures" / f"schema-v{version}.sqlite3"
+    old = tmp_path / f"old-v{version}.sqlite3"
+    shutil.copy(fixture, old)
+    library.restore(old)  # application id unset and an older shape: still ours
+    assert library.integrity() == "ok"
+    with library.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA application_id").scalar() == APPLICATION_ID
