@@ -42,6 +42,7 @@ table {{ border-collapse: collapse; margin: 6px 0; }}
 th, td {{ border: 1px solid {c["border"]}; padding: 4px 8px; }}
 hr {{ border: 0; border-top: 1px solid {c["border"]}; }}
 .muted {{ color: {c["muted"]}; }}
+pre.plain {{ white-space: pre-wrap; }}
 {code_css(dark)}
 """
 
