@@ -108,7 +108,13 @@ def check_at_start(data_dir: Path, now: datetime) -> None:
         except Exception as exc:  # anything a damaged file raises is damage
             problem = f"{type(exc).__name__}: {exc}"
     if problem != "ok":
-        damaged = move_aside(database, now)
+        try:
+            damaged = move_aside(database, now)
+        except OSError as exc:
+            raise UserError(
+                f"the library database {database} is damaged ({problem}) and could not be "
+                f"moved aside ({exc.strerror or exc}); nothing was changed"
+            ) from None
         raise DamagedLibraryError(damaged, problem, newest_good_backup(data_dir))
     if version > SCHEMA_VERSION:
         raise UserError(
