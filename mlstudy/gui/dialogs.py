@@ -70,6 +70,7 @@ def show_crash_dialog(trace: str, log_file: Path) -> None:
         "mlstudy ran into a bug",
         f"Something went wrong inside mlstudy. Your reviews are saved.\nThe log is at {log_file}.",
     )
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the log path may hold any character
     box.setDetailedText(trace)
     box.exec()
 
