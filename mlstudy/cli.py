@@ -114,6 +114,8 @@ def _check_content(args: argparse.Namespace) -> int:
     report = check_content(args.paths, args.data_dir)
     for problem in report.problems:
         print(problem, file=sys.stderr)
+    for note in report.notes:
+        print(note, file=sys.stderr)
     for code, counts in report.per_domain.items():
         names = report.domain_names[code]
         if not any(counts.values()):

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlstudy.core.exam import ExamManifest, parse_manifest
-from mlstudy.decks.parser import ParsedCard, Problem, read_card_file
+from mlstudy.decks.limits import MAX_FOLDER_DEPTH, over_cap
+from mlstudy.decks.parser import ParsedCard, Problem, read_bounded, read_card_file
 from mlstudy.errors import UserError
+
+RACY_NS = 3_000_000_000
+"""A file modified this close to the load may change again within the same timestamp."""
 
 MANIFEST_FILE = "exam.toml"
 CARDS_DIR = "cards"
@@ -36,6 +43,8 @@ class LoadResult:
     """Every card file seen (shown path) and its fingerprint (size, mtime, manifests)."""
     skipped: set[str] = field(default_factory=set)
     """Files not parsed because their fingerprint matched (their cards are unchanged)."""
+    notes: list[Problem] = field(default_factory=list)
+    """Entries passed over (FIFOs, devices, folders named ``*.md``, folders too deep)."""
 
     def cards_per_domain(self, exam: str) -> dict[int, int]:
         """Count of valid cards per domain of one exam."""
@@ -63,13 +72,77 @@ def find_packs(content_root: Path) -> list[Path]:
     return sorted(p for p in content_root.iterdir() if (p / MANIFEST_FILE).is_file())
 
 
-def card_files(folder: Path) -> list[Path]:
-    """Markdown card files under a folder (or the file itself), README files excluded."""
-    if folder.is_file():
-        return [folder]
-    if not folder.is_dir():
+def card_files(folder: Path, notes: list[Problem] | None = None) -> list[Path]:
+    """Markdown card files under a folder (or the file itself), README files excluded.
+
+    Only regular files (or links to them) are card files; anything else named ``*.md``
+    (a FIFO, a device, a folder) is passed over with a note in ``notes``. The walk is
+    iterative, visits each folder once (links may loop) and stops ``MAX_FOLDER_DEPTH``
+    levels down.
+    """
+    found: list[Path] = []
+    said: list[Problem] = notes if notes is not None else []
+    try:
+        top = folder.stat()
+    except OSError:
         return []
-    return sorted(p for p in folder.rglob("*.md") if p.name.lower() != "readme.md")
+    if not stat.S_ISDIR(top.st_mode):
+        if stat.S_ISREG(top.st_mode):
+            return [folder]
+        said.append(Problem(str(folder), 1, "not a regular file: skipped", "note"))
+        return []
+    seen = {(top.st_dev, top.st_ino)}
+    stack: list[tuple[Path, int]] = [(folder, 0)]
+    while stack:
+        current, depth = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = [(entry.name, Path(entry.path)) for entry in entries]
+        except OSError as exc:
+            said.append(
+                Problem(str(current), 1, f"cannot read folder: {exc.strerror or exc}", "note")
+            )
+            continue
+        for name, path in listed:
+            try:
+                info = path.stat()
+            except OSError:
+                if name.lower().endswith(".md"):
+                    said.append(Problem(str(path), 1, "broken link: skipped", "note"))
+                continue
+            is_card_name = name.lower().endswith(".md") and name.lower() != "readme.md"
+            if stat.S_ISDIR(info.st_mode):
+                if is_card_name:
+                    said.append(
+                        Problem(str(path), 1, "a folder, not a card file: read as a folder", "note")
+                    )
+                if (info.st_dev, info.st_ino) in seen:
+                    continue
+                if depth + 1 > MAX_FOLDER_DEPTH:
+                    said.append(
+                        Problem(
+                            str(path),
+                            1,
+                            f"folders nested more than {MAX_FOLDER_DEPTH} deep are not read",
+                            "note",
+                        )
+                    )
+                    continue
+                seen.add((info.st_dev, info.st_ino))
+                stack.append((path, depth + 1))
+            elif is_card_name:
+                if stat.S_ISREG(info.st_mode):
+                    found.append(path)
+                else:
+                    said.append(
+                        Problem(
+                            str(path),
+                            1,
+                            "not a regular file (a FIFO, device or socket): skipped",
+                            "note",
+                        )
+                    )
+    return sorted(found)
 
 
 def load_decks(
@@ -102,16 +175,17 @@ def load_decks(
         # ("content/mls-c01/cards/d1.md"), the same in source and frozen mode.
         jobs.extend(
             (path, str(path.relative_to(pack.parent.parent)), manifest.code)
-            for path in card_files(pack / CARDS_DIR)
+            for path in card_files(pack / CARDS_DIR, result.notes)
         )
     fallback = default_exam or next(iter(result.manifests), None)
     for folder in user_folders:
-        jobs.extend((path, str(path), None) for path in card_files(folder))
+        jobs.extend((path, str(path), None) for path in card_files(folder, result.notes))
     context = _context_digest(result.manifests, fallback)
+    now_ns = time.time_ns()
     seen: dict[str, ParsedCard] = {}
     for path, shown, exam in jobs:
         result.files += 1
-        fingerprint = _fingerprint(path, context)
+        fingerprint = _fingerprint(path, context, now_ns)
         result.fingerprints[shown] = fingerprint
         if known is not None and known.get(shown) == fingerprint:
             result.skipped.add(shown)
@@ -143,15 +217,30 @@ def load_decks(
                 continue
             seen[card.key] = card
             result.cards.append(DeckCard(card=card, exam=owner.code, domain=domain))
+            for text in (card.question, card.answer):
+                problem = over_cap(text)
+                if problem is not None:  # loaded all the same: shown as plain text
+                    result.problems.append(Problem(card.path, card.line, problem))
+                    break
     return result
 
 
-def _fingerprint(path: Path, context: str) -> str:
+def _fingerprint(path: Path, context: str, now_ns: int) -> str:
+    """Size, mtime and context; plus a hash of the content when size and mtime alone
+    cannot be trusted: whole-second stamps (FAT, SMB, some sync tools keep 1-2 s) or a
+    change so recent that another could follow within the same stamp."""
     try:
         info = path.stat()
     except OSError:
         return ""
-    return f"{info.st_size}:{info.st_mtime_ns}:{context}"
+    stamp = f"{info.st_size}:{info.st_mtime_ns}:{context}"
+    if info.st_mtime_ns % 1_000_000_000 and now_ns - info.st_mtime_ns > RACY_NS:
+        return stamp
+    try:
+        digest = hashlib.sha256(read_bounded(path)).hexdigest()[:16]
+    except OSError:
+        return ""
+    return f"{stamp}:{digest}"
 
 
 def _context_digest(manifests: Mapping[str, ExamManifest], fallback: str | None) -> str:

@@ -8,11 +8,14 @@ blocks are answer text. One broken card never stops the others from loading.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
+from mlstudy.decks.limits import MAX_FILE_BYTES, is_source_url
+
 FIELD_KEYS = ("domain", "task", "tags", "source")
 FRONT_MATTER_KEYS = (*FIELD_KEYS, "exam")
 
@@ -21,6 +24,7 @@ _VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _FIELD_RE = re.compile(r"^:([A-Za-z_]+):\s*(.*)$")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _TASK_RE = re.compile(r"^\d+\.\d+$")
+_TAG_RE = re.compile(r"^[a-z0-9][a-z0-9._+/-]{0,49}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +34,11 @@ class Problem:
     path: str
     line: int
     message: str
+    level: str = "error"
+    """"error" (counts against a check) or "note" (something skipped, said once)."""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: error: {self.message}"
+        return f"{self.path}:{self.line}: {self.level}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,23 +84,65 @@ class ParsedFile:
     exam: str | None = None
 
 
+class FileTooLargeError(OSError):
+    """A card file over ``MAX_FILE_BYTES``; ``size`` is what the file system says."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"file is larger than {MAX_FILE_BYTES} bytes")
+        self.size = size
+
+
+class NotRegularFileError(OSError):
+    """A FIFO, device, socket or folder where a card file was expected."""
+
+
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``.
+
+    Opened without blocking (a FIFO named ``*.md`` does not hang the read) and checked
+    on the open handle, so a file swapped for a device after a ``stat`` is refused too;
+    never more than the cap is read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.open(path, flags)
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFileError("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise FileTooLargeError(info.st_size)
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(handle, min(left, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(handle)
+    data = b"".join(chunks)
+    if len(data) > MAX_FILE_BYTES:
+        raise FileTooLargeError(len(data))
+    return data
+
+
 def read_card_file(path: Path, display_path: str | None = None) -> ParsedFile:
     """Read and parse one card file; I/O problems become problems, not exceptions."""
     shown = display_path or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            result = ParsedFile(shown)
-            result.problems.append(
-                Problem(
-                    shown,
-                    1,
-                    f"file is {size / 1_048_576:.1f} MB; the limit is "
-                    f"{MAX_FILE_BYTES // 1_048_576} MB per card file: split it",
-                )
+        data = read_bounded(path)
+    except FileTooLargeError as exc:
+        result = ParsedFile(shown)
+        result.problems.append(
+            Problem(
+                shown,
+                1,
+                f"file is {exc.size / 1_048_576:.1f} MB; the limit is "
+                f"{MAX_FILE_BYTES // 1_048_576} MB per card file: split it",
             )
-            return result
-        data = path.read_bytes()
+        )
+        return result
     except OSError as exc:
         result = ParsedFile(shown)
         result.problems.append(Problem(shown, 1, f"cannot read file: {exc.strerror or exc}"))
@@ -197,11 +245,26 @@ def _set_field(
         target[key] = value
     elif key == "tags":
         inner = value[1:-1] if value.startswith("[") and value.endswith("]") else value
-        target[key] = tuple(t.strip().strip("'\"").lower() for t in inner.split(",") if t.strip())
-    elif key == "source":
-        if value and not value.startswith(("https://", "http://")):
+        tags = tuple(t.strip().strip("'\"").lower() for t in inner.split(",") if t.strip())
+        bad = [t for t in tags if not _TAG_RE.match(t)]
+        if bad:
             result.problems.append(
-                Problem(result.path, line, f"source must be an http(s) URL, got {value[:60]!r}")
+                Problem(
+                    result.path,
+                    line,
+                    f"tag {bad[0][:40]!r} may hold only letters, digits and . _ + / - (at most 50)",
+                )
+            )
+            return
+        target[key] = tags
+    elif key == "source":
+        if value and not is_source_url(value):
+            result.problems.append(
+                Problem(
+                    result.path,
+                    line,
+                    f"source must be an absolute http(s) URL, got {value[:60]!r}",
+                )
             )
             return
         target[key] = value

@@ -1,17 +1,30 @@
 """Render card markdown to safe HTML: fenced code with Pygments, tables, lists.
 
 Raw HTML in a card is sanitised (no script, iframe, event handlers or styles from
-the card), images are dropped unless they are inline ``data:`` URIs, and links keep
-only http(s) and mailto targets. Nothing here touches the network.
+the card), images are dropped unless they are inline PNG, GIF or JPEG ``data:`` URIs
+within the size and pixel caps, and links keep only absolute http(s) and mailto
+targets. Nothing here touches the network.
+
+Rendering is capped (``mlstudy.decks.limits``): a card too large or nested too deep is
+not given to the markdown parser at all, and rendering runs on a worker thread that
+the caller waits on for at most ``RENDER_SECONDS``. A card over a cap comes back as
+escaped plain text with a note saying why.
 """
 
 from __future__ import annotations
 
+import html as html_lib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from functools import lru_cache
 
 import markdown
 import nh3
 from pygments.formatters import HtmlFormatter
+
+from mlstudy.decks import limits
 
 _ALLOWED_TAGS = {
     "p",
@@ -67,27 +80,101 @@ _EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
 _EXTENSION_CONFIGS = {"codehilite": {"guess_lang": False, "css_class": "codehilite"}}
 
 
-def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
-    if element == "img" and attribute == "src":
-        # Remote images would be fetched when shown: only inline data is kept.
-        return value if value.startswith("data:image/") else None
-    return value
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A card fragment as HTML, and why it was shown as plain text (empty if it was not)."""
+
+    html: str
+    problem: str = ""
 
 
-@lru_cache(maxsize=4096)
-def render_markdown(text: str) -> str:
-    """Markdown to sanitised HTML (cached: the same card renders once per run)."""
+class _AttributeFilter:
+    """Keeps allowed links, and inline images while the card's image budget lasts."""
+
+    def __init__(self) -> None:
+        self.image_bytes = 0
+
+    def __call__(self, element: str, attribute: str, value: str) -> str | None:
+        if element == "a" and attribute == "href":
+            # Relative links would resolve to local files; data: and others to anything.
+            return value if limits.is_link_allowed(value) else None
+        if element == "img" and attribute == "src":
+            # Remote images would be fetched when shown: only capped inline data is kept.
+            size = limits.data_image_bytes(value)
+            if size is None or self.image_bytes + size > limits.MAX_IMAGES_BYTES:
+                return None
+            self.image_bytes += size
+            return value
+        return value
+
+
+def _render_unchecked(text: str) -> str:
     html = markdown.markdown(
         text, extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
     )
-    return nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "data"},
-        attribute_filter=_keep_attribute,
-        link_rel="noopener noreferrer",
+    return str(
+        nh3.clean(
+            html,
+            tags=_ALLOWED_TAGS,
+            attributes=_ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto", "data"},
+            attribute_filter=_AttributeFilter(),
+            link_rel="noopener noreferrer",
+        )
     )
+
+
+def plain_text_html(text: str, problem: str) -> str:
+    """A card shown as escaped plain text (at most the size cap) with a note saying why."""
+    shown = text[: limits.MAX_CARD_CHARS]
+    more = "…" if len(text) > len(shown) else ""
+    return (
+        f"<pre class='plain'>{html_lib.escape(shown)}{more}</pre>"
+        f"<p class='muted'>Shown as plain text: {html_lib.escape(problem)}.</p>"
+    )
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mlstudy-render")
+        return _pool
+
+
+def render_capped(text: str, seconds: float | None = None) -> Rendered:
+    """Card markdown to sanitised HTML within the caps, or plain text with the reason.
+
+    Cached: the same card renders once per run (a card over the time cap too: it is
+    never handed to the parser again).
+    """
+    return _render_capped(text, limits.RENDER_SECONDS if seconds is None else seconds)
+
+
+@lru_cache(maxsize=4096)
+def _render_capped(text: str, seconds: float) -> Rendered:
+    problem = limits.over_cap(text)
+    if problem is not None:
+        return Rendered(plain_text_html(text, problem), problem)
+    future = _executor().submit(_render_unchecked, text)
+    try:
+        return Rendered(future.result(timeout=seconds))
+    except FutureTimeout:
+        # The worker finishes on its own (the size and nesting caps bound it); its
+        # result is dropped.
+        problem = f"rendering took longer than {seconds:g} s"
+    except RecursionError:
+        problem = "card nests too deep to render"
+    return Rendered(plain_text_html(text, problem), problem)
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to sanitised HTML, or escaped plain text for a card over a cap."""
+    return render_capped(text).html
 
 
 def code_css(dark: bool) -> str:

@@ -31,13 +31,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.richtext import CardBrowser, as_rich_text
 from mlstudy.gui.theme import domain_color, is_dark
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import CardView, Changes, Library, browse
@@ -249,12 +249,13 @@ class BrowseModel(QAbstractTableModel):
         return row.key
 
     def _tooltip(self, row: BrowseRow, key: str) -> str | None:
+        # Qt shows a tooltip that looks like markup as rich text: the question is escaped.
         if key == "question":
-            return row.question
+            return as_rich_text(row.question)
         if key == "domain":
             return self._domain_names.get(row.domain)
         if key == "key":
-            return row.key
+            return row.key  # ids are letters, digits and hyphens
         return None
 
 
@@ -335,8 +336,7 @@ class BrowsePage(QWidget):
         self.meta = QLabel()
         self.meta.setTextFormat(Qt.TextFormat.RichText)
         self.meta.setWordWrap(True)
-        self.preview = QTextBrowser()
-        self.preview.setOpenExternalLinks(True)
+        self.preview = CardBrowser()
         self.suspend_button = QPushButton("Suspend")
         self.suspend_button.setToolTip("Suspended cards never come up for study (Ctrl+J toggles)")
         self.unsuspend_button = QPushButton("Unsuspend")

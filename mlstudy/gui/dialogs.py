@@ -35,7 +35,9 @@ def show_error(parent: QWidget | None, message: str) -> None:
     shown_messages.append(message)
     if os.environ.get(HEADLESS_ENV):
         return
-    QMessageBox.warning(parent, "mlstudy", message)
+    box = QMessageBox(QMessageBox.Icon.Warning, "mlstudy", message, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote deck text and paths
+    box.exec()
 
 
 headless_answers: list[bool] = []
@@ -47,8 +49,15 @@ def confirm(parent: QWidget | None, question: str) -> bool:
     shown_messages.append(question)
     if os.environ.get(HEADLESS_ENV):
         return headless_answers.pop(0) if headless_answers else True
-    answer = QMessageBox.question(parent, "mlstudy", question)
-    return bool(answer == QMessageBox.StandardButton.Yes)
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "mlstudy",
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return bool(box.exec() == QMessageBox.StandardButton.Yes)
 
 
 def show_crash_dialog(trace: str, log_file: Path) -> None:
@@ -61,6 +70,7 @@ def show_crash_dialog(trace: str, log_file: Path) -> None:
         "mlstudy ran into a bug",
         f"Something went wrong inside mlstudy. Your reviews are saved.\nThe log is at {log_file}.",
     )
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the log path may hold any character
     box.setDetailedText(trace)
     box.exec()
 
@@ -112,6 +122,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote deck text
         self.error.setStyleSheet("color: #d1242f")
         layout.addWidget(self.error)
 

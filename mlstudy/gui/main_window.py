@@ -123,6 +123,8 @@ class MainWindow(QMainWindow):
         self.watcher.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self._restore_geometry()
         self.show_page("today")
+        if library.setting_problems:  # defaults are in use; the log has every one
+            self.statusBar().showMessage("; ".join(library.setting_problems), 15000)
         QTimer.singleShot(0, self.watcher.sync_now)
         self._backup_timer = QTimer(self)
         self._backup_timer.setInterval(5 * 60 * 1000)

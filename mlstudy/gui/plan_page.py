@@ -89,6 +89,7 @@ class PlanPage(QWidget):
         font.setBold(True)
         self.verdict.setFont(font)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote deck text
         self.error.setStyleSheet("color: #d1242f")
         self.error.setWordWrap(True)
         self.table = QTableWidget(0, 0)

@@ -93,6 +93,7 @@ class ProgressPage(QWidget):
         self.status = QLabel()
         self.status.setStyleSheet("color: #8b949e")
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote deck text
         self.error.setStyleSheet("color: #d1242f")
         self.error.setWordWrap(True)
         self.error.hide()

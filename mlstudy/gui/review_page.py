@@ -5,15 +5,14 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from PySide6.QtCore import QElapsedTimer, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QElapsedTimer, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +20,8 @@ from PySide6.QtWidgets import (
 from mlstudy.core.sm2 import GRADE_MEANINGS, is_pass
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.richtext import CardBrowser as _CardBrowser
+from mlstudy.gui.richtext import Markup, link, open_link, rich
 from mlstudy.gui.theme import domain_color, is_dark
 from mlstudy.services import CardView, Library
 from mlstudy.services.render import card_html
@@ -40,26 +41,12 @@ def interval_label(days: int) -> str:
     return f"{days / 365:.1f} y"
 
 
-class CardBrowser(QTextBrowser):
-    """A read-only card view: links open in the system browser, nothing is fetched."""
+class CardBrowser(_CardBrowser):
+    """The card view of the Review page (takes no keyboard focus: keys grade)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.anchorClicked.connect(self._open_link)
-
-    def _open_link(self, url: QUrl) -> None:
-        if url.scheme() in ("http", "https", "mailto"):
-            QDesktopServices.openUrl(url)
-
-    def loadResource(self, kind: int, name: QUrl | str) -> object:
-        """Only inline data: resources; never a file or the network."""
-        url = QUrl(name) if isinstance(name, str) else name
-        if url.scheme() == "data":
-            return super().loadResource(kind, url)
-        return None
 
 
 class ReviewPage(QWidget):
@@ -91,7 +78,7 @@ class ReviewPage(QWidget):
         self.meta = QLabel()
         self.meta.setTextFormat(Qt.TextFormat.RichText)
         self.meta.setOpenExternalLinks(False)
-        self.meta.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.meta.linkActivated.connect(open_link)
         self.meta.setWordWrap(True)
         self.browser = CardBrowser()
         self.browser.setMaximumWidth(MAX_TEXT_WIDTH)
@@ -269,21 +256,7 @@ class ReviewPage(QWidget):
         )
 
     def _show_meta(self, card: CardView) -> None:
-        tags = ", ".join(card.tags)
-        color = domain_color(card.domain)
-        task = f" · Task {card.task} {card.task_title}" if card.task else ""
-        source = f' · <a href="{card.source_url}">source</a>' if card.source_url else ""
-        kind = {"new": "New card", "review": "Review", "drill": "Drill"}.get(card.kind, "")
-        exam_note = (
-            f"<br/><span>Pulled in to {card.exam_due} so it is reviewed in the final week "
-            f"before the exam (SM-2 would show it on {card.due}).</span>"
-            if card.exam_due
-            else ""
-        )
-        self.meta.setText(
-            f"<span style='color:{color}'>■</span> <b>{card.domain}. {card.domain_name}</b>"
-            f"{task}<br/><span>{kind}{' · ' + tags if tags else ''}{source}</span>{exam_note}"
-        )
+        self.meta.setText(meta_line(card))
 
     def _show_summary(self) -> None:
         self.stack.setCurrentIndex(1)
@@ -316,3 +289,33 @@ class ReviewPage(QWidget):
     def text(self) -> str:
         """The card view's plain text (tests and the smoke test)."""
         return str(self.browser.toPlainText())
+
+
+def meta_line(card: CardView) -> Markup:
+    """The details line above a card: domain, task, kind, tags, source, exam note.
+
+    Tags, source and names come from deck files: every one is escaped, and the source
+    is a link only when it is an http(s) URL.
+    """
+    kind = {"new": "New card", "review": "Review", "drill": "Drill"}.get(card.kind, "")
+    task = rich(" · Task {task} {title}", task=card.task, title=card.task_title)
+    line = rich(
+        "<span style='color:{color}'>■</span> <b>{number}. {name}</b>{task}<br/>"
+        "<span>{kind}{tags}{source}</span>",
+        color=domain_color(card.domain),
+        number=card.domain,
+        name=card.domain_name,
+        task=task if card.task else Markup(),
+        kind=kind,
+        tags=rich(" · {tags}", tags=", ".join(card.tags)) if card.tags else Markup(),
+        source=rich(" · {a}", a=link(card.source_url, "source")) if card.source_url else Markup(),
+    )
+    if card.exam_due:
+        line = rich(
+            "{line}<br/><span>Pulled in to {exam_due} so it is reviewed in the final week "
+            "before the exam (SM-2 would show it on {due}).</span>",
+            line=line,
+            exam_due=card.exam_due,
+            due=card.due,
+        )
+    return line

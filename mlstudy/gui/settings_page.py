@@ -68,6 +68,7 @@ class SettingsPage(QWidget):
         self.problems.setPlaceholderText("Deck problems appear here, as path:line: message.")
         self.problems.setMaximumHeight(140)
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote deck text
         self.error.setStyleSheet("color: #d1242f")
         self.error.setWordWrap(True)
 

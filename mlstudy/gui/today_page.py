@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.richtext import rich
 from mlstudy.gui.theme import domain_color
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, TodayCounts
@@ -128,7 +129,7 @@ class TodayPage(QWidget):
         self.computing = False
 
     def _readiness_failed(self, exc: UserError) -> None:
-        self.readiness.setText(f"Readiness unavailable: {exc}")
+        self.readiness.setText(rich("Readiness unavailable: {exc}", exc=exc))
 
     def _summary(self) -> MasterySummary:
         # Runs on a worker thread; the import (numpy) stays off the start-up path too.

@@ -10,6 +10,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from mlstudy.decks.loader import LoadResult, find_packs, load_decks
+from mlstudy.decks.parser import Problem
+from mlstudy.decks.render import render_capped
 from mlstudy.services.types import Changes, SyncReport
 from mlstudy.storage.sync import (
     CardRecord,
@@ -29,6 +31,8 @@ class CheckReport:
     per_domain: dict[str, dict[int, int]]
     domain_names: dict[str, dict[int, str]]
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """Entries passed over (not card files); they do not fail the check."""
 
     @property
     def cards(self) -> int:
@@ -64,6 +68,7 @@ def check(
             result = load_decks(packs, folders)
     else:
         result = _load(content_root, user_folders)
+    _check_rendering(result)
     per_domain = {code: result.cards_per_domain(code) for code in result.manifests}
     names = {code: {d.number: d.name for d in m.domains} for code, m in result.manifests.items()}
     return CheckReport(
@@ -71,7 +76,27 @@ def check(
         per_domain=per_domain,
         domain_names=names,
         problems=tuple(str(p) for p in result.problems),
+        notes=tuple(str(n) for n in result.notes),
     )
+
+
+def _check_rendering(result: LoadResult) -> None:
+    """Render every card as the app would; report one that runs over the time cap.
+
+    Size and nesting caps are reported by the loader; only a render can show time.
+    """
+    capped = {(p.path, p.line) for p in result.problems}
+    for deck_card in result.cards:
+        card = deck_card.card
+        if (card.path, card.line) in capped:
+            continue
+        for text in (card.question, card.answer):
+            problem = render_capped(text).problem
+            if problem:
+                result.problems.append(
+                    Problem(card.path, card.line, f"{problem}: shown as plain text")
+                )
+                break
 
 
 def sync(

@@ -20,14 +20,14 @@ from mlstudy.core.sm2 import NEW_CARD, next_state, validate_grade
 from mlstudy.core.studyday import study_day
 from mlstudy.errors import UserError
 from mlstudy.services import content, safety
-from mlstudy.services.settings import DEFAULTS, validate_setting
+from mlstudy.services.settings import effective_settings, validate_setting
 from mlstudy.services.types import CardView, Changes, SyncReport, TodayCounts
 from mlstudy.storage import study
-from mlstudy.storage.backup import BackupFile, copy_database, list_backups, thin_backups
+from mlstudy.storage.backup import BackupFile, list_backups, thin_backups
 from mlstudy.storage.database import create_db_engine, migrate, quick_check
 from mlstudy.storage.lock import DataDirLock
 from mlstudy.storage.schema import CardState, DomainRow, Exam, TaskRow
-from mlstudy.storage.settings import read_settings, write_settings
+from mlstudy.storage.settings import read_raw_settings, write_settings
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,9 @@ def utc_now() -> datetime:
 
 class Library:
     """An open mlstudy library. Create with ``Library.open``; close when done."""
+
+    setting_problems: tuple[str, ...] = ()
+    """Stored settings that were unusable at the last read (their defaults are in use)."""
 
     def __init__(
         self,
@@ -197,9 +200,7 @@ class Library:
         safety_copy = safety.take_backup(self.data_dir, self._clock(), "before-restore")
         self.engine.dispose()
         database = paths.database_path(self.data_dir)
-        for extra in ("-wal", "-shm"):
-            database.with_name(database.name + extra).unlink(missing_ok=True)
-        copy_database(file, database)
+        safety.replace_database(self.data_dir, file)
         self.engine = create_db_engine(database)
         migrate(self.engine, database)
         self._undo.clear()
@@ -231,8 +232,11 @@ class Library:
         cached = self._settings_cache  # read once: another thread may clear it
         if cached is None:
             with self.engine.connect() as conn:
-                stored = read_settings(conn)
-            cached = {**DEFAULTS, **stored}
+                stored = read_raw_settings(conn)
+            cached, problems = effective_settings(stored)
+            for problem in problems:  # the default is used; say so once per read
+                log.warning("%s", problem)
+            self.setting_problems = tuple(problems)
             self._settings_cache = cached
         return dict(cached)
 

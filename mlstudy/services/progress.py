@@ -11,6 +11,7 @@ fraction of that as columns.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,8 +35,11 @@ from mlstudy.core.progress import (
     true_retention,
     weakest_domain,
 )
+from mlstudy.errors import UserError
 from mlstudy.services.library import Library
-from mlstudy.storage.columns import read_card_table, read_review_log
+from mlstudy.storage.columns import finish_cache_writes, read_card_table, read_review_log
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -139,6 +143,26 @@ class ProgressData:
 
 
 def compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressData:
+    """Every progress series for today (see ``_compute_progress``).
+
+    The log cache is derived data: when the series cannot be computed with it (a cache
+    damaged in a way its checks missed), it is deleted and the log read afresh.
+    """
+    try:
+        return _compute_progress(library, days)
+    except UserError:
+        raise
+    except Exception:
+        cache = paths.cache_dir(library.data_dir) / LOG_CACHE
+        if not cache.exists():
+            raise
+        log.warning("progress: the log cache %s was unusable; rebuilding it", cache)
+        finish_cache_writes()
+        cache.unlink(missing_ok=True)
+        return _compute_progress(library, days)
+
+
+def _compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressData:
     """Every progress series for today, from one read of the cards and the review log.
 
     About a second for a million answers and 100,000 cards: call it off the UI thread.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
+from mlstudy.decks.limits import data_image_bytes, is_link_allowed
 from mlstudy.decks.render import code_css, render_markdown
 from mlstudy.services.types import CardView
 
@@ -41,6 +42,7 @@ table {{ border-collapse: collapse; margin: 6px 0; }}
 th, td {{ border: 1px solid {c["border"]}; padding: 4px 8px; }}
 hr {{ border: 0; border-top: 1px solid {c["border"]}; }}
 .muted {{ color: {c["muted"]}; }}
+pre.plain {{ white-space: pre-wrap; }}
 {code_css(dark)}
 """
 
@@ -62,6 +64,18 @@ def card_html(card: CardView, show_answer: bool, *, dark: bool = False, font_siz
         parts.append(render_markdown(card.answer))
         if card.source_url:
             url = html.escape(card.source_url, quote=True)
-            parts.append(f"<p class='muted'>Source: <a href=\"{url}\">{url}</a></p>")
+            shown = f'<a href="{url}">{url}</a>' if is_link_allowed(card.source_url) else url
+            parts.append(f"<p class='muted'>Source: {shown}</p>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def inline_image_allowed(src: str) -> bool:
+    """True for an inline ``data:`` image within the size and pixel caps (what a card view
+    may load; anything else, local or remote, is never loaded)."""
+    return data_image_bytes(src) is not None
+
+
+def link_allowed(url: str) -> bool:
+    """True for an absolute http(s) URL with a host, or a mailto: address."""
+    return is_link_allowed(url)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
+from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -13,14 +13,16 @@ from sqlalchemy.exc import DBAPIError
 from mlstudy import paths
 from mlstudy.errors import UserError
 from mlstudy.storage.backup import (
-    backup_name,
     check_database_file,
     copy_database,
+    flag_bad,
     list_backups,
     move_aside,
     schema_version_of,
+    unique_backup_path,
 )
 from mlstudy.storage.database import SCHEMA_VERSION
+from mlstudy.storage.integrity import check_file, validate_candidate
 
 
 class DamagedLibraryError(UserError):
@@ -43,16 +45,18 @@ class DamagedLibraryError(UserError):
 def newest_good_backup(data_dir: Path) -> Path | None:
     """The newest backup that passes SQLite's quick check and this version can read."""
     for backup in list_backups(paths.backups_dir(data_dir)):
-        if (
-            check_database_file(backup.path) == "ok"
-            and schema_version_of(backup.path) <= SCHEMA_VERSION
-        ):
+        if validate_candidate(backup.path, SCHEMA_VERSION) is None:
             return backup.path
     return None
 
 
 CLEAN_MARKER = "mlstudy.clean"
 """Written at a clean close with the database's size and mtime; removed at open."""
+CHECKED_MARKER = "mlstudy.checked"
+"""The UTC moment of the last full start-up check (ISO text)."""
+CHECK_EVERY = timedelta(days=1)
+"""A clean close skips the start-up check for at most this long: silent corruption
+(a disk or another program changing bytes but not size and mtime) is found within a day."""
 
 
 def _file_stamp(path: Path) -> str:
@@ -89,15 +93,29 @@ def check_at_start(data_dir: Path, now: datetime) -> None:
     """
     database = paths.database_path(data_dir)
     if not database.exists():
+        _note_checked(data_dir, now)  # the file about to be created is whole
         return
-    if _untouched_since_clean_close(data_dir, database):
+    clean = _untouched_since_clean_close(data_dir, database)
+    if clean and _checked_recently(data_dir, now):
         problem = "ok"
     else:
         problem = check_database_file(database)
+        if problem == "ok":
+            _note_checked(data_dir, now)
+    if problem == "ok":
+        try:
+            version = schema_version_of(database)
+        except Exception as exc:  # anything a damaged file raises is damage
+            problem = f"{type(exc).__name__}: {exc}"
     if problem != "ok":
-        damaged = move_aside(database, now)
+        try:
+            damaged = move_aside(database, now)
+        except OSError as exc:
+            raise UserError(
+                f"the library database {database} is damaged ({problem}) and could not be "
+                f"moved aside ({exc.strerror or exc}); nothing was changed"
+            ) from None
         raise DamagedLibraryError(damaged, problem, newest_good_backup(data_dir))
-    version = schema_version_of(database)
     if version > SCHEMA_VERSION:
         raise UserError(
             f"{database}: this database was written by a newer mlstudy (schema {version}; this "
@@ -105,33 +123,73 @@ def check_at_start(data_dir: Path, now: datetime) -> None:
         )
 
 
+def _checked_recently(data_dir: Path, now: datetime) -> bool:
+    try:
+        last = datetime.fromisoformat((data_dir / CHECKED_MARKER).read_text(encoding="ascii"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    if last.tzinfo is None or now.tzinfo is None:
+        return False
+    return timedelta(0) <= now - last < CHECK_EVERY
+
+
+def _note_checked(data_dir: Path, now: datetime) -> None:
+    with suppress(OSError):  # unwritten, the next start checks again: slower, never less safe
+        (data_dir / CHECKED_MARKER).write_text(now.isoformat(), encoding="ascii")
+
+
+class BadBackupError(UserError):
+    """A backup just written failed its check: the live database is likely damaged."""
+
+
 def take_backup(data_dir: Path, now: datetime, reason: str = "") -> Path:
-    """Copy the live database into the backups folder; return the new file."""
-    target = paths.backups_dir(data_dir) / backup_name(now, reason)
+    """Copy the live database into the backups folder, check the copy; return the new file.
+
+    A copy that fails SQLite's quick check is renamed to ``*.bad`` (never listed, so it
+    never takes a good backup's place in thinning) and a ``BadBackupError`` says so.
+    """
+    target = unique_backup_path(paths.backups_dir(data_dir), now, reason)
     copy_database(paths.database_path(data_dir), target)
+    problem = check_file(target)
+    if problem != "ok":
+        flagged = flag_bad(target)
+        raise BadBackupError(
+            f"the backup just taken failed its check ({problem}), so the library database "
+            f"may be damaged. It was kept as {flagged}; older backups were left alone. "
+            "Close mlstudy: the next start checks the library."
+        )
     return target
 
 
 def validate_backup(file: Path) -> None:
-    """Refuse a file that is not a readable mlstudy database of a known schema."""
+    """Refuse a file that is not a whole mlstudy database of a known schema: full
+    integrity check, application id, schema version and the exact tables and columns."""
     if not file.is_file():
         raise UserError(f"{file}: no such backup file")
-    problem = check_database_file(file)
-    if problem != "ok":
-        raise UserError(f"{file}: not a usable database ({problem}); nothing was restored")
-    version = schema_version_of(file)
-    if version == 0 or version > SCHEMA_VERSION:
-        raise UserError(
-            f"{file}: not an mlstudy database this version can read (schema "
-            f"{version}); nothing was restored"
-        )
-    conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+    problem = validate_candidate(file, SCHEMA_VERSION)
+    if problem is not None:
+        raise UserError(f"{file}: {problem}; nothing was restored")
+
+
+def replace_database(data_dir: Path, file: Path) -> None:
+    """Copy a validated backup over the live database (closed by the caller)."""
+    database = paths.database_path(data_dir)
+    staged = database.with_name(database.name + ".restoring")
     try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    finally:
-        conn.close()
-    if not {"cards", "reviews", "card_states"} <= tables:
-        raise UserError(f"{file}: not an mlstudy database; nothing was restored")
+        copy_database(file, staged, what="the new library database")
+    except UserError as exc:
+        raise UserError(
+            f"could not restore {file}: {exc}. The library database {database} was not changed."
+        ) from None
+    for extra in ("-wal", "-shm"):
+        database.with_name(database.name + extra).unlink(missing_ok=True)
+    try:
+        os.replace(staged, database)
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise UserError(
+            f"could not replace the library database {database} with {file}: {exc}"
+        ) from None
 
 
 @contextmanager

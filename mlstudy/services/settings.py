@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -82,3 +84,35 @@ def validate_setting(key: str, value: Any) -> Any:
     if key == "first_run_done":
         return bool(value)
     return value
+
+
+def effective_settings(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Settings from their stored JSON texts, defaults filled in, and what was wrong.
+
+    A stored value that cannot be decoded or fails validation (written by hand, by an
+    older version, or damaged) falls back to its default, and the problem is returned
+    so it can be reported; it never stops the app from starting.
+    """
+    values = dict(DEFAULTS)
+    problems: list[str] = []
+    for key, text in raw.items():
+        try:
+            value = json.loads(text)
+        except ValueError:
+            reason = f"{key}: the stored value {text[:40]!r} is not readable"
+        else:
+            if key not in DEFAULTS:
+                values[key] = value
+                continue
+            try:
+                values[key] = validate_setting(key, value)
+                continue
+            except UserError as exc:
+                reason = str(exc)
+            except (TypeError, ValueError):
+                reason = f"{key}: {value!r} is not valid"
+        default = f"; using the default {DEFAULTS[key]!r}" if key in DEFAULTS else ""
+        problems.append(f"stored setting {reason}{default}")
+        if key not in DEFAULTS:
+            values.pop(key, None)
+    return values, problems

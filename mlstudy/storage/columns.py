@@ -181,16 +181,21 @@ class _Cache:
 
 
 def _load_cache(path: Path) -> _Cache | None:
+    """The cache file's columns, or None when it is missing or damaged in any way (it is
+    then rebuilt from the log): a damaged zip, other dtypes or shapes, impossible values."""
     try:
-        with np.load(path) as data:
-            meta = [int(v) for v in data["meta"]]
-            if len(meta) != 6:
+        # Opened here: np.load leaves its own handle open when the zip is damaged.
+        with open(path, "rb") as handle, np.load(handle) as data:
+            meta_array, a, b = data["meta"], data["a"], data["b"]
+            if meta_array.shape != (6,) or not all(x.dtype == np.int64 for x in (meta_array, a, b)):
                 return None
-            a, b = data["a"], data["b"]
-    except (OSError, KeyError, ValueError, IndexError, EOFError):
+            meta = [int(v) for v in meta_array]
+    except Exception:  # whatever a damaged file raises (BadZipFile, zlib.error, ...)
         return None
     last_id, count, total, checkpoint, head_count, head_total = meta
     if a.shape != b.shape or a.ndim != 1 or not 0 <= head_count <= count == a.size:
+        return None
+    if a.size and (int(a.min()) < 0 or int(b.min()) < 0 or int(a.max()) >> _CARD_SHIFT >= 1 << 31):
         return None
     return _Cache(last_id, (count, total), checkpoint, (head_count, head_total), a, b)
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from mlstudy.errors import UserError
+from mlstudy.storage.integrity import APPLICATION_ID, engine_url
 from mlstudy.storage.schema import Base
 
 V1_TABLES = ("exams", "domains", "tasks", "cards", "card_states", "reviews", "settings")
@@ -57,7 +58,7 @@ def _on_begin(conn: Connection) -> None:
 
 def create_db_engine(path: Path) -> Engine:
     """An engine on a SQLite file with WAL, ``synchronous=FULL`` and explicit transactions."""
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    engine = create_engine(engine_url(path), future=True)
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
@@ -85,6 +86,7 @@ def migrate(
             f"version knows up to {SCHEMA_VERSION}). Update mlstudy; the file was not changed."
         )
     if version == SCHEMA_VERSION:
+        _claim(engine)
         return version
     if version > 0 and backup is not None:
         backup(path, version)
@@ -92,7 +94,18 @@ def migrate(
         with engine.begin() as conn:
             MIGRATIONS[step](conn)
             conn.exec_driver_sql(f"PRAGMA user_version={step + 1}")
+    _claim(engine)
     return version
+
+
+def _claim(engine: Engine) -> None:
+    """Mark the database as mlstudy's (``restore`` refuses files of other programs)."""
+    with engine.connect() as conn:
+        app_id = int(conn.exec_driver_sql("PRAGMA application_id").scalar_one())
+        conn.rollback()
+    if app_id != APPLICATION_ID:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
 
 
 def quick_check(engine: Engine) -> str:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import IO
 
-from mlstudy.errors import LibraryLockedError
+from mlstudy.errors import LibraryLockedError, UserError
 
 LOCK_FILE = "mlstudy.lock"
 
@@ -20,7 +20,14 @@ class DataDirLock:
 
     def acquire(self) -> None:
         """Take the lock or raise ``LibraryLockedError`` naming the dir."""
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        try:
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        except OSError as exc:
+            raise UserError(
+                f"cannot open the lock file {self.path}: {exc.strerror or exc}. mlstudy needs "
+                f"to write in its data dir {self.path.parent}; check that it is writable "
+                "(or use another --data-dir)"
+            ) from None
         try:
             if sys.platform == "win32":
                 import msvcrt

@@ -18,6 +18,11 @@ def read_settings(conn: Connection) -> dict[str, Any]:
     }
 
 
+def read_raw_settings(conn: Connection) -> dict[str, str]:
+    """Every stored setting as its JSON text, undecoded (a damaged value is the caller's)."""
+    return {str(key): str(value) for key, value in conn.execute(select(Setting.key, Setting.value))}
+
+
 def write_settings(conn: Connection, values: dict[str, Any]) -> None:
     """Insert or replace settings."""
     for key, value in values.items():

@@ -1,0 +1,1 @@
+"""Hostile-input fuzzing: reusable hypothesis strategies and the checks that use them."""
