@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Integer, Select, bindparam, case, cast, func,
 from mlstudy.core.card_table import UNSEEN, CardTable
 from mlstudy.core.progress import KINDS, ReviewLog
 from mlstudy.storage.schema import Card, CardState, Review
+from mlstudy.storage.study import UNDONE
 
 IntArray = npt.NDArray[np.int64]
 
@@ -78,37 +79,47 @@ class _ColumnLog(ReviewLog):
 
 
 _CHECKSUM_PRIME = 2_147_483_647
-_CHECKSUM = (Review.id * 1_000_003 + Review.card_id * 8 + Review.grade) % _CHECKSUM_PRIME
-"""Per-row checksum of the log rows that the column cache stands for.
-
-Each term is below 2**31, so the sum cannot overflow SQLite's 64-bit integers for
-any log that fits on a disk. ``_block_checksum`` computes the same in numpy.
-"""
 
 
-def _block_checksum(low: int, a: IntArray) -> int:
-    """``_CHECKSUM`` summed over rows with the ids low, low + 1, ... and packed ``a``."""
-    ids = np.arange(low, low + a.size, dtype=np.int64)
-    terms = (ids * 1_000_003 + (a >> _CARD_SHIFT) * 8 + ((a >> 2) & 7)) % _CHECKSUM_PRIME
-    return int(terms.sum())
-
-
-def _packed_block_query() -> Select[Any]:
+def _packed_a() -> Any:
     # The stored ordinal; rows written without it (by hand) fall back to the text day.
     day = func.coalesce(
         Review.day_number,
         cast(func.julianday(Review.study_day) - _ORDINAL_JULIAN_OFFSET, Integer),
         1,
     )
+    # Tombstones and undone answers get no kind of KINDS: the series leave them out.
     kind = case(
-        {kind.value: code for code, kind in enumerate(KINDS)}, value=Review.kind, else_=_NO_KIND
+        (Review.uid.in_(UNDONE), _NO_KIND),
+        *((Review.kind == k.value, code) for code, k in enumerate(KINDS)),
+        else_=_NO_KIND,
     )
-    packed_a = Review.card_id * (1 << _CARD_SHIFT) + day * 32 + Review.grade * 4 + kind
+    return Review.card_id * (1 << _CARD_SHIFT) + day * 32 + Review.grade * 4 + kind
+
+
+_CHECKSUM = (Review.id * 1_000_003 + _packed_a()) % _CHECKSUM_PRIME
+"""Per-row checksum of the log rows that the column cache stands for.
+
+It covers the row's id and everything packed from it (card, study day, grade, kind,
+and whether it was undone), so a cached row is reused only while the log still holds
+exactly that entry under that id. Ids are never reused (AUTOINCREMENT, schema
+version 4). Each term is below 2**31, so the sum cannot overflow SQLite's 64-bit
+integers for any log that fits on a disk. ``_block_checksum`` computes the same in numpy.
+"""
+
+
+def _block_checksum(low: int, a: IntArray) -> int:
+    """``_CHECKSUM`` summed over rows with the ids low, low + 1, ... and packed ``a``."""
+    ids = np.arange(low, low + a.size, dtype=np.int64)
+    return int(((ids * 1_000_003 + a) % _CHECKSUM_PRIME).sum())
+
+
+def _packed_block_query() -> Select[Any]:
     packed_b = Review.interval_before * (1 << _INTERVAL_SHIFT) + Review.interval_after
     # A range of rowids is scanned in rowid order, so each text is in log order.
-    return select(func.count(), func.group_concat(packed_a), func.group_concat(packed_b)).where(
-        Review.id >= bindparam("low"), Review.id < bindparam("high")
-    )
+    return select(
+        func.count(), func.group_concat(_packed_a()), func.group_concat(packed_b)
+    ).where(Review.id >= bindparam("low"), Review.id < bindparam("high"))
 
 
 def _checksum_query() -> Select[Any]:
@@ -152,8 +163,8 @@ def _read_packed(conn: Connection, first: int, last: int) -> tuple[IntArray, Int
 def _prefix_signature(conn: Connection, last_id: int, after_id: int = 0) -> tuple[int, int]:
     """(rows, checksum) of the log rows with after_id < id <= last_id.
 
-    Changes if any of those rows changed: the checksum covers each row's id, card and
-    grade, so an undone answer whose id was reused by a different answer is noticed.
+    Changes if any of those rows changed: the checksum covers each row's id and its
+    packed columns, so an answer undone since is noticed.
     """
     count, total = conn.execute(
         select(func.count(), func.coalesce(func.sum(_CHECKSUM), 0)).where(
@@ -289,11 +300,12 @@ def read_review_log(
     Args:
         conn: a connection.
         exam_id: the exam whose cards' answers are read.
-        cache: a file for the packed columns. The log is append-only but for undo, so a
-            later read checks that the cached rows are still there unchanged (their
-            count and checksum) and reads only the rows added since. After an undo the
-            rows up to a checkpoint a few thousand answers back still match and the
-            rest is read again; anything else (a restore) reads the whole log again.
+        cache: a file for the packed columns. The log is append-only, but an undo
+            marks an earlier answer undone, so a later read checks that the cached rows
+            are still there unchanged (their count and checksum) and reads only the
+            rows added since. After an undo the rows up to a checkpoint a few thousand
+            answers back still match and the rest is read again; anything else (a
+            restore) reads the whole log again.
         connect: opens a second connection, to read half of a long log in parallel.
     """
     # Two scalar subqueries: SQLite answers a lone min() or max() of the rowid from the
