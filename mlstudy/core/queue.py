@@ -46,7 +46,7 @@ def plan_quota(
 def new_card_domains(
     available: Mapping[int, int],
     new_today: Mapping[int, int],
-    weights: Mapping[int, int],
+    weights: Mapping[int, float],
     new_per_day: int,
     quota: Mapping[int, int] | None,
     focus: int | None = None,

@@ -1,12 +1,24 @@
-"""Setting names, defaults and validation (one clear message per bad field)."""
+"""Settings: names, defaults, validation (one clear message per bad field), and the
+service that reads and saves them; view state kept apart from them."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from mlstudy.core.planner import validate_exam_date
+from mlstudy.core.studyday import study_day
 from mlstudy.errors import UserError
+from mlstudy.services.context import LibraryContext
+from mlstudy.services.types import Changes
+from mlstudy.storage.settings import (
+    read_settings,
+    read_view_state,
+    write_settings,
+    write_view_state,
+)
 
 DEFAULTS: dict[str, Any] = {
     "exam": "MLS-C01",
@@ -21,8 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "dates_off": [],
     "new_cutoff_days": 7,
     "first_run_done": False,
-    "window_geometry": None,
 }
+EXAM_SCHEDULE_KEYS = frozenset({"exam_date", "weekdays_off", "dates_off"})
+"""Settings that the exam-aware due days depend on."""
 THEMES = ("light", "dark", "system")
 
 
@@ -82,3 +95,60 @@ def validate_setting(key: str, value: Any) -> Any:
     if key == "first_run_done":
         return bool(value)
     return value
+
+
+class SettingsService:
+    """Reads settings once (until a change says otherwise) and saves them validated."""
+
+    def __init__(self, context: LibraryContext) -> None:
+        self._context = context
+        self._cache: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+        context.bus.subscribe(self._forget, "settings", "restored")
+
+    def _forget(self, _changes: Changes) -> None:
+        with self._lock:
+            self._cache = None
+
+    def all(self) -> dict[str, Any]:
+        """Every setting, defaults filled in."""
+        cached = self._cache  # read once: another thread may clear it
+        if cached is None:
+            with self._context.read() as conn:
+                cached = {**DEFAULTS, **read_settings(conn)}
+            self._cache = cached
+        return dict(cached)
+
+    def today(self) -> date:
+        """Today's study day (the day starts at the configured hour, local time)."""
+        hour = int(self.all()["day_start_hour"])
+        return study_day(self._context.clock(), hour, self._context.tz)
+
+    def validate(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values to store; a UserError names the first bad field.
+
+        An exam date must be after today (and within three years): the one place this
+        rule is applied to saved settings (``core.planner.validate_exam_date``).
+        """
+        clean = {key: validate_setting(key, value) for key, value in values.items()}
+        if clean.get("exam_date"):
+            validate_exam_date(self.today(), date.fromisoformat(clean["exam_date"]))
+        return clean
+
+    def update(self, **values: Any) -> Changes:
+        """Validate and save settings in one transaction; nothing is saved on an error."""
+        clean = self.validate(values)
+        with self._context.write("saving settings") as conn:
+            write_settings(conn, clean)
+        return self._context.publish(Changes(settings=True, plan=True, queue=True))
+
+    def view_state(self, key: str) -> Any:
+        """A saved view-state value (window geometry, splitter sizes), or None."""
+        with self._context.read() as conn:
+            return read_view_state(conn, key)
+
+    def save_view_state(self, key: str, value: Any) -> None:
+        """Save view state. It is not library data: nothing is marked changed, so it
+        never causes a backup."""
+        with self._context.write("saving the window layout") as conn:
+            write_view_state(conn, key, value)

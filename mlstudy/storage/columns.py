@@ -117,9 +117,9 @@ def _block_checksum(low: int, a: IntArray) -> int:
 def _packed_block_query() -> Select[Any]:
     packed_b = Review.interval_before * (1 << _INTERVAL_SHIFT) + Review.interval_after
     # A range of rowids is scanned in rowid order, so each text is in log order.
-    return select(
-        func.count(), func.group_concat(_packed_a()), func.group_concat(packed_b)
-    ).where(Review.id >= bindparam("low"), Review.id < bindparam("high"))
+    return select(func.count(), func.group_concat(_packed_a()), func.group_concat(packed_b)).where(
+        Review.id >= bindparam("low"), Review.id < bindparam("high")
+    )
 
 
 def _checksum_query() -> Select[Any]:

@@ -74,8 +74,7 @@ def _append_only_log(conn: Connection) -> None:
         conn.exec_driver_sql("CREATE INDEX ix_reviews_card ON reviews (card_id, id)")
     conn.exec_driver_sql("CREATE UNIQUE INDEX IF NOT EXISTS ux_reviews_uid ON reviews (uid)")
     conn.exec_driver_sql(
-        "CREATE INDEX IF NOT EXISTS ix_reviews_undoes ON reviews (undoes) "
-        "WHERE undoes IS NOT NULL"
+        "CREATE INDEX IF NOT EXISTS ix_reviews_undoes ON reviews (undoes) WHERE undoes IS NOT NULL"
     )
     conn.exec_driver_sql(
         "CREATE TABLE IF NOT EXISTS view_state "
