@@ -65,6 +65,7 @@ class Library:
         self.settings_service = SettingsService(self.context)
         self.content = ContentService(self.context, self.settings_service.all)
         answers = TodayAnswers(self.context)
+        self.today_answers = answers
         self.plans = PlanService(self.context, self, answers)
         self.session = StudySession(
             self.context,

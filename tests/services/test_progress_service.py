@@ -244,8 +244,8 @@ def test_block_checksums_in_numpy_equal_sqlite_with_and_without_gaps(
 def test_after_an_undo_the_log_cache_keeps_the_rows_before_its_checkpoint(
     library: Library, history: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An undo removes the newest answer: only the rows after the checkpoint are read
-    again, and the result equals a read without any cache."""
+    """An undo marks the newest answer undone: only the rows after the checkpoint are
+    read again, and the result equals a read without any cache."""
     from mlstudy.storage import columns
 
     monkeypatch.setattr(columns, "_CHECKPOINT_ROWS", 3)
@@ -270,10 +270,10 @@ def test_after_an_undo_the_log_cache_keeps_the_rows_before_its_checkpoint(
     assert card is not None
     library.answer(card.id, 4)  # id 9
     read(True)  # cached: ids 1..9, the checkpoint is id 6
-    library.undo()
-    library.answer(card.id, 1)  # id 9 again, another grade
+    library.undo()  # a tombstone, id 10
+    library.answer(card.id, 1)  # id 11, another grade
     reads.clear()
     fast, slow = read(True), read(False)
-    assert reads[0] == (7, 9)  # ids 1..6 came from the cache
+    assert reads[0] == (7, 11)  # ids 1..6 came from the cache
     for column in ("card_id", "day", "grade", "kind", "interval_before", "interval_after"):
         assert np.array_equal(getattr(fast, column), getattr(slow, column)), column
