@@ -142,12 +142,6 @@ class PlanPage(QWidget):
         """Validate and save the exam date, minutes and days off; then recompute."""
         weekdays_off = [n for n, box in enumerate(self.weekday_boxes) if box.isChecked()]
         exam = _pydate(self.exam_date.date())
-        if exam <= self.library.today():
-            self.error.setText(
-                f"The exam date {exam} must be after today "
-                f"({self.library.today()}); nothing was saved."
-            )
-            return
         try:
             changes = self.library.update_settings(
                 exam_date=exam.isoformat(),

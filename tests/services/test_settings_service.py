@@ -1,0 +1,26 @@
+"""The settings service: the exam-date rule, and view state that is not library data."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlstudy.errors import UserError
+from mlstudy.services import Library
+
+
+@pytest.mark.parametrize("day", ["2026-11-02", "2026-10-01", "2031-01-01"])
+def test_an_exam_date_not_after_today_or_too_far_is_refused_and_nothing_saved(
+    library: Library, day: str
+) -> None:
+    with pytest.raises(UserError, match="exam date"):
+        library.update_settings(exam_date=day, minutes_per_day=45)
+    assert library.settings()["exam_date"] is None
+    assert library.settings()["minutes_per_day"] == 30
+
+
+def test_view_state_is_saved_without_marking_the_library_changed(library: Library) -> None:
+    library.backup_now("test")
+    library.save_view_state("browse_splitter", [600, 400])
+    assert library.view_state("browse_splitter") == [600, 400]
+    assert library.maybe_auto_backup() is None
+    assert not library.backup.dirty
