@@ -138,5 +138,5 @@ def test_study_while_workers_sync_back_up_and_read(library: Library, clock: Fake
         ).all()
         assert [(int(c), int(g)) for c, g in rows] == live
         assert state_mismatches(conn) == []
-    library.close()
-    assert set(answered) <= ids_in(library.backups()[0].path)
+    library.close()  # backs up unless the last backup of the worker holds every answer
+    assert any(set(answered) <= ids_in(backup.path) for backup in library.backups())
