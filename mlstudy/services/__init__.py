@@ -4,8 +4,9 @@ Concurrency model: one writer, many readers. Every write (an answer, undo, redo,
 deck sync, settings, suspension, a restore) runs in one transaction inside
 ``LibraryContext.write`` (``services/context.py``), which holds the context's writer
 lock, so writes are serialized in one order whatever thread makes them; a service
-whose write must agree with what it read first (sync, the undo stacks) holds the same
-re-entrant lock around both. Reads take a connection of their own from the engine's
+whose write must agree with state it keeps (the undo stacks, a settings change and the
+rescheduling it causes) holds the same re-entrant lock around both. Slow preparation
+(parsing deck files) happens before the lock is taken. Reads take a connection of their own from the engine's
 pool (``LibraryContext.read``) and never wait for the writer: SQLite in WAL mode gives
 each a consistent snapshot. After its commit a write publishes the ``Changes`` it made
 on the change bus (``services/bus.py``); each cache subscribes to the kinds of change

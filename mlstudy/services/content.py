@@ -171,9 +171,10 @@ class ContentService:
 
     def sync(self) -> SyncReport:
         """Load bundled and user decks into the database (idempotent; history kept)."""
-        with self._context.writer:  # the check and the write see the same database
-            report = sync(self._context, self.deck_folders(), self._settings().get("exam"))
-            self._exam = None  # a manifest may have changed with no card changing
+        # Deck files are read without the writer lock (an answer must not wait for a
+        # parse); only the database write takes it.
+        report = sync(self._context, self.deck_folders(), self._settings().get("exam"))
+        self._exam = None  # a manifest may have changed with no card changing
         self._context.publish(report.changes, data=report.changes.content)
         return report
 
