@@ -150,7 +150,7 @@ class PlanPage(QWidget):
                 dates_off=[self.dates_off.item(i).text() for i in range(self.dates_off.count())],
             )
         except UserError as exc:
-            self.error.setText(f"{exc}; nothing was saved.")
+            self.error.setText(f"{str(exc).rstrip('.')}; nothing was saved.")
             return
         self.error.clear()
         self.bus.publish(changes)
