@@ -66,12 +66,12 @@ class Library:
         self.content = ContentService(self.context, self.settings_service.all)
         answers = TodayAnswers(self.context)
         self.today_answers = answers
-        self.plans = PlanService(self.context, self, answers)
+        self.plans = PlanService(self.context, self, answers, self.settings_service.current)
         self.session = StudySession(
             self.context,
             answers,
             today=self.today,
-            new_per_day=lambda: int(self.settings()["new_per_day"]),
+            new_per_day=lambda: self.settings_service.current().new_per_day,
             exam=self.content.exam,
             quota=self.plans.quota,
             rule=self.plans.rule,

@@ -26,7 +26,7 @@ from mlstudy.core.planner import (
     validate_plan_inputs,
 )
 from mlstudy.errors import UserError
-from mlstudy.services.settings import parse_date
+from mlstudy.services.settings import Settings, parse_date
 from mlstudy.storage.schema import Card, Review
 from mlstudy.storage.snapshots import card_snapshots
 from mlstudy.storage.study import LIVE, ExamRule, reschedule_exam_dues
@@ -253,17 +253,15 @@ def write_ics(
     return count
 
 
-def exam_rule(settings: dict[str, Any], today: date) -> ExamRule | None:
+def exam_rule(settings: Settings, today: date) -> ExamRule | None:
     """The exam-aware due layer from the saved exam date and days off: (SM-2 due, last
     review, card id) -> the day to show the card, or None. None when no exam date after
     ``today`` is set."""
-    if not settings.get("exam_date"):
+    exam_date = settings.exam_date
+    if exam_date is None or exam_date <= today:
         return None
-    exam_date = date.fromisoformat(settings["exam_date"])
-    if exam_date <= today:
-        return None
-    weekdays_off = frozenset(int(w) for w in settings.get("weekdays_off", []))
-    dates_off = frozenset(date.fromisoformat(d) for d in settings.get("dates_off", []))
+    weekdays_off = settings.weekdays_off
+    dates_off = settings.dates_off
 
     def adjust(sm2_due: date, last_review: date, card_id: int) -> date | None:
         return exam_adjusted_due(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from mlstudy.core import queue
 from mlstudy.core.planner import Plan, new_cards_for_day
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
 from mlstudy.services.planning import PlanSource, exam_rule, make_plan, reschedule
+from mlstudy.services.settings import Settings
 from mlstudy.services.today import TodayAnswers
 from mlstudy.services.types import Changes
 from mlstudy.storage.study import ExamRule
@@ -22,9 +24,11 @@ class PlanService:
         context: LibraryContext,
         source: PlanSource,
         answers: TodayAnswers,
+        settings: Callable[[], Settings],
     ) -> None:
         self._context = context
         self._source = source
+        self._settings = settings
         self._answers = answers
         self._plan: tuple[tuple[object, ...], Plan, dict[int, int]] | None = None
         self._lock = threading.Lock()
@@ -35,15 +39,15 @@ class PlanService:
             self._plan = None
 
     def _key(self) -> tuple[object, ...]:
-        s = self._source.settings()
+        s = self._settings()
         return (
             self._source.today(),
-            s["exam_date"],
-            s["minutes_per_day"],
-            tuple(s["weekdays_off"]),
-            tuple(s["dates_off"]),
-            s["new_cutoff_days"],
-            s["exam"],
+            s.exam_date,
+            s.minutes_per_day,
+            s.weekdays_off,
+            s.dates_off,
+            s.new_cutoff_days,
+            s.exam,
         )
 
     def refresh(self) -> Plan | None:
@@ -81,7 +85,7 @@ class PlanService:
 
     def rule(self) -> ExamRule | None:
         """Today's exam-aware due layer from the saved settings (None: plain SM-2)."""
-        return exam_rule(self._source.settings(), self._source.today())
+        return exam_rule(self._settings(), self._source.today())
 
     def reschedule(self) -> Changes:
         """Recompute every card's exam-aware due day from the current settings."""

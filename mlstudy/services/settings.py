@@ -4,6 +4,7 @@ service that reads and saves them; view state kept apart from them."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,43 @@ DEFAULTS: dict[str, Any] = {
 EXAM_SCHEDULE_KEYS = frozenset({"exam_date", "weekdays_off", "dates_off"})
 """Settings that the exam-aware due days depend on."""
 THEMES = ("light", "dark", "system")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting as a typed value (``SettingsService.current``)."""
+
+    exam: str
+    exam_date: date | None
+    minutes_per_day: int
+    new_per_day: int
+    day_start_hour: int
+    theme: str
+    font_size: int
+    deck_folders: tuple[Path, ...]
+    weekdays_off: frozenset[int]
+    dates_off: frozenset[date]
+    new_cutoff_days: int
+    first_run_done: bool
+
+    @classmethod
+    def from_stored(cls, values: dict[str, Any]) -> Settings:
+        """Typed settings from stored values (defaults filled in)."""
+        v = {**DEFAULTS, **values}
+        return cls(
+            exam=str(v["exam"]),
+            exam_date=date.fromisoformat(v["exam_date"]) if v["exam_date"] else None,
+            minutes_per_day=int(v["minutes_per_day"]),
+            new_per_day=int(v["new_per_day"]),
+            day_start_hour=int(v["day_start_hour"]),
+            theme=str(v["theme"]),
+            font_size=int(v["font_size"]),
+            deck_folders=tuple(Path(p) for p in v["deck_folders"]),
+            weekdays_off=frozenset(int(w) for w in v["weekdays_off"]),
+            dates_off=frozenset(date.fromisoformat(d) for d in v["dates_off"]),
+            new_cutoff_days=int(v["new_cutoff_days"]),
+            first_run_done=bool(v["first_run_done"]),
+        )
 
 
 def _int_in(key: str, value: Any, low: int, high: int) -> int:
@@ -102,7 +140,7 @@ class SettingsService:
 
     def __init__(self, context: LibraryContext) -> None:
         self._context = context
-        self._cache: dict[str, Any] | None = None
+        self._cache: tuple[dict[str, Any], Settings] | None = None
         self._lock = threading.Lock()
         context.bus.subscribe(self._forget, "settings", "restored")
 
@@ -110,18 +148,26 @@ class SettingsService:
         with self._lock:
             self._cache = None
 
-    def all(self) -> dict[str, Any]:
-        """Every setting, defaults filled in."""
+    def _read(self) -> tuple[dict[str, Any], Settings]:
         cached = self._cache  # read once: another thread may clear it
         if cached is None:
             with self._context.read() as conn:
-                cached = {**DEFAULTS, **read_settings(conn)}
+                stored = {**DEFAULTS, **read_settings(conn)}
+            cached = (stored, Settings.from_stored(stored))
             self._cache = cached
-        return dict(cached)
+        return cached
+
+    def all(self) -> dict[str, Any]:
+        """Every setting as stored (JSON values), defaults filled in."""
+        return dict(self._read()[0])
+
+    def current(self) -> Settings:
+        """Every setting, typed."""
+        return self._read()[1]
 
     def today(self) -> date:
         """Today's study day (the day starts at the configured hour, local time)."""
-        hour = int(self.all()["day_start_hour"])
+        hour = self.current().day_start_hour
         return study_day(self._context.clock(), hour, self._context.tz)
 
     def validate(self, values: dict[str, Any]) -> dict[str, Any]:

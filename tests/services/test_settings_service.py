@@ -24,3 +24,13 @@ def test_view_state_is_saved_without_marking_the_library_changed(library: Librar
     assert library.view_state("browse_splitter") == [600, 400]
     assert library.maybe_auto_backup() is None
     assert not library.backup.dirty
+
+
+def test_typed_settings_follow_a_saved_change(library: Library) -> None:
+    from datetime import date
+
+    assert library.settings_service.current().exam_date is None
+    library.update_settings(exam_date="2027-01-15", weekdays_off=[6, 5])
+    typed = library.settings_service.current()
+    assert typed.exam_date == date(2027, 1, 15)
+    assert typed.weekdays_off == frozenset({5, 6})
