@@ -70,7 +70,7 @@ class BackupService:
         file = Path(file)
         safety.validate_backup(file)
         context = self._context
-        with context.writer:
+        with self._lock, context.writer:  # no backup copies the file being replaced
             safety_copy = safety.take_backup(context.data_dir, context.clock(), "before-restore")
             context.engine.dispose()
             database = paths.database_path(context.data_dir)
