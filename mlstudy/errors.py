@@ -8,15 +8,5 @@ class UserError(Exception):
     """
 
 
-class ContentError(UserError):
-    """A problem in a deck file, reported as ``path:line: error: message``."""
-
-    def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: error: {message}")
-        self.path = path
-        self.line = line
-        self.message = message
-
-
 class LibraryLockedError(UserError):
     """Another mlstudy process already has this data directory open."""

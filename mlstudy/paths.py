@@ -24,11 +24,6 @@ def bundle_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def is_frozen() -> bool:
-    """True when running from a PyInstaller bundle."""
-    return bool(getattr(sys, "frozen", False))
-
-
 def content_dir() -> Path:
     """The bundled exam packs (one folder per exam)."""
     return bundle_root() / "content"

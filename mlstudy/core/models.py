@@ -64,3 +64,22 @@ class ReviewEvent:
     interval_before: int
     interval_after: int
     answer_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DayAnswer:
+    """One live answer of a study day, as today's queue and counters read it.
+
+    Attributes:
+        card_id: database id.
+        grade: 0..5.
+        kind: new, review or drill.
+        review_id: the log entry's id (log order).
+        domain: the card's domain number.
+    """
+
+    card_id: int
+    grade: int
+    kind: ReviewKind
+    review_id: int
+    domain: int

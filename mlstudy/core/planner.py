@@ -145,10 +145,8 @@ class Plan:
     undone_reviews: float = 0.0
 
 
-def validate_plan_inputs(
-    today: date, exam_date: date, minutes_per_day: int, weekdays_off: frozenset[int]
-) -> None:
-    """Raise ``UserError`` with a message a person can act on if the basics make no sense."""
+def validate_exam_date(today: date, exam_date: date) -> None:
+    """Raise ``UserError`` unless the exam date is after today and within three years."""
     if exam_date <= today:
         raise UserError(
             f"The exam date {exam_date.isoformat()} must be after today ({today.isoformat()})."
@@ -158,6 +156,13 @@ def validate_plan_inputs(
             f"The exam date {exam_date.isoformat()} is more than 3 years away; "
             "pick a date within 3 years."
         )
+
+
+def validate_plan_inputs(
+    today: date, exam_date: date, minutes_per_day: int, weekdays_off: frozenset[int]
+) -> None:
+    """Raise ``UserError`` with a message a person can act on if the basics make no sense."""
+    validate_exam_date(today, exam_date)
     if minutes_per_day <= 0:
         raise UserError("Minutes per day must be at least 1.")
     if minutes_per_day > MINUTES_PER_DAY_MAX:

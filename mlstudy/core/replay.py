@@ -4,6 +4,10 @@
 as ``card_states`` stores it: only the state-changing answers (kind ``new`` or
 ``review``) go through ``sm2.next_state``; same-day drill answers are logged but
 change nothing. Pure: no I/O, no clock; the exam-aware due layer is not part of it.
+
+``apply_answer`` is the one answer transition: the live answer path
+(``mlstudy/storage/study.py``) and every replay call it. Replay takes the live answers
+only: the storage layer leaves out undone answers and their tombstones.
 """
 
 from __future__ import annotations
@@ -59,6 +63,14 @@ class ReplayedState:
     def sm2(self) -> Sm2State:
         """The SM-2 part of the state."""
         return Sm2State(self.repetitions, self.easiness_hundredths, self.interval_days)
+
+
+def answer_kind(previous: ReplayedState | None, answered_today: bool) -> ReviewKind:
+    """The kind of a new answer: ``new`` for a card never reviewed, ``drill`` for one that
+    already had its state-changing answer today (SM-2's same-day drill), else ``review``."""
+    if previous is None:
+        return ReviewKind.NEW
+    return ReviewKind.DRILL if answered_today else ReviewKind.REVIEW
 
 
 def apply_answer(previous: ReplayedState | None, answer: ReplayAnswer) -> ReplayedState | None:

@@ -136,9 +136,6 @@ class FirstRunDialog(QDialog):
     def accept(self) -> None:
         """Save the choices (even the defaults: the dialog is not shown again)."""
         exam_date = self.chosen_exam_date()
-        if exam_date is not None and exam_date <= self.library.today():
-            self.error.setText("The exam date must be after today.")
-            return
         try:
             self.library.update_settings(
                 exam=self.exam.currentData(),

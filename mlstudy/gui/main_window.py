@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
     # ----- geometry ------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        saved = self.library.settings().get("window_geometry")
+        saved = self.library.view_state("window_geometry")
         if saved:
             self.restoreGeometry(QByteArray(base64.b64decode(saved)))
         else:
@@ -259,5 +259,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the window geometry."""
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
-        self.library.update_settings(window_geometry=geometry)
+        self.library.save_view_state("window_geometry", geometry)
         super().closeEvent(event)

@@ -143,12 +143,6 @@ class PlanPage(QWidget):
         """Validate and save the exam date, minutes and days off; then recompute."""
         weekdays_off = [n for n, box in enumerate(self.weekday_boxes) if box.isChecked()]
         exam = _pydate(self.exam_date.date())
-        if exam <= self.library.today():
-            self.error.setText(
-                f"The exam date {exam} must be after today "
-                f"({self.library.today()}); nothing was saved."
-            )
-            return
         try:
             changes = self.library.update_settings(
                 exam_date=exam.isoformat(),
@@ -157,7 +151,7 @@ class PlanPage(QWidget):
                 dates_off=[self.dates_off.item(i).text() for i in range(self.dates_off.count())],
             )
         except UserError as exc:
-            self.error.setText(f"{exc}; nothing was saved.")
+            self.error.setText(f"{str(exc).rstrip('.')}; nothing was saved.")
             return
         self.error.clear()
         self.bus.publish(changes)

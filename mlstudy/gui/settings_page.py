@@ -211,9 +211,6 @@ class SettingsPage(QWidget):
             return
         q = self.exam_date.date()
         chosen = date(q.year(), q.month(), q.day())
-        if chosen <= self.library.today():
-            self.error.setText("exam_date: the exam date must be after today; not saved")
-            return
         self._save(exam_date=chosen.isoformat())
 
     def _add_folder(self) -> None:

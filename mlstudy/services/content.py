@@ -1,18 +1,25 @@
-"""Content use cases: check decks and sync them into the database."""
+"""Content use cases: check decks, sync them into the database, the current exam pack."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from mlstudy import paths
+from mlstudy.core.exam import Domain, ExamManifest, Task
 from mlstudy.decks.loader import LoadResult, find_packs, load_decks
 from mlstudy.decks.parser import Problem
 from mlstudy.decks.render import render_capped
+from mlstudy.errors import UserError
+from mlstudy.services.context import LibraryContext
 from mlstudy.services.types import Changes, SyncReport
+from mlstudy.storage.schema import DomainRow, Exam, TaskRow
 from mlstudy.storage.sync import (
     CardRecord,
     count_active_cards,
@@ -100,22 +107,19 @@ def _check_rendering(result: LoadResult) -> None:
 
 
 def sync(
-    engine: Engine,
-    content_root: Path,
-    user_folders: Sequence[Path],
-    now: datetime,
-    default_exam: str | None,
+    context: LibraryContext, user_folders: Sequence[Path], default_exam: str | None
 ) -> SyncReport:
     """Load every deck and bring the database in line, in one transaction.
 
     Files whose fingerprint (size, modification time, manifests) is unchanged since the
     last sync are not read again, so a sync with no edits costs a few ``stat`` calls.
+    The decks are read before the writer is taken: only the database write waits.
     """
-    with engine.connect() as conn:
+    with context.read() as conn:
         known = read_fingerprints(conn)
-    result = _load(content_root, user_folders, default_exam, known)
+    result = _load(context.content_root, user_folders, default_exam, known)
     if not result.cards and not result.problems and result.fingerprints == known:
-        with engine.connect() as conn:
+        with context.read() as conn:
             active = count_active_cards(conn)
         return SyncReport(
             files=result.files, cards=active, added=0, updated=0, archived=0, revived=0
@@ -138,9 +142,11 @@ def sync(
     ]
     problem_files = {p.path for p in result.problems}
     conflicts: list[tuple[CardRecord, str, int]] = []
-    with engine.begin() as conn:
+    with context.write("loading the decks") as conn:
         exam_ids = sync_manifests(conn, result.manifests.values())
-        counts = sync_cards(conn, exam_ids, records, problem_files | result.skipped, now, conflicts)
+        counts = sync_cards(
+            conn, exam_ids, records, problem_files | result.skipped, context.clock(), conflicts
+        )
         problems = [str(p) for p in result.problems] + [
             f"{record.file}:{record.line}: error: duplicate card id {record.key!r}: also at "
             f"{other}:{line}"
@@ -166,5 +172,85 @@ def sync(
         archived=counts.archived,
         revived=counts.revived,
         problems=tuple(problems),
-        changes=Changes(content=counts.changed),
+        changes=Changes(content=counts.changed, queue=counts.changed),
     )
+
+
+class ContentService:
+    """The library's decks and exam packs: sync, check, and the current exam (cached
+    until content or settings change)."""
+
+    def __init__(self, context: LibraryContext, settings: Callable[[], dict[str, Any]]) -> None:
+        self._context = context
+        self._settings = settings
+        self._exam: tuple[int, ExamManifest] | None = None
+        context.bus.subscribe(self._forget, "content", "settings", "restored")
+
+    def _forget(self, _changes: Changes) -> None:
+        self._exam = None
+
+    def deck_folders(self) -> list[Path]:
+        """The user's deck folders: ``<data dir>/decks`` plus any added in Settings."""
+        extra = [Path(p) for p in self._settings().get("deck_folders", [])]
+        return [paths.user_decks_dir(self._context.data_dir), *extra]
+
+    def sync(self) -> SyncReport:
+        """Load bundled and user decks into the database (idempotent; history kept)."""
+        # Deck files are read without the writer lock (an answer must not wait for a
+        # parse); only the database write takes it.
+        report = sync(self._context, self.deck_folders(), self._settings().get("exam"))
+        self._exam = None  # a manifest may have changed with no card changing
+        self._context.publish(report.changes, data=report.changes.content)
+        return report
+
+    def has_content(self) -> bool:
+        """True once an exam pack has been synced into the database."""
+        with self._context.read() as conn:
+            return conn.execute(select(Exam.id).limit(1)).first() is not None
+
+    def check(self, folders: Sequence[Path] = ()) -> CheckReport:
+        """Validate decks without touching the database."""
+        if folders:
+            return check(folders, self._context.content_root)
+        return check([], self._context.content_root, self.deck_folders())
+
+    def exam_codes(self) -> list[str]:
+        """Every exam pack in the library."""
+        with self._context.read() as conn:
+            return list(conn.execute(select(Exam.code).order_by(Exam.code)).scalars())
+
+    def exam(self) -> tuple[int, ExamManifest]:
+        """The current exam pack's id and manifest (as last synced)."""
+        cached = self._exam  # read once: a writer may clear it between check and return
+        if cached is None:
+            cached = self._read_exam(self._settings().get("exam"))
+            self._exam = cached
+        return cached
+
+    def _read_exam(self, wanted: str | None) -> tuple[int, ExamManifest]:
+        with Session(self._context.engine) as conn:
+            exams = conn.execute(select(Exam).order_by(Exam.id)).scalars().all()
+            if not exams:
+                raise UserError(f"no exam pack found under {self._context.content_root}")
+            exam = next((e for e in exams if e.code == wanted), exams[0])
+            domains = []
+            for row in conn.execute(
+                select(DomainRow).where(DomainRow.exam_id == exam.id).order_by(DomainRow.number)
+            ).scalars():
+                tasks = tuple(
+                    Task(t.code, t.title)
+                    for t in conn.execute(
+                        select(TaskRow).where(TaskRow.domain_id == row.id).order_by(TaskRow.code)
+                    ).scalars()
+                )
+                domains.append(Domain(row.number, row.name, row.weight, tasks))
+            manifest = ExamManifest(
+                code=exam.code,
+                name=exam.name,
+                status=exam.status,
+                domains=tuple(domains),
+                retired_on=date.fromisoformat(exam.retired_on) if exam.retired_on else None,
+                status_note=exam.status_note,
+                source=exam.source,
+            )
+            return exam.id, manifest

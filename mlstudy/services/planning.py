@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select
 
+from mlstudy.core.exam import ExamManifest
 from mlstudy.core.mastery import domain_mastery
 from mlstudy.core.planner import (
     Plan,
@@ -26,10 +26,10 @@ from mlstudy.core.planner import (
     validate_plan_inputs,
 )
 from mlstudy.errors import UserError
-from mlstudy.services.settings import parse_date
+from mlstudy.services.settings import Settings, parse_date
 from mlstudy.storage.schema import Card, Review
 from mlstudy.storage.snapshots import card_snapshots
-from mlstudy.storage.study import reschedule_exam_dues
+from mlstudy.storage.study import LIVE, ExamRule, reschedule_exam_dues
 
 DEFAULT_SECONDS_NEW = 60.0
 DEFAULT_SECONDS_REVIEW = 20.0
@@ -37,6 +37,26 @@ MIN_SAMPLES = 20
 """Answers of a kind needed before the user's own times replace the defaults."""
 SAMPLE_WINDOW = 500
 FINAL_WINDOW_DAYS = 7
+
+
+class PlanSource(Protocol):
+    """What the plan reads from an open library (``services/library.py``: ``Library``)."""
+
+    @property
+    def engine(self) -> Engine:
+        """The library's database engine."""
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting, defaults filled in."""
+
+    def today(self) -> date:
+        """Today's study day."""
+
+    def exam(self) -> ExamManifest:
+        """The current exam pack."""
+
+    def exam_id(self) -> int:
+        """Database id of the current exam."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +69,7 @@ class AnswerHabits:
     from_log: bool
 
 
-def answer_habits(library: Any) -> AnswerHabits:
+def answer_habits(library: PlanSource) -> AnswerHabits:
     """Median answer times (last 500 of each kind) and the grade mix of scheduled answers."""
     with library.engine.connect() as conn:
 
@@ -57,7 +77,7 @@ def answer_habits(library: Any) -> AnswerHabits:
             return list(
                 conn.execute(
                     select(Review.answer_ms)
-                    .where(Review.kind == kind, Review.answer_ms > 0)
+                    .where(Review.kind == kind, Review.answer_ms > 0, LIVE)
                     .order_by(Review.id.desc())
                     .limit(SAMPLE_WINDOW)
                 ).scalars()
@@ -68,7 +88,7 @@ def answer_habits(library: Any) -> AnswerHabits:
         grades = Counter(
             conn.execute(
                 select(Review.grade)
-                .where(Review.kind != "drill")
+                .where(Review.kind != "drill", LIVE)
                 .order_by(Review.id.desc())
                 .limit(2000)
             ).scalars()
@@ -86,7 +106,7 @@ def answer_habits(library: Any) -> AnswerHabits:
 
 
 def plan_settings(
-    library: Any, exam_date: str | date | None = None, minutes: int | str | None = None
+    library: PlanSource, exam_date: str | date | None = None, minutes: int | str | None = None
 ) -> tuple[date, int]:
     """The exam date and minutes a plan is for: overrides, else the saved settings.
 
@@ -107,7 +127,7 @@ def plan_settings(
     return day, budget
 
 
-def build_inputs(library: Any, exam_date: date, minutes: int) -> PlanInputs:
+def build_inputs(library: PlanSource, exam_date: date, minutes: int) -> PlanInputs:
     """Everything the planner needs, read from the library."""
     exam = library.exam()
     today = library.today()
@@ -118,7 +138,7 @@ def build_inputs(library: Any, exam_date: date, minutes: int) -> PlanInputs:
             conn.execute(
                 select(Review.kind)
                 .join(Card, Card.id == Review.card_id)
-                .where(Review.study_day == today.isoformat(), Review.kind != "drill")
+                .where(Review.study_day == today.isoformat(), Review.kind != "drill", LIVE)
             )
             .scalars()
             .all()
@@ -144,7 +164,7 @@ def build_inputs(library: Any, exam_date: date, minutes: int) -> PlanInputs:
 
 
 def make_plan(
-    library: Any, exam_date: str | date | None = None, minutes: int | str | None = None
+    library: PlanSource, exam_date: str | date | None = None, minutes: int | str | None = None
 ) -> Plan:
     """The plan toward the exam date (validated; nothing is saved)."""
     day, budget = plan_settings(library, exam_date, minutes)
@@ -233,17 +253,15 @@ def write_ics(
     return count
 
 
-def _exam_rule(library: Any, today: date) -> Callable[[date, date, int], date | None] | None:
-    """(SM-2 due, last review, card id) -> exam-aware due or None, from the saved exam
-    date and days off; None when no exam date after ``today`` is set."""
-    settings = library.settings()
-    if not settings.get("exam_date"):
+def exam_rule(settings: Settings, today: date) -> ExamRule | None:
+    """The exam-aware due layer from the saved exam date and days off: (SM-2 due, last
+    review, card id) -> the day to show the card, or None. None when no exam date after
+    ``today`` is set."""
+    exam_date = settings.exam_date
+    if exam_date is None or exam_date <= today:
         return None
-    exam_date = date.fromisoformat(settings["exam_date"])
-    if exam_date <= today:
-        return None
-    weekdays_off = frozenset(int(w) for w in settings.get("weekdays_off", []))
-    dates_off = frozenset(date.fromisoformat(d) for d in settings.get("dates_off", []))
+    weekdays_off = settings.weekdays_off
+    dates_off = settings.dates_off
 
     def adjust(sm2_due: date, last_review: date, card_id: int) -> date | None:
         return exam_adjusted_due(
@@ -260,21 +278,10 @@ def _exam_rule(library: Any, today: date) -> Callable[[date, date, int], date | 
     return adjust
 
 
-def reschedule_for_exam(library: Any) -> int:
-    """Recompute every card's exam-aware due day after the exam date or days off changed."""
-    rule = _exam_rule(library, library.today())
+def reschedule(conn: Connection, rule: ExamRule | None) -> int:
+    """Recompute every card's exam-aware due day (inside the caller's write)."""
 
     def adjust(sm2_due: date, last_review: date, card_id: int) -> date | None:
         return rule(sm2_due, last_review, card_id) if rule is not None else None
 
-    with library.engine.begin() as conn:
-        return reschedule_exam_dues(conn, adjust)
-
-
-def exam_due_adjuster(library: Any) -> Any:
-    """A function (sm2_due, card_id) -> adjusted due or None, from the saved exam date."""
-    today = library.today()
-    rule = _exam_rule(library, today)
-    if rule is None:
-        return None
-    return lambda sm2_due, card_id: rule(sm2_due, today, card_id)
+    return reschedule_exam_dues(conn, adjust)

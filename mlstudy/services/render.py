@@ -47,11 +47,6 @@ pre.plain {{ white-space: pre-wrap; }}
 """
 
 
-def markdown_html(text: str) -> str:
-    """Sanitised HTML for a fragment of card markdown."""
-    return render_markdown(text)
-
-
 def card_html(card: CardView, show_answer: bool, *, dark: bool = False, font_size: int = 15) -> str:
     """A whole HTML document for a card: the question, and the answer when shown."""
     question = render_markdown(card.question).strip().removeprefix("<p>").removesuffix("</p>")

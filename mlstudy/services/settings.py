@@ -1,14 +1,30 @@
-"""Setting names, defaults and validation (one clear message per bad field)."""
+"""Settings: names, defaults, validation (one clear message per bad field), and the
+service that reads and saves them; view state kept apart from them."""
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from mlstudy.core.planner import validate_exam_date
+from mlstudy.core.studyday import study_day
 from mlstudy.errors import UserError
+from mlstudy.services.context import LibraryContext
+from mlstudy.services.types import Changes
+from mlstudy.storage.settings import (
+    read_raw_settings,
+    read_view_state,
+    write_settings,
+    write_view_state,
+)
+
+log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "exam": "MLS-C01",
@@ -23,9 +39,47 @@ DEFAULTS: dict[str, Any] = {
     "dates_off": [],
     "new_cutoff_days": 7,
     "first_run_done": False,
-    "window_geometry": None,
 }
+EXAM_SCHEDULE_KEYS = frozenset({"exam_date", "weekdays_off", "dates_off"})
+"""Settings that the exam-aware due days depend on."""
 THEMES = ("light", "dark", "system")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting as a typed value (``SettingsService.current``)."""
+
+    exam: str
+    exam_date: date | None
+    minutes_per_day: int
+    new_per_day: int
+    day_start_hour: int
+    theme: str
+    font_size: int
+    deck_folders: tuple[Path, ...]
+    weekdays_off: frozenset[int]
+    dates_off: frozenset[date]
+    new_cutoff_days: int
+    first_run_done: bool
+
+    @classmethod
+    def from_stored(cls, values: dict[str, Any]) -> Settings:
+        """Typed settings from stored values (defaults filled in)."""
+        v = {**DEFAULTS, **values}
+        return cls(
+            exam=str(v["exam"]),
+            exam_date=date.fromisoformat(v["exam_date"]) if v["exam_date"] else None,
+            minutes_per_day=int(v["minutes_per_day"]),
+            new_per_day=int(v["new_per_day"]),
+            day_start_hour=int(v["day_start_hour"]),
+            theme=str(v["theme"]),
+            font_size=int(v["font_size"]),
+            deck_folders=tuple(Path(p) for p in v["deck_folders"]),
+            weekdays_off=frozenset(int(w) for w in v["weekdays_off"]),
+            dates_off=frozenset(date.fromisoformat(d) for d in v["dates_off"]),
+            new_cutoff_days=int(v["new_cutoff_days"]),
+            first_run_done=bool(v["first_run_done"]),
+        )
 
 
 def _int_in(key: str, value: Any, low: int, high: int) -> int:
@@ -116,3 +170,74 @@ def effective_settings(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str
         if key not in DEFAULTS:
             values.pop(key, None)
     return values, problems
+
+
+class SettingsService:
+    """Reads settings once (until a change says otherwise) and saves them validated."""
+
+    def __init__(self, context: LibraryContext) -> None:
+        self._context = context
+        self._cache: tuple[dict[str, Any], Settings] | None = None
+        self._lock = threading.Lock()
+        self.problems: tuple[str, ...] = ()
+        """Stored settings that were unusable at the last read (their defaults are in use)."""
+        context.bus.subscribe(self._forget, "settings", "restored")
+
+    def _forget(self, _changes: Changes) -> None:
+        with self._lock:
+            self._cache = None
+
+    def _read(self) -> tuple[dict[str, Any], Settings]:
+        cached = self._cache  # read once: another thread may clear it
+        if cached is None:
+            with self._context.read() as conn:
+                raw = read_raw_settings(conn)
+            stored, problems = effective_settings(raw)
+            for problem in problems:  # the default is used; say so once per read
+                log.warning("%s", problem)
+            self.problems = tuple(problems)
+            cached = (stored, Settings.from_stored(stored))
+            self._cache = cached
+        return cached
+
+    def all(self) -> dict[str, Any]:
+        """Every setting as stored (JSON values), defaults filled in."""
+        return dict(self._read()[0])
+
+    def current(self) -> Settings:
+        """Every setting, typed."""
+        return self._read()[1]
+
+    def today(self) -> date:
+        """Today's study day (the day starts at the configured hour, local time)."""
+        hour = self.current().day_start_hour
+        return study_day(self._context.clock(), hour, self._context.tz)
+
+    def validate(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values to store; a UserError names the first bad field.
+
+        An exam date must be after today (and within three years): the one place this
+        rule is applied to saved settings (``core.planner.validate_exam_date``).
+        """
+        clean = {key: validate_setting(key, value) for key, value in values.items()}
+        if clean.get("exam_date"):
+            validate_exam_date(self.today(), date.fromisoformat(clean["exam_date"]))
+        return clean
+
+    def update(self, **values: Any) -> Changes:
+        """Validate and save settings in one transaction; nothing is saved on an error."""
+        clean = self.validate(values)
+        with self._context.write("saving settings") as conn:
+            write_settings(conn, clean)
+        return self._context.publish(Changes(settings=True, plan=True, queue=True))
+
+    def view_state(self, key: str) -> Any:
+        """A saved view-state value (window geometry, splitter sizes), or None."""
+        with self._context.read() as conn:
+            return read_view_state(conn, key)
+
+    def save_view_state(self, key: str, value: Any) -> None:
+        """Save view state. It is not library data: nothing is marked changed, so it
+        never causes a backup."""
+        with self._context.write("saving the window layout") as conn:
+            write_view_state(conn, key, value)

@@ -5,16 +5,37 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from mlstudy.core.models import DayAnswer
+
+CHANGE_KINDS = ("cards", "reviews", "content", "settings", "plan", "queue", "restored")
+"""The kinds of change a cache can subscribe to on the change bus (``services/bus.py``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Changes:
-    """What a mutating call changed; pages refresh from this one value."""
+    """What a mutating call changed; pages refresh from this one value.
+
+    Attributes:
+        cards: the cards whose content or state changed.
+        reviews: the review log changed (an answer, undo or redo).
+        content: decks were synced into the library.
+        settings: settings were saved.
+        plan: the plan or today's queue limits may differ.
+        queue: cards moved in or out of the due and new queues other than by today's
+            answers (suspension, sync, settings, undo of another day's answer).
+        restored: the whole database was replaced from a backup.
+        answered: the answers this change appended to the log (with ``reviews``); a
+            change of the log with none (undo, redo) may have changed any of it.
+    """
 
     cards: frozenset[int] = frozenset()
     reviews: bool = False
     content: bool = False
     settings: bool = False
     plan: bool = False
+    queue: bool = False
+    restored: bool = False
+    answered: tuple[DayAnswer, ...] = ()
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -23,7 +44,14 @@ class Changes:
             content=self.content or other.content,
             settings=self.settings or other.settings,
             plan=self.plan or other.plan,
+            queue=self.queue or other.queue,
+            restored=self.restored or other.restored,
+            answered=self.answered + other.answered,
         )
+
+    def kinds(self) -> frozenset[str]:
+        """The names of the kinds of change this value holds."""
+        return frozenset(kind for kind in CHANGE_KINDS if getattr(self, kind))
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, Integer, Select, bindparam, case, cast, func, select
+from sqlalchemy.orm import aliased
 
 from mlstudy.core.card_table import UNSEEN, CardTable
 from mlstudy.core.progress import KINDS, ReviewLog
 from mlstudy.storage.schema import Card, CardState, Review
+from mlstudy.storage.study import UNDONE
 
 IntArray = npt.NDArray[np.int64]
 
@@ -78,37 +80,55 @@ class _ColumnLog(ReviewLog):
 
 
 _CHECKSUM_PRIME = 2_147_483_647
-_CHECKSUM = (Review.id * 1_000_003 + Review.card_id * 8 + Review.grade) % _CHECKSUM_PRIME
+
+
+def _day() -> Any:
+    # The stored ordinal; rows written without it (by hand) fall back to the text day.
+    return func.coalesce(
+        Review.day_number,
+        cast(func.julianday(Review.study_day) - _ORDINAL_JULIAN_OFFSET, Integer),
+        1,
+    )
+
+
+def _packed_a(with_undone: bool) -> Any:
+    # Tombstones and undone answers get no kind of KINDS: the series leave them out.
+    # The test for undone answers costs a lookup per row: only made when there are any.
+    undone = [(Review.uid.in_(UNDONE), _NO_KIND)] if with_undone else []
+    kind = case(
+        *undone,
+        *((Review.kind == k.value, code) for code, k in enumerate(KINDS)),
+        else_=_NO_KIND,
+    )
+    return Review.card_id * (1 << _CARD_SHIFT) + _day() * 32 + Review.grade * 4 + kind
+
+
+_CHECKSUM = (
+    Review.id * 1_000_003 + Review.card_id * (1 << (_CARD_SHIFT - 2)) + _day() * 8 + Review.grade
+) % _CHECKSUM_PRIME
 """Per-row checksum of the log rows that the column cache stands for.
 
-Each term is below 2**31, so the sum cannot overflow SQLite's 64-bit integers for
-any log that fits on a disk. ``_block_checksum`` computes the same in numpy.
+It covers the row's id, card, study day and grade, so a cached row is reused only
+while the log holds that answer under that id (and ids are never reused: AUTOINCREMENT,
+schema version 4). An answer undone since the cache was written is found from the
+tombstones after it (``_undone_since``). Each term is below 2**31, so the sum cannot
+overflow SQLite's 64-bit integers for any log that fits on a disk.
+``_block_checksum`` computes the same in numpy.
 """
 
 
 def _block_checksum(low: int, a: IntArray) -> int:
     """``_CHECKSUM`` summed over rows with the ids low, low + 1, ... and packed ``a``."""
     ids = np.arange(low, low + a.size, dtype=np.int64)
-    terms = (ids * 1_000_003 + (a >> _CARD_SHIFT) * 8 + ((a >> 2) & 7)) % _CHECKSUM_PRIME
-    return int(terms.sum())
+    return int(((ids * 1_000_003 + (a >> 2)) % _CHECKSUM_PRIME).sum())
 
 
-def _packed_block_query() -> Select[Any]:
-    # The stored ordinal; rows written without it (by hand) fall back to the text day.
-    day = func.coalesce(
-        Review.day_number,
-        cast(func.julianday(Review.study_day) - _ORDINAL_JULIAN_OFFSET, Integer),
-        1,
-    )
-    kind = case(
-        {kind.value: code for code, kind in enumerate(KINDS)}, value=Review.kind, else_=_NO_KIND
-    )
-    packed_a = Review.card_id * (1 << _CARD_SHIFT) + day * 32 + Review.grade * 4 + kind
+def _packed_block_query(with_undone: bool) -> Select[Any]:
     packed_b = Review.interval_before * (1 << _INTERVAL_SHIFT) + Review.interval_after
     # A range of rowids is scanned in rowid order, so each text is in log order.
-    return select(func.count(), func.group_concat(packed_a), func.group_concat(packed_b)).where(
-        Review.id >= bindparam("low"), Review.id < bindparam("high")
-    )
+    return select(
+        func.count(), func.group_concat(_packed_a(with_undone)), func.group_concat(packed_b)
+    ).where(Review.id >= bindparam("low"), Review.id < bindparam("high"))
 
 
 def _checksum_query() -> Select[Any]:
@@ -117,9 +137,28 @@ def _checksum_query() -> Select[Any]:
     )
 
 
+def _has_undone(conn: Connection) -> bool:
+    """True when the log holds a tombstone (one seek in the partial index)."""
+    return (
+        conn.execute(select(Review.id).where(Review.undoes.is_not(None)).limit(1)).first()
+        is not None
+    )
+
+
+_TOMBSTONE = aliased(Review)
+
+
+def _undone_since(conn: Connection, last_id: int) -> int | None:
+    """The lowest id of an answer undone by a tombstone after ``last_id``, or None."""
+    undone = select(_TOMBSTONE.undoes).where(
+        _TOMBSTONE.id > last_id, _TOMBSTONE.undoes.is_not(None)
+    )
+    return conn.execute(select(func.min(Review.id)).where(Review.uid.in_(undone))).scalar()
+
+
 def _read_packed(conn: Connection, first: int, last: int) -> tuple[IntArray, IntArray, int]:
     """Packed columns of the log rows with ids first..last, in log order, and their checksum."""
-    block = _packed_block_query()
+    block = _packed_block_query(_has_undone(conn))
     parts_a, parts_b = [], []
     checksum = 0
     for low in range(first, last + 1, _BLOCK_ROWS):
@@ -152,8 +191,8 @@ def _read_packed(conn: Connection, first: int, last: int) -> tuple[IntArray, Int
 def _prefix_signature(conn: Connection, last_id: int, after_id: int = 0) -> tuple[int, int]:
     """(rows, checksum) of the log rows with after_id < id <= last_id.
 
-    Changes if any of those rows changed: the checksum covers each row's id, card and
-    grade, so an undone answer whose id was reused by a different answer is noticed.
+    Changes if any of those rows changed: the checksum covers each row's id, card,
+    study day and grade.
     """
     count, total = conn.execute(
         select(func.count(), func.coalesce(func.sum(_CHECKSUM), 0)).where(
@@ -242,15 +281,24 @@ def _cached_rows(
     conn: Connection, cached: _Cache, last: int
 ) -> tuple[int, int, tuple[int, int]] | None:
     """How many cached rows still match the log, the last id they cover and their
-    signature; None when not even the rows up to the checkpoint match."""
+    signature; None when not even the rows up to the checkpoint match.
+
+    A row matches while its checksum does and no tombstone written after the cache
+    undoes it. Undo reaches back a few dozen answers, so the rows up to the checkpoint
+    usually still match after one.
+    """
     if cached.last_id > last and cached.checkpoint > last:
+        return None
+    undone = _undone_since(conn, cached.last_id)
+    if undone is not None and undone <= cached.checkpoint:
         return None
     head = _prefix_signature(conn, cached.checkpoint)
     if head != cached.checkpoint_signature:
         return None
-    tail = _prefix_signature(conn, cached.last_id, after_id=cached.checkpoint)
-    if (head[0] + tail[0], head[1] + tail[1]) == cached.signature:
-        return cached.a.size, cached.last_id, cached.signature
+    if undone is None:
+        tail = _prefix_signature(conn, cached.last_id, after_id=cached.checkpoint)
+        if (head[0] + tail[0], head[1] + tail[1]) == cached.signature:
+            return cached.a.size, cached.last_id, cached.signature
     return head[0], cached.checkpoint, head
 
 
@@ -294,11 +342,12 @@ def read_review_log(
     Args:
         conn: a connection.
         exam_id: the exam whose cards' answers are read.
-        cache: a file for the packed columns. The log is append-only but for undo, so a
-            later read checks that the cached rows are still there unchanged (their
-            count and checksum) and reads only the rows added since. After an undo the
-            rows up to a checkpoint a few thousand answers back still match and the
-            rest is read again; anything else (a restore) reads the whole log again.
+        cache: a file for the packed columns. The log is append-only, but an undo
+            marks an earlier answer undone, so a later read checks that the cached rows
+            are still there unchanged (their count and checksum) and reads only the
+            rows added since. After an undo the rows up to a checkpoint a few thousand
+            answers back still match and the rest is read again; anything else (a
+            restore) reads the whole log again.
         connect: opens a second connection, to read half of a long log in parallel.
     """
     # Two scalar subqueries: SQLite answers a lone min() or max() of the rowid from the

@@ -36,7 +36,64 @@ def _add_day_number(conn: Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_deck_files, _add_day_number]
+_LOG_COLUMNS = (
+    "id, card_id, reviewed_at, study_day, day_number, grade, kind, interval_before, "
+    "interval_after, easiness_before, easiness_after, repetitions_before, repetitions_after, "
+    "answer_ms"
+)
+
+
+def _append_only_log(conn: Connection) -> None:
+    """Version 4: an append-only review log, and view state apart from settings.
+
+    The log table is rebuilt with AUTOINCREMENT (an id is never used twice, even after
+    the newest row was deleted by an older mlstudy's undo), a random ``uid`` per entry
+    and ``undoes`` for tombstones. Window geometry moves from ``settings`` to
+    ``view_state``. Written in plain SQL so that later model changes cannot alter it.
+    """
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(reviews)")}
+    if "uid" not in columns:  # a database made before version 4
+        conn.exec_driver_sql(
+            "CREATE TABLE reviews_v4 ("
+            "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "
+            "uid VARCHAR(32) DEFAULT (lower(hex(randomblob(16)))) NOT NULL, "
+            "card_id INTEGER NOT NULL REFERENCES cards (id), "
+            "reviewed_at VARCHAR(32) NOT NULL, study_day VARCHAR(10) NOT NULL, "
+            "day_number INTEGER, grade INTEGER NOT NULL, kind VARCHAR(8) NOT NULL, "
+            "interval_before INTEGER NOT NULL, interval_after INTEGER NOT NULL, "
+            "easiness_before INTEGER NOT NULL, easiness_after INTEGER NOT NULL, "
+            "repetitions_before INTEGER NOT NULL, repetitions_after INTEGER NOT NULL, "
+            "answer_ms INTEGER NOT NULL, undoes VARCHAR(32))"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO reviews_v4 ({_LOG_COLUMNS}) SELECT {_LOG_COLUMNS} FROM reviews "
+            "ORDER BY id"
+        )
+        conn.exec_driver_sql("DROP TABLE reviews")
+        conn.exec_driver_sql("ALTER TABLE reviews_v4 RENAME TO reviews")
+        conn.exec_driver_sql("CREATE INDEX ix_reviews_day ON reviews (study_day)")
+        conn.exec_driver_sql("CREATE INDEX ix_reviews_card ON reviews (card_id, id)")
+    conn.exec_driver_sql("CREATE UNIQUE INDEX IF NOT EXISTS ux_reviews_uid ON reviews (uid)")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_reviews_undoes ON reviews (undoes) WHERE undoes IS NOT NULL"
+    )
+    conn.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS view_state "
+        "(key VARCHAR(64) NOT NULL PRIMARY KEY, value TEXT NOT NULL)"
+    )
+    conn.exec_driver_sql(
+        "INSERT OR REPLACE INTO view_state (key, value) "
+        "SELECT key, value FROM settings WHERE key = 'window_geometry'"
+    )
+    conn.exec_driver_sql("DELETE FROM settings WHERE key = 'window_geometry'")
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_v1,
+    _add_deck_files,
+    _add_day_number,
+    _append_only_log,
+]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -6,7 +6,7 @@ text and read well in any SQLite browser; timestamps are UTC ISO strings.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -104,12 +104,23 @@ class CardState(Base):
 Index("ix_card_states_effective_due", func.coalesce(CardState.exam_due_day, CardState.due_day))
 
 
+UNDO_KIND = "undo"
+"""The kind of a tombstone: a log entry saying that the answer ``undoes`` names was undone."""
+NEW_UID = text("(lower(hex(randomblob(16))))")
+"""A random 128-bit id, made by SQLite for every log entry that does not bring its own."""
+
+
 class Review(Base):
-    """One answer: the append-only log that card state is derived from."""
+    """One log entry: an answer, or a tombstone undoing one. Rows are never updated or
+    deleted (schema version 4); card state is derived from the live answers."""
 
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    """Local order of the log; AUTOINCREMENT, so an id is never used twice."""
+    uid: Mapped[str] = mapped_column(String(32), server_default=NEW_UID)
+    """Globally unique id of the entry (schema version 4): what a tombstone and, later,
+    another computer refer to."""
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
     reviewed_at: Mapped[str] = mapped_column(String(32))
     study_day: Mapped[str] = mapped_column(String(10))
@@ -124,10 +135,15 @@ class Review(Base):
     repetitions_before: Mapped[int] = mapped_column(Integer)
     repetitions_after: Mapped[int] = mapped_column(Integer)
     answer_ms: Mapped[int] = mapped_column(Integer, default=0)
+    undoes: Mapped[str | None] = mapped_column(String(32))
+    """On a tombstone (kind ``undo``): the uid of the answer it undoes."""
 
     __table_args__ = (
         Index("ix_reviews_day", "study_day"),
         Index("ix_reviews_card", "card_id", "id"),
+        Index("ux_reviews_uid", "uid", unique=True),
+        Index("ix_reviews_undoes", "undoes", sqlite_where=text("undoes IS NOT NULL")),
+        {"sqlite_autoincrement": True},
     )
 
 
@@ -150,3 +166,15 @@ class DeckFile(Base):
 
     path: Mapped[str] = mapped_column(Text, primary_key=True)
     fingerprint: Mapped[str] = mapped_column(Text)
+
+
+class ViewState(Base):
+    """Window geometry, splitter sizes, column widths (schema version 4).
+
+    Not library data: saving it marks nothing changed, so it never causes a backup.
+    """
+
+    __tablename__ = "view_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from mlstudy.core.models import CardSnapshot, ReviewEvent, ReviewKind
 from mlstudy.core.sm2 import Sm2State
 from mlstudy.storage.schema import Card, CardState, Review
+from mlstudy.storage.study import LIVE
 
 
 def card_snapshots(conn: Connection, exam_id: int) -> list[CardSnapshot]:
@@ -47,7 +48,7 @@ def card_snapshots(conn: Connection, exam_id: int) -> list[CardSnapshot]:
 def review_events(
     conn: Connection, exam_id: int, since: date | None = None
 ) -> Iterator[ReviewEvent]:
-    """The review log of an exam's cards in order, as ``ReviewEvent`` values."""
+    """The live answers of an exam's cards in log order, as ``ReviewEvent`` values."""
     query = (
         select(
             Review.card_id,
@@ -60,7 +61,7 @@ def review_events(
             Review.answer_ms,
         )
         .join(Card, Card.id == Review.card_id)
-        .where(Card.exam_id == exam_id)
+        .where(Card.exam_id == exam_id, LIVE)
         .order_by(Review.id)
     )
     if since is not None:

@@ -1,7 +1,8 @@
 """The study hot path: today's queue, answering a card, undoing an answer.
 
 Each function takes an open connection inside the caller's transaction, so an
-answer (log row + state) commits as one unit.
+answer (log row + state) commits as one unit. The log is append-only: undo appends a
+tombstone and rebuilds the card's state from the live entries (``LIVE``).
 """
 
 from __future__ import annotations
@@ -21,10 +22,18 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm import aliased
 
-from mlstudy.core.models import ReviewKind
-from mlstudy.core.sm2 import NEW_CARD, Sm2State, next_state
-from mlstudy.storage.schema import Card, CardState, Review
+from mlstudy.core.models import DayAnswer, ReviewKind
+from mlstudy.core.replay import (
+    ReplayAnswer,
+    ReplayedState,
+    answer_kind,
+    apply_answer,
+    replay_states,
+)
+from mlstudy.core.sm2 import NEW_CARD, Sm2State
+from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Review
 
 EFFECTIVE_DUE = func.coalesce(CardState.exam_due_day, CardState.due_day)
 
@@ -46,17 +55,32 @@ class StateRow:
         """The SM-2 part of the row."""
         return Sm2State(self.repetitions, self.easiness, self.interval_days)
 
+    def replayed(self) -> ReplayedState:
+        """The row as ``core.replay`` states it (the exam-aware due day left out)."""
+        return ReplayedState(
+            repetitions=self.repetitions,
+            easiness_hundredths=self.easiness,
+            interval_days=self.interval_days,
+            due_day=date.fromisoformat(self.due_day),
+            last_day=date.fromisoformat(self.last_day),
+            reviews=self.reviews,
+            lapses=self.lapses,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class AnswerRecord:
-    """Everything needed to undo or redo one answer exactly."""
+    """One answer in the log: enough to undo it (a tombstone) and to redo it."""
 
     card_id: int
     review: dict[str, object]
     review_id: int
-    before: StateRow | None
-    after: StateRow | None
-    was_new: bool
+    uid: str
+
+    @property
+    def study_day(self) -> str:
+        """The answer's study day (ISO)."""
+        return str(self.review["study_day"])
 
 
 def _active(exam_id: int) -> ColumnElement[bool]:
@@ -75,10 +99,15 @@ _LOAD_STATE = select(
     CardState.reviews,
     CardState.lapses,
 ).where(CardState.card_id == bindparam("card_id"))
+_TOMBSTONE = aliased(Review)
+UNDONE = select(_TOMBSTONE.undoes).where(_TOMBSTONE.undoes.is_not(None))
+"""The uids of undone answers (a short list: the tombstones' ``undoes``)."""
+LIVE = and_(Review.kind != UNDO_KIND, Review.uid.not_in(UNDONE))
+"""Log entries that are answers and were not undone: what every reader of answers sees."""
 _ANSWERS_ON = (
     select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
     .join(Card, Card.id == Review.card_id)
-    .where(Review.study_day == bindparam("day"))
+    .where(Review.study_day == bindparam("day"), LIVE)
     .order_by(Review.id)
 )
 
@@ -98,7 +127,7 @@ _LOAD_CARD = select(
     Card.archived,
 ).where(Card.id == bindparam("card_id"))
 _CARD_DOMAIN = select(Card.domain).where(Card.id == bindparam("card_id"))
-_INSERT_REVIEW = insert(Review).returning(Review.id)
+_INSERT_REVIEW = insert(Review).returning(Review.id, Review.uid)
 _INSERT_STATE = insert(CardState)
 _UPDATE_STATE = update(CardState).where(CardState.card_id == bindparam("key"))
 _SET_NEW = update(Card).where(Card.id == bindparam("card_id")).values(is_new=bindparam("is_new"))
@@ -206,17 +235,17 @@ def count_new_by_domain(conn: Connection, exam_id: int) -> dict[int, int]:
     return {int(domain): int(count) for domain, count in rows}
 
 
-def answers_on(conn: Connection, day: date) -> list[tuple[int, int, str, int, int]]:
-    """(card id, grade, kind, review id, domain) of every answer on a study day, oldest first."""
+def answers_on(conn: Connection, day: date) -> list[DayAnswer]:
+    """Every live answer on a study day, oldest first."""
     rows = conn.execute(_ANSWERS_ON, {"day": day.isoformat()})
-    return [(int(c), int(g), str(k), int(i), int(d)) for c, g, k, i, d in rows]
+    return [DayAnswer(int(c), int(g), ReviewKind(k), int(i), int(d)) for c, g, k, i, d in rows]
 
 
 def streak_before(conn: Connection, today: date, limit: int = 3660) -> int:
     """Consecutive study days with an answer, ending yesterday (one index seek per day)."""
     count = 0
     day = today - timedelta(days=1)
-    probe = select(Review.id).where(Review.study_day == bindparam("day")).limit(1)
+    probe = select(Review.id).where(Review.study_day == bindparam("day"), LIVE).limit(1)
     while count < limit and conn.execute(probe, {"day": day.isoformat()}).first():
         count += 1
         day -= timedelta(days=1)
@@ -233,6 +262,25 @@ def set_suspended(conn: Connection, card_ids: list[int], suspended: bool) -> Non
         )
 
 
+ExamRule = Callable[[date, date, int], date | None]
+"""The exam-aware due layer: (SM-2 due day, last review day, card id) -> the day to show
+the card instead, or None. The SM-2 due day and interval are stored unchanged."""
+
+
+def _state_row(state: ReplayedState, card_id: int, rule: ExamRule | None) -> StateRow:
+    exam_due = rule(state.due_day, state.last_day, card_id) if rule else None
+    return StateRow(
+        repetitions=state.repetitions,
+        easiness=state.easiness_hundredths,
+        interval_days=state.interval_days,
+        due_day=state.due_day.isoformat(),
+        last_day=state.last_day.isoformat(),
+        exam_due_day=exam_due.isoformat() if exam_due and exam_due != state.due_day else None,
+        reviews=state.reviews,
+        lapses=state.lapses,
+    )
+
+
 def record_answer(
     conn: Connection,
     card_id: int,
@@ -240,39 +288,22 @@ def record_answer(
     today: date,
     reviewed_at: str,
     answer_ms: int,
-    drill: bool,
-    adjust: Callable[[date, int], date | None] | None = None,
+    answered_today: bool,
+    rule: ExamRule | None = None,
 ) -> AnswerRecord:
-    """Log an answer and update the card's state (unless it is a same-day drill).
+    """Log an answer and update the card's state by ``core.replay.apply_answer``.
 
     Args:
-        drill: True when the card already had its state-changing answer today; the
-            answer is logged as a drill and leaves n, EF and I alone.
-        adjust: the exam-aware layer: (SM-2 due day, card id) -> the day to show the card
-            instead, or None. The SM-2 due day and interval are stored unchanged.
+        answered_today: True when the card already had an answer today: this one is
+            then a same-day drill, logged but leaving n, EF and I alone.
+        rule: the exam-aware due layer (None: plain SM-2 due days).
     """
     before = load_state(conn, card_id)
-    was_new = before is None
-    state = before.sm2() if before else NEW_CARD
-    if drill and before is not None:
-        after_sm2 = state
-        after = before
-        kind = ReviewKind.DRILL
-    else:
-        after_sm2 = next_state(state, grade)
-        kind = ReviewKind.NEW if was_new else ReviewKind.REVIEW
-        due_day = today + timedelta(days=after_sm2.interval_days)
-        exam_due = adjust(due_day, card_id) if adjust else None
-        after = StateRow(
-            repetitions=after_sm2.repetitions,
-            easiness=after_sm2.easiness_hundredths,
-            interval_days=after_sm2.interval_days,
-            due_day=due_day.isoformat(),
-            last_day=today.isoformat(),
-            exam_due_day=exam_due.isoformat() if exam_due and exam_due != due_day else None,
-            reviews=(before.reviews if before else 0) + 1,
-            lapses=(before.lapses if before else 0) + (grade < 3),
-        )
+    previous = before.replayed() if before else None
+    kind = answer_kind(previous, answered_today)
+    after = apply_answer(previous, ReplayAnswer(card_id, today, grade, kind))
+    state = previous.sm2 if previous else NEW_CARD
+    after_sm2 = after.sm2 if after else state
     review = {
         "card_id": card_id,
         "reviewed_at": reviewed_at,
@@ -288,18 +319,12 @@ def record_answer(
         "repetitions_after": after_sm2.repetitions,
         "answer_ms": answer_ms,
     }
-    review_id = int(conn.execute(_INSERT_REVIEW, review).scalar_one())
-    write_state(conn, card_id, after, before)
-    if was_new:
+    review_id, uid = conn.execute(_INSERT_REVIEW, review).one()
+    if kind != ReviewKind.DRILL and after is not None:
+        write_state(conn, card_id, _state_row(after, card_id, rule), before)
+    if before is None:
         conn.execute(_SET_NEW, {"card_id": card_id, "is_new": False})
-    return AnswerRecord(
-        card_id=card_id,
-        review=review,
-        review_id=review_id,
-        before=before,
-        after=after,
-        was_new=was_new,
-    )
+    return AnswerRecord(card_id=card_id, review=review, review_id=int(review_id), uid=str(uid))
 
 
 def write_state(
@@ -327,23 +352,59 @@ def write_state(
         conn.execute(_UPDATE_STATE, {"key": card_id, **values})
 
 
-def undo_answer(conn: Connection, record: AnswerRecord) -> None:
-    """Remove an answer's log row and put the card's state back exactly as it was."""
-    conn.execute(delete(Review).where(Review.id == record.review_id))
-    write_state(conn, record.card_id, record.before, record.after)
-    if record.was_new:
-        conn.execute(update(Card).where(Card.id == record.card_id).values(is_new=True))
+_CARD_LOG = (
+    select(Review.study_day, Review.grade, Review.kind)
+    .where(Review.card_id == bindparam("card_id"), LIVE)
+    .order_by(Review.id)
+)
 
 
-def redo_answer(conn: Connection, record: AnswerRecord) -> None:
-    """Put an undone answer back: the same log row (same id) and the same state."""
-    conn.execute(insert(Review).values(id=record.review_id, **record.review))
-    write_state(conn, record.card_id, record.after, record.before)
-    if record.was_new:
-        conn.execute(update(Card).where(Card.id == record.card_id).values(is_new=False))
+def replay_card(conn: Connection, card_id: int, rule: ExamRule | None) -> StateRow | None:
+    """Rebuild one card's state from its live log entries; the exam layer from ``rule``."""
+    answers = [
+        ReplayAnswer(card_id, date.fromisoformat(day), int(grade), ReviewKind(kind))
+        for day, grade, kind in conn.execute(_CARD_LOG, {"card_id": card_id})
+    ]
+    replayed = replay_states(answers).get(card_id)
+    before = load_state(conn, card_id)
+    after = _state_row(replayed, card_id, rule) if replayed else None
+    write_state(conn, card_id, after, before)
+    conn.execute(_SET_NEW, {"card_id": card_id, "is_new": after is None})
+    return after
 
 
-def reschedule_exam_dues(conn: Connection, adjust: Callable[[date, date, int], date | None]) -> int:
+def undo_answer(
+    conn: Connection, record: AnswerRecord, reviewed_at: str, today: date, rule: ExamRule | None
+) -> None:
+    """Append a tombstone for an answer and rebuild the card's state without it.
+
+    Nothing is deleted: the log keeps the answer and says it was undone. The exam-aware
+    due day is computed by today's rule, not restored from before the answer.
+    """
+    conn.execute(
+        _INSERT_REVIEW,
+        {
+            **record.review,
+            "reviewed_at": reviewed_at,
+            "study_day": today.isoformat(),
+            "day_number": today.toordinal(),
+            "kind": UNDO_KIND,
+            "answer_ms": 0,
+            "undoes": record.uid,
+        },
+    )
+    replay_card(conn, record.card_id, rule)
+
+
+def redo_answer(conn: Connection, record: AnswerRecord, rule: ExamRule | None) -> AnswerRecord:
+    """Put an undone answer back as a new log entry (new id and uid, the answer's own day
+    and grade) and rebuild the card's state; return the record of the new entry."""
+    review_id, uid = conn.execute(_INSERT_REVIEW, record.review).one()
+    replay_card(conn, record.card_id, rule)
+    return AnswerRecord(record.card_id, record.review, int(review_id), str(uid))
+
+
+def reschedule_exam_dues(conn: Connection, adjust: ExamRule) -> int:
     """Recompute every card's exam-aware due day; return how many rows changed.
 
     Args:

@@ -110,9 +110,14 @@ def sync_cards(
     """Bring the cards table in line with ``records``.
 
     New keys are inserted, changed ones updated in place (same row, same history),
-    archived ones revived. Cards missing from ``records`` are archived, except those
-    whose file is in ``protected_files`` (a file with problems: its cards may only be
-    missing because of a typo, so they stay as they were).
+    archived ones revived. A card keeps the position in deck order it was given when
+    first inserted; new cards are placed after every card there is, in ``records``
+    order. ``records`` may hold only the files a sync re-read, so numbering them from 0
+    would put an edited deck ahead of every other.
+
+    Cards missing from ``records`` are archived, except those whose file is in
+    ``protected_files`` (a file with problems: its cards may only be missing because of
+    a typo, so they stay as they were).
     """
     existing = {
         row.key: row
@@ -120,10 +125,12 @@ def sync_cards(
             select(Card.id, Card.key, Card.content_hash, Card.archived, Card.file, Card.line)
         )
     }
+    last_position = conn.execute(select(func.coalesce(func.max(Card.position), -1))).scalar_one()
+    next_position = int(last_position) + 1
     added = updated = revived = unchanged = 0
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
-    for position, record in enumerate(records):
+    for record in records:
         values = {
             "exam_id": exam_ids[record.exam],
             "domain": record.domain,
@@ -135,7 +142,6 @@ def sync_cards(
             "file": record.file,
             "line": record.line,
             "content_hash": record.content_hash,
-            "position": position,
             "archived": False,
         }
         row = existing.pop(record.key, None)
@@ -151,7 +157,15 @@ def sync_cards(
                 conflicts.append((record, row.file, row.line))
             continue
         if row is None:
-            inserts.append({"key": record.key, "created_at": now.isoformat(), **values})
+            inserts.append(
+                {
+                    "key": record.key,
+                    "created_at": now.isoformat(),
+                    "position": next_position,
+                    **values,
+                }
+            )
+            next_position += 1
             added += 1
         elif row.content_hash != record.content_hash or row.archived:
             updates.append({"card_id": row.id, **values})

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select, text
 from mlstudy.core.models import ReviewKind
 from mlstudy.core.replay import ReplayAnswer, ReplayedState, replay_states
 from mlstudy.storage.schema import CardState, Review
+from mlstudy.storage.study import LIVE
 
 _COMPARED = ("repetitions", "easiness", "interval_days", "due_day", "last_day", "reviews", "lapses")
 
@@ -29,9 +30,9 @@ def _log(conn: Connection, problems: list[str]) -> tuple[list[ReplayAnswer], set
     answers: list[ReplayAnswer] = []
     logged: set[int] = set()
     rows = conn.execute(
-        select(Review.id, Review.card_id, Review.study_day, Review.grade, Review.kind).order_by(
-            Review.id
-        )
+        select(Review.id, Review.card_id, Review.study_day, Review.grade, Review.kind)
+        .where(LIVE)
+        .order_by(Review.id)
     )
     for review_id, card_id, day, grade, kind in rows:
         logged.add(int(card_id))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mlstudy.gui.main_window import MainWindow
 from mlstudy.services import Library
 from mlstudy.storage.schema import Review
+from mlstudy.storage.study import LIVE
 from tests.conftest import FakeClock
 
 
@@ -36,7 +37,7 @@ def grades_in_log(library: Library) -> list[tuple[int, int, str]]:
         return [
             tuple(r)
             for r in conn.execute(  # type: ignore[misc]
-                select(Review.card_id, Review.grade, Review.kind).order_by(Review.id)
+                select(Review.card_id, Review.grade, Review.kind).where(LIVE).order_by(Review.id)
             )
         ]
 

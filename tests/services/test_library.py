@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from mlstudy.core.models import DayAnswer
 from mlstudy.errors import LibraryLockedError, UserError
 from mlstudy.services import Library
+from mlstudy.services.types import Changes
 from mlstudy.storage.schema import Card, Review
+from mlstudy.storage.study import LIVE
 from tests.conftest import FakeClock
 
 
@@ -21,9 +24,9 @@ def review_rows(library: Library) -> list[tuple[int, str, int, str]]:
         return [
             tuple(r)
             for r in conn.execute(  # type: ignore[misc]
-                select(Review.card_id, Review.study_day, Review.grade, Review.kind).order_by(
-                    Review.id
-                )
+                select(Review.card_id, Review.study_day, Review.grade, Review.kind)
+                .where(LIVE)
+                .order_by(Review.id)
             )
         ]
 
@@ -302,8 +305,7 @@ def test_cached_lookups_survive_a_concurrent_invalidation(library: Library) -> N
 
     def invalidate() -> None:
         while not stop.is_set():
-            library._exam_cache = None
-            library._settings_cache = None
+            library.context.bus.publish(Changes(content=True, settings=True))
 
     previous = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible
@@ -325,7 +327,7 @@ def test_todays_answers_kept_in_memory_match_the_log(library: Library) -> None:
 
     today = library.today()
     with library.engine.connect() as conn:
-        library._answers(conn, today)  # cached before the first answer
+        library.today_answers.read(conn, today)  # cached before the first answer
     for grade in (5, 2, 4, 1, 5, 3):
         card = library.next_card()
         assert card is not None
@@ -335,7 +337,7 @@ def test_todays_answers_kept_in_memory_match_the_log(library: Library) -> None:
     assert card is not None
     library.answer(card.id, 0)
     with library.engine.connect() as conn:
-        kept = library._answers(conn, today)
+        kept = library.today_answers.read(conn, today)
         assert kept == study.answers_on(conn, today)
         assert len(kept) == 6
 
@@ -352,15 +354,15 @@ def test_a_read_of_todays_answers_that_an_answer_overtakes_is_not_kept(
     assert card is not None
     read = study.answers_on
 
-    def read_then_answer(conn: object, day: date) -> list[tuple[int, int, str, int, int]]:
+    def read_then_answer(conn: object, day: date) -> list[DayAnswer]:
         rows = read(conn, day)  # type: ignore[arg-type]
         monkeypatch.setattr(study, "answers_on", read)  # the answer itself reads normally
         library.answer(card.id, 4)  # committed while the worker holds its old rows
         return rows
 
     monkeypatch.setattr(study, "answers_on", read_then_answer)
-    library._answers_cache = None  # as after a new day: the next reader reads the log
+    library.today_answers._cache = None  # as after a new day: the next reader reads the log
     with library.engine.connect() as conn:
-        assert library._answers(conn, today) == []  # what the worker read
+        assert library.today_answers.read(conn, today) == []  # what the worker read
     with library.engine.connect() as conn:
-        assert [row[0] for row in library._answers(conn, today)] == [card.id]
+        assert [a.card_id for a in library.today_answers.read(conn, today)] == [card.id]

@@ -244,8 +244,8 @@ def test_block_checksums_in_numpy_equal_sqlite_with_and_without_gaps(
 def test_after_an_undo_the_log_cache_keeps_the_rows_before_its_checkpoint(
     library: Library, history: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An undo removes the newest answer: only the rows after the checkpoint are read
-    again, and the result equals a read without any cache."""
+    """An undo marks the newest answer undone: only the rows after the checkpoint are
+    read again, and the result equals a read without any cache."""
     from mlstudy.storage import columns
 
     monkeypatch.setattr(columns, "_CHECKPOINT_ROWS", 3)
@@ -270,10 +270,55 @@ def test_after_an_undo_the_log_cache_keeps_the_rows_before_its_checkpoint(
     assert card is not None
     library.answer(card.id, 4)  # id 9
     read(True)  # cached: ids 1..9, the checkpoint is id 6
-    library.undo()
-    library.answer(card.id, 1)  # id 9 again, another grade
+    library.undo()  # a tombstone, id 10
+    library.answer(card.id, 1)  # id 11, another grade
     reads.clear()
     fast, slow = read(True), read(False)
-    assert reads[0] == (7, 9)  # ids 1..6 came from the cache
+    assert reads[0] == (7, 11)  # ids 1..6 came from the cache
     for column in ("card_id", "day", "grade", "kind", "interval_before", "interval_after"):
         assert np.array_equal(getattr(fast, column), getattr(slow, column)), column
+
+
+def test_undoing_answers_behind_the_checkpoint_reads_the_log_again(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    """Undo that reaches past the checkpoint: the cached columns are not trusted at all."""
+    from mlstudy.storage import columns
+
+    monkeypatch.setattr(columns, "_CHECKPOINT_ROWS", 1)
+    cache = tmp_path / "log.npz"
+    exam_id = library.exam_id()
+
+    def read(with_cache: bool) -> ReviewLog:
+        with library.engine.connect() as conn:
+            log = read_review_log(conn, exam_id, cache if with_cache else None)
+        finish_cache_writes()
+        return log
+
+    for _ in range(4):
+        card = library.next_card()
+        assert card is not None
+        library.answer(card.id, 5)
+    read(True)  # ids 1..4 cached, the checkpoint is id 3
+    for _ in range(3):
+        library.undo()  # undoes ids 4, 3 and 2
+    fast, slow = read(True), read(False)
+    assert len(fast) == len(slow) == 1
+    for column in ("card_id", "day", "grade", "kind"):
+        assert np.array_equal(getattr(fast, column), getattr(slow, column)), column
+
+
+def test_the_event_reader_and_the_column_reader_both_leave_out_undone_answers(
+    library: Library,
+) -> None:
+    for _ in range(3):
+        card = library.next_card()
+        assert card is not None
+        library.answer(card.id, 5)
+    library.undo()
+    exam_id = library.exam_id()
+    with library.engine.connect() as conn:
+        events = list(review_events(conn, exam_id))
+        log = read_review_log(conn, exam_id)
+    assert len(events) == len(log) == 2
+    assert [e.card_id for e in events] == [int(c) for c in log.card_id]

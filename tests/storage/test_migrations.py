@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,3 +83,33 @@ def test_a_migration_runs_after_a_backup(
         (backup,) = library.backups()
         assert backup.path.name.endswith(f"before-migration-from-v{len(migrations) - 1}.sqlite3")
     assert calls == ["migrated"]
+
+
+def test_version_4_makes_the_log_append_only_and_moves_view_state(
+    tmp_path: Path, pack: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    database_file = data / "mlstudy.sqlite3"
+    shutil.copy(FIXTURES[0].with_name("schema-v3.sqlite3"), database_file)
+    raw = sqlite3.connect(database_file)
+    raw.execute("INSERT INTO settings VALUES ('window_geometry', '\"AdnQyw==\"')")
+    raw.commit()
+    raw.close()
+    clock = FakeClock(datetime(2026, 11, 3, 12, tzinfo=UTC))
+    with Library.open(data, clock=clock, tz=UTC, content_root=pack, sync=False) as library:
+        with library.engine.connect() as conn:
+            uids = conn.exec_driver_sql("SELECT uid FROM reviews").scalars().all()
+            assert len(set(uids)) == len(uids) == 6 and all(len(u) == 32 for u in uids)
+        assert "window_geometry" not in library.settings()
+        assert library.view_state("window_geometry") == "AdnQyw=="
+        card = library.card(1)
+        library.answer(card.id, 4)
+        library.undo()
+        with library.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT id, kind FROM reviews ORDER BY id").all()
+        assert [tuple(r) for r in rows][-2:] == [(7, "review"), (8, "undo")]
+        library.answer(card.id, 4)
+        with library.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT max(id) FROM reviews").scalar() == 9
+        assert library.integrity() == "ok"

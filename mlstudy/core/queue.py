@@ -1,0 +1,87 @@
+"""Today's queue policy: which card comes next and how many are left (DESIGN.md §3, §5).
+
+Due reviews come first (soonest due first, a database order), then new cards, then
+same-day drills. Pure: the caller reads the database and hands over today's answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from mlstudy.core.models import DayAnswer, ReviewKind
+from mlstudy.core.sm2 import needs_drill
+
+
+def new_by_domain(answers: Sequence[DayAnswer]) -> dict[int, int]:
+    """New cards introduced per domain in a day's answers."""
+    counts: dict[int, int] = {}
+    for answer in answers:
+        if answer.kind == ReviewKind.NEW:
+            counts[answer.domain] = counts.get(answer.domain, 0) + 1
+    return counts
+
+
+def drill_cards(answers: Sequence[DayAnswer], domain: int | None = None) -> list[int]:
+    """Cards whose latest answer today needs a drill (``sm2.needs_drill``), the
+    longest-waiting first; only one domain's when ``domain`` is given."""
+    latest: dict[int, DayAnswer] = {}
+    for answer in answers:
+        latest[answer.card_id] = answer
+    waiting = sorted(
+        (a.review_id, a.card_id)
+        for a in latest.values()
+        if needs_drill(a.grade) and domain in (None, a.domain)
+    )
+    return [card_id for _rid, card_id in waiting]
+
+
+def plan_quota(
+    planned: Mapping[int, int], new_today: Mapping[int, int], baseline: Mapping[int, int]
+) -> dict[int, int]:
+    """New cards per domain still to introduce today: the plan's number for today less
+    the new cards studied since the plan was made (``baseline``: those before it)."""
+    return {d: int(n) - (new_today.get(d, 0) - baseline.get(d, 0)) for d, n in planned.items()}
+
+
+def new_card_domains(
+    available: Mapping[int, int],
+    new_today: Mapping[int, int],
+    weights: Mapping[int, float],
+    new_per_day: int,
+    quota: Mapping[int, int] | None,
+    focus: int | None = None,
+) -> list[int]:
+    """The domains to take the next new card from, best first (empty: no new card now).
+
+    With a focus domain, that domain while the daily limit allows. With a plan quota,
+    the domains with most planned cards left. Otherwise the domain furthest below its
+    exam-weight share of today's new cards.
+    """
+    if focus is not None:
+        return [focus] if sum(new_today.values()) < new_per_day else []
+    if quota is not None:
+        return sorted(
+            (d for d in quota if quota[d] > 0 and available.get(d, 0) > 0),
+            key=lambda d: (-quota[d], d),
+        )
+    if sum(new_today.values()) >= new_per_day:
+        return []
+    return sorted(
+        (d for d, n in available.items() if n > 0 and weights.get(d, 0) > 0),
+        key=lambda d: ((new_today.get(d, 0) + 1) / weights[d], d),
+    )
+
+
+def new_left(
+    available: Mapping[int, int],
+    new_today: Mapping[int, int],
+    new_per_day: int,
+    quota: Mapping[int, int] | None,
+    focus: int | None = None,
+) -> int:
+    """New cards left today, by the same rule as ``new_card_domains``."""
+    if focus is not None:
+        return max(0, min(new_per_day - sum(new_today.values()), available.get(focus, 0)))
+    if quota is not None:
+        return sum(max(0, min(n, available.get(d, 0))) for d, n in quota.items())
+    return max(0, min(new_per_day - sum(new_today.values()), sum(available.values())))

@@ -1,0 +1,247 @@
+"""The study session: today's queue, answering, undo and redo, card views."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from sqlalchemy import Connection
+
+from mlstudy.core import queue
+from mlstudy.core.exam import ExamManifest
+from mlstudy.core.models import DayAnswer, ReviewKind
+from mlstudy.core.sm2 import NEW_CARD, next_state, validate_grade
+from mlstudy.errors import UserError
+from mlstudy.services.context import LibraryContext
+from mlstudy.services.today import TodayAnswers
+from mlstudy.services.types import CardView, Changes
+from mlstudy.storage import study
+from mlstudy.storage.study import ExamRule
+
+UNDO_DEPTH = 50
+
+
+class StudySession:
+    """Today's queue (due reviews, then new cards, then drills) and the answers given.
+
+    Undo and redo stacks live here, for this session only. The log is append-only:
+    undo appends a tombstone, redo appends the answer again, and the card's state is
+    rebuilt from the log with today's exam rule each time.
+    """
+
+    def __init__(
+        self,
+        context: LibraryContext,
+        answers: TodayAnswers,
+        *,
+        today: Callable[[], date],
+        new_per_day: Callable[[], int],
+        exam: Callable[[], tuple[int, ExamManifest]],
+        quota: Callable[[dict[int, int]], dict[int, int] | None],
+        rule: Callable[[], ExamRule | None],
+    ) -> None:
+        self._context = context
+        self._answers = answers
+        self._today = today
+        self._new_per_day = new_per_day
+        self._exam = exam
+        self._quota = quota
+        self._rule = rule
+        self._undo: list[study.AnswerRecord] = []
+        self._redo: list[study.AnswerRecord] = []
+        self._stacks = threading.Lock()
+        self.focus: int | None = None
+        """The domain today's queue is limited to ("study this domain"), or None."""
+        context.bus.subscribe(self._forget_stacks, "restored")
+
+    def _forget_stacks(self, _changes: Changes) -> None:
+        with self._stacks:
+            self._undo.clear()
+            self._redo.clear()
+
+    # ----- the queue -------------------------------------------------------------------
+
+    def set_focus(self, domain: int | None) -> Changes:
+        """Limit the queue to one domain's due, new and drill cards (None: all domains)."""
+        if domain is not None and self._exam()[1].domain(domain) is None:
+            raise UserError(f"unknown domain {domain}")
+        self.focus = domain
+        return Changes(plan=True)
+
+    def next_card_id(self) -> tuple[int | None, ReviewKind | None]:
+        """The next card of today's queue and why it is shown (None: nothing left)."""
+        today = self._today()
+        exam_id, manifest = self._exam()
+        focus = self.focus
+        with self._context.read() as conn:
+            answers = self._answers.read(conn, today)
+            due = study.next_due_card(conn, exam_id, today, domain=focus)
+            if due is not None:
+                return due, ReviewKind.REVIEW
+            new_id = self._next_new(conn, exam_id, manifest, answers, focus)
+            if new_id is not None:
+                return new_id, ReviewKind.NEW
+        drills = queue.drill_cards(answers, focus)
+        return (drills[0], ReviewKind.DRILL) if drills else (None, None)
+
+    def _next_new(
+        self,
+        conn: Connection,
+        exam_id: int,
+        manifest: ExamManifest,
+        answers: Sequence[DayAnswer],
+        focus: int | None,
+    ) -> int | None:
+        new_today = queue.new_by_domain(answers)
+        if focus is None:
+            available = study.count_new_by_domain(conn, exam_id)
+            quota = self._quota(new_today)
+        else:
+            available, quota = {focus: 1}, None  # the query below says if there is one
+        domains = queue.new_card_domains(
+            available, new_today, manifest.weights(), self._new_per_day(), quota, focus
+        )
+        for domain in domains:
+            card_id = study.next_new_card(conn, exam_id, domain)
+            if card_id is not None:
+                return card_id
+        return None
+
+    def card(self, card_id: int, kind: str = "") -> CardView:
+        """One card with its state, for display."""
+        manifest = self._exam()[1]
+        with self._context.read() as conn:
+            row = study.load_card(conn, card_id)
+            if row is None:
+                raise UserError(f"no card with id {card_id}")
+            state = study.load_state(conn, card_id)
+        domain = manifest.domain(row.domain)
+        task_title = next(
+            (t.title for t in (domain.tasks if domain else ()) if t.id == row.task), ""
+        )
+        return CardView(
+            id=row.id,
+            key=row.key,
+            question=row.question,
+            answer=row.answer,
+            domain=row.domain,
+            domain_name=domain.name if domain else f"Domain {row.domain}",
+            task=row.task,
+            task_title=task_title,
+            tags=tuple(t for t in row.tags.split(",") if t),
+            source_url=row.source_url,
+            file=row.file,
+            line=row.line,
+            kind=kind or ("new" if state is None else "review"),
+            repetitions=state.repetitions if state else 0,
+            easiness=(state.easiness if state else NEW_CARD.easiness_hundredths) / 100,
+            interval_days=state.interval_days if state else 0,
+            due=date.fromisoformat(state.due_day) if state else None,
+            exam_due=date.fromisoformat(state.exam_due_day)
+            if state and state.exam_due_day
+            else None,
+            suspended=row.suspended,
+            archived=row.archived,
+            reviews=state.reviews if state else 0,
+            lapses=state.lapses if state else 0,
+        )
+
+    def preview_intervals(self, card_id: int) -> dict[int, int]:
+        """The interval in days each grade 0..5 would give this card now (0: same-day drill)."""
+        today = self._today()
+        with self._context.read() as conn:
+            state = study.load_state(conn, card_id)
+            answered_today = any(a.card_id == card_id for a in self._answers.read(conn, today))
+        if answered_today:
+            return dict.fromkeys(range(6), 0)
+        current = state.sm2() if state else NEW_CARD
+        return {grade: next_state(current, grade).interval_days for grade in range(6)}
+
+    def due_by(self, day: date) -> int:
+        """Reviewed cards that will be due on or before ``day`` (e.g. "due tomorrow")."""
+        with self._context.read() as conn:
+            return study.count_due(conn, self._exam()[0], day)
+
+    # ----- writes ----------------------------------------------------------------------
+
+    def answer(self, card_id: int, grade: int, answer_ms: int = 0) -> Changes:
+        """Record a grade for a card in one committed transaction."""
+        try:
+            validate_grade(grade)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        today = self._today()
+        rule = self._rule()
+        with self._context.writer:  # the stacks follow the log in commit order
+            with self._context.write("saving your answer") as conn:
+                answered = any(a.card_id == card_id for a in self._answers.read(conn, today))
+                record = study.record_answer(
+                    conn,
+                    card_id,
+                    grade,
+                    today,
+                    self._context.clock().isoformat(),
+                    max(0, int(answer_ms)),
+                    answered,
+                    rule,
+                )
+                domain = study.card_domain(conn, card_id)
+            with self._stacks:
+                self._undo.append(record)
+                del self._undo[:-UNDO_DEPTH]
+                self._redo.clear()
+        kind = ReviewKind(str(record.review["kind"]))
+        added = DayAnswer(card_id, grade, kind, record.review_id, domain)
+        return self._context.publish(
+            Changes(cards=frozenset({card_id}), reviews=True, answered=(added,))
+        )
+
+    def last_undo_card(self) -> int | None:
+        """The card the next undo would restore."""
+        undo = self._undo
+        return undo[-1].card_id if undo else None
+
+    def undo(self) -> Changes | None:
+        """Undo the last answer: a tombstone is logged and the card's state rebuilt."""
+        rule = self._rule()
+        today = self._today()
+        with self._context.writer:
+            with self._stacks:
+                if not self._undo:
+                    return None
+                record = self._undo[-1]
+            with self._context.write("undoing the answer") as conn:
+                study.undo_answer(conn, record, self._context.clock().isoformat(), today, rule)
+            with self._stacks:
+                self._undo.pop()
+                self._redo.append(record)
+        return self._context.publish(self._log_changed(record, today))
+
+    def redo(self) -> Changes | None:
+        """Redo the last undone answer (logged again; the state rebuilt)."""
+        rule = self._rule()
+        today = self._today()
+        with self._context.writer:
+            with self._stacks:
+                if not self._redo:
+                    return None
+                record = self._redo[-1]
+            with self._context.write("redoing the answer") as conn:
+                again = study.redo_answer(conn, record, rule)
+            with self._stacks:
+                self._redo.pop()
+                self._undo.append(again)
+        return self._context.publish(self._log_changed(record, today))
+
+    @staticmethod
+    def _log_changed(record: study.AnswerRecord, today: date) -> Changes:
+        # An answer of an earlier day moves that day's counts and the streak.
+        other_day = record.study_day != today.isoformat()
+        return Changes(cards=frozenset({record.card_id}), reviews=True, queue=other_day)
+
+    def set_suspended(self, card_ids: Sequence[int], suspended: bool) -> Changes:
+        """Suspend or unsuspend cards (suspended cards never come up for study)."""
+        with self._context.write("suspending cards") as conn:
+            study.set_suspended(conn, list(card_ids), suspended)
+        return self._context.publish(Changes(cards=frozenset(card_ids), queue=True))
