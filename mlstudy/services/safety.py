@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from mlstudy import paths
 from mlstudy.errors import UserError
 from mlstudy.storage.backup import (
+    DamagedSourceError,
     check_database_file,
     copy_database,
     flag_bad,
@@ -149,7 +150,13 @@ def take_backup(data_dir: Path, now: datetime, reason: str = "") -> Path:
     never takes a good backup's place in thinning) and a ``BadBackupError`` says so.
     """
     target = unique_backup_path(paths.backups_dir(data_dir), now, reason)
-    copy_database(paths.database_path(data_dir), target)
+    try:
+        copy_database(paths.database_path(data_dir), target)
+    except DamagedSourceError as exc:
+        raise BadBackupError(
+            f"no backup was taken: the library database {exc}, so it may be damaged. "
+            "Older backups were left alone. Close mlstudy: the next start checks the library."
+        ) from None
     problem = check_file(target)
     if problem != "ok":
         flagged = flag_bad(target)

@@ -95,6 +95,19 @@ def list_backups(folder: Path) -> list[BackupFile]:
     return sorted(found, key=lambda b: (b.taken_at, _order(b.path), b.path.name), reverse=True)
 
 
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """Whether SQLite says the file itself is damaged (the backup API gives no code)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or (
+        "malformed" in text or "not a database" in text
+    )
+
+
+class DamagedSourceError(UserError):
+    """The database being copied could not be read: it is damaged."""
+
+
 def copy_database(source: Path, target: Path, what: str = "the backup") -> None:
     """Copy a live database consistently (WAL included) with the SQLite backup API.
 
@@ -121,6 +134,8 @@ def copy_database(source: Path, target: Path, what: str = "the backup") -> None:
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as exc:
         partial.unlink(missing_ok=True)
+        if isinstance(exc, sqlite3.Error) and _is_damage(exc):
+            raise DamagedSourceError(f"{source} could not be read ({exc})") from None
         raise UserError(f"could not write {what} {target}: {exc}") from None
 
 
