@@ -108,10 +108,26 @@ class _AttributeFilter:
         return value
 
 
+_parsers = threading.local()
+
+
+def _parser() -> markdown.Markdown:
+    """This thread's Markdown parser: building one costs more than most conversions."""
+    parser: markdown.Markdown | None = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = markdown.Markdown(
+            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
+        )
+        _parsers.parser = parser
+    return parser
+
+
 def _render_unchecked(text: str) -> str:
-    html = markdown.markdown(
-        text, extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
-    )
+    parser = _parser()
+    try:
+        html = parser.convert(text)
+    finally:
+        parser.reset()
     return str(
         nh3.clean(
             html,

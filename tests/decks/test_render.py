@@ -105,3 +105,27 @@ def test_fuzzed_html_never_gets_script_or_handlers(text: str) -> None:
     assert "<script" not in html and "<iframe" not in html
     assert not re.search(r"<[^>]*\son\w+\s*=", html)
     assert not re.search(r"<img[^>]*src=\"?http", html)
+
+
+def test_a_reused_parser_renders_each_card_as_a_fresh_one_would() -> None:
+    """Parsers are kept per thread; nothing of one card may leak into the next."""
+    import markdown
+
+    from mlstudy.decks import render
+
+    cards = [
+        "```python\nx = 1\n```",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "1. one\n2. two\n\n- x\n- y",
+        "Plain *text* with `code` and [a link](https://example.com).",
+    ]
+    for text in cards + cards[::-1]:
+        fresh = markdown.markdown(
+            text,
+            extensions=render._EXTENSIONS,
+            extension_configs=render._EXTENSION_CONFIGS,
+            output_format="html",
+        )
+        parser = render._parser()
+        assert parser.convert(text) == fresh
+        parser.reset()
