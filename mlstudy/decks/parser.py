@@ -14,7 +14,7 @@ from pathlib import Path
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 FIELD_KEYS = ("domain", "task", "tags", "source")
-FRONT_MATTER_KEYS = (*FIELD_KEYS, "exam")
+FRONT_MATTER_KEYS = (*FIELD_KEYS, "exam", "kind")
 
 _ID_RE = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
 _VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -76,6 +76,8 @@ class ParsedFile:
     cards: list[ParsedCard] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     exam: str | None = None
+    kind: str | None = None
+    """``questions`` for a practice question file (read by ``decks.questions``, not here)."""
 
 
 def read_card_file(path: Path, display_path: str | None = None) -> ParsedFile:
@@ -128,6 +130,8 @@ def parse_card_text(text: str, path: str) -> ParsedFile:
         result.problems.append(Problem(path, 1, "file is empty: it holds no cards"))
         return result
     defaults, body_start = _parse_front_matter(lines, result)
+    if result.kind == "questions":
+        return result
     _parse_cards(lines, body_start, defaults, result)
     if not result.cards and not any(p for p in result.problems):
         result.problems.append(
@@ -169,6 +173,8 @@ def _parse_front_matter(lines: list[str], result: ParsedFile) -> tuple[dict[str,
                     _set_field(defaults, key, value.strip(), result, number)
             exam = defaults.pop("exam", None)
             result.exam = str(exam) if exam else None
+            kind = defaults.pop("kind", None)
+            result.kind = str(kind) if kind else None
             return defaults, index + 1
     result.problems.append(
         Problem(result.path, 1, "front matter starts with '---' but has no closing '---' line")
