@@ -125,7 +125,9 @@ class BankEntry:
     """Still to be answered right twice in a row (``needs_practice``)."""
 
 
-def allocate(count: int, weights: Mapping[int, float], available: Mapping[int, int]) -> dict[int, int]:
+def allocate(
+    count: int, weights: Mapping[int, float], available: Mapping[int, int]
+) -> dict[int, int]:
     """Split ``count`` questions over domains in proportion to weight (largest remainder),
     never more than a domain has; a domain's shortfall goes to the others by weight."""
     result = dict.fromkeys(weights, 0)
@@ -163,12 +165,15 @@ def assemble(
     task: str | None = None,
     only_unseen: bool = False,
     only_missed: bool = False,
+    missed_first: bool = False,
 ) -> list[str]:
     """Pick ``count`` question keys for a set.
 
     Domains get questions in proportion to their weight. Within a domain unseen
     questions come first, then those not asked in the last attempts, then the rest;
     ties are broken by the seeded shuffle. Questions of one case study stay together.
+    With ``missed_first`` (practice mode) questions still to be answered right twice in a
+    row come before all others.
     """
     entries = [
         e
@@ -181,7 +186,11 @@ def assemble(
     rng = random.Random(seed)
     rng.shuffle(entries)
     tiers: dict[int, list[BankEntry]] = {}
-    for entry in sorted(entries, key=lambda e: (e.seen, e.recent)):  # stable: keeps shuffle
+
+    def rank(e: BankEntry) -> tuple[bool, bool, bool]:
+        return (missed_first and not e.missed, e.seen, e.recent)
+
+    for entry in sorted(entries, key=rank):  # a stable sort: ties keep the seeded shuffle
         tiers.setdefault(entry.domain, []).append(entry)
     use_weights = {d: w for d, w in weights.items() if d in tiers} or dict.fromkeys(tiers, 1.0)
     if not any(use_weights.values()):

@@ -249,12 +249,16 @@ def _question(
     heading = lines[start][3:].strip()
     match = _ID_RE.search(heading)
     if not match:
-        result.problems.append(Problem(path, line_no, "question heading has no id: end it with {#q-some-id}"))
+        result.problems.append(
+            Problem(path, line_no, "question heading has no id: end it with {#q-some-id}")
+        )
         return
     key, title = match.group(1), heading[: match.start()].strip()
     if not _VALID_ID_RE.match(key):
         result.problems.append(
-            Problem(path, line_no, f"question id {key!r} must be lower-case letters, digits and hyphens")
+            Problem(
+                path, line_no, f"question id {key!r} must be lower-case letters, digits and hyphens"
+            )
         )
         return
     fields = dict(defaults)
@@ -265,7 +269,11 @@ def _question(
         name = field_match.group(1).lower()
         if name not in FIELD_KEYS:
             result.problems.append(
-                Problem(path, body + 1, f"unknown question field ':{name}:' (known: {', '.join(FIELD_KEYS)})")
+                Problem(
+                    path,
+                    body + 1,
+                    f"unknown question field ':{name}:' (known: {', '.join(FIELD_KEYS)})",
+                )
             )
             ok = False
         else:
@@ -392,28 +400,48 @@ def _check(
         problems.append((line, f"question {key!r} has no stem"))
     if kind == ItemType.SINGLE:
         if correct != 1:
-            problems.append((line, f"a single-answer question needs exactly one [x], found {correct}"))
+            problems.append(
+                (line, f"a single-answer question needs exactly one [x], found {correct}")
+            )
         if len(options) < 4:
-            problems.append((line, f"a single-answer question needs four or more options, found {len(options)}"))
+            problems.append(
+                (line, f"a single-answer question needs four or more options, found {len(options)}")
+            )
     elif kind == ItemType.MULTIPLE:
         if correct < 2:
-            problems.append((line, f"a multiple-response question needs two or more [x], found {correct}"))
+            problems.append(
+                (line, f"a multiple-response question needs two or more [x], found {correct}")
+            )
         if len(options) < 5:
-            problems.append((line, f"a multiple-response question needs five or more options, found {len(options)}"))
+            problems.append(
+                (
+                    line,
+                    f"a multiple-response question needs five or more options, found "
+                    f"{len(options)}",
+                )
+            )
         said = _CHOOSE_RE.search(stem)
         wanted = None
         if said:
             word = said.group(1).lower()
             wanted = int(word) if word.isdigit() else _NUMBER_WORDS[word]
         if wanted is None:
-            problems.append((line, f"the stem must say how many to choose (\"Choose {_word(correct)}.\")"))
+            problems.append(
+                (line, f'the stem must say how many to choose ("Choose {_word(correct)}.")')
+            )
         elif wanted != correct:
-            problems.append((line, f"the stem says choose {wanted} but {correct} options are marked [x]"))
+            problems.append(
+                (line, f"the stem says choose {wanted} but {correct} options are marked [x]")
+            )
     elif kind == ItemType.ORDERING and len(options) < 3:
-        problems.append((line, f"an ordering question needs three or more steps, found {len(options)}"))
+        problems.append(
+            (line, f"an ordering question needs three or more steps, found {len(options)}")
+        )
     elif kind == ItemType.MATCHING:
         if len(options) < 3:
-            problems.append((line, f"a matching question needs three or more pairs, found {len(options)}"))
+            problems.append(
+                (line, f"a matching question needs three or more pairs, found {len(options)}")
+            )
         rights = [o.match for o in options]
         if len(set(rights)) != len(rights):
             problems.append((line, "every right-hand side of a matching question must differ"))
@@ -446,7 +474,9 @@ def question_files(pack: Path) -> list[Path]:
 
 def user_question_files(folder: Path) -> list[Path]:
     """Files in a user deck folder whose front matter says ``kind: questions``."""
-    files = [folder] if folder.is_file() else sorted(folder.rglob("*.md")) if folder.is_dir() else []
+    files = (
+        [folder] if folder.is_file() else sorted(folder.rglob("*.md")) if folder.is_dir() else []
+    )
     found = []
     for path in files:
         try:
@@ -472,12 +502,12 @@ def load_questions(
     jobs: list[tuple[Path, str, str | None]] = []
     for pack in packs:
         try:
-            manifest = load_manifest(pack)
+            loaded = load_manifest(pack)
         except UserError:
             continue  # the card loader reports a broken manifest
-        manifests[manifest.code] = manifest
+        manifests[loaded.code] = loaded
         jobs.extend(
-            (p, str(p.relative_to(pack.parent.parent)), manifest.code) for p in question_files(pack)
+            (p, str(p.relative_to(pack.parent.parent)), loaded.code) for p in question_files(pack)
         )
     fallback = default_exam or next(iter(manifests), None)
     for folder in user_folders:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from mlstudy.decks.loader import LoadResult, find_packs, load_decks
+from mlstudy.decks.questions import QuestionLoad, load_questions
 from mlstudy.services.types import Changes, SyncReport
+from mlstudy.storage.practice import QuestionRecord, sync_questions
+from mlstudy.storage.schema import Card, Exam
 from mlstudy.storage.sync import (
     CardRecord,
     count_active_cards,
@@ -29,11 +32,17 @@ class CheckReport:
     per_domain: dict[str, dict[int, int]]
     domain_names: dict[str, dict[int, str]]
     problems: tuple[str, ...]
+    questions_per_domain: dict[str, dict[int, int]] | None = None
 
     @property
     def cards(self) -> int:
         """Valid cards in all exams."""
         return sum(sum(d.values()) for d in self.per_domain.values())
+
+    @property
+    def questions(self) -> int:
+        """Valid practice questions in all exams."""
+        return sum(sum(d.values()) for d in (self.questions_per_domain or {}).values())
 
 
 def _load(
@@ -50,31 +59,77 @@ def _load(
 def check(
     paths: Sequence[Path], content_root: Path, user_folders: Sequence[Path] = ()
 ) -> CheckReport:
-    """Validate decks: the given paths (packs or card folders), else bundled + user decks."""
+    """Validate decks: the given paths (packs or card folders), else bundled + user decks.
+
+    Question files are checked too; a question's linked card ids must name loaded cards.
+    """
     if paths:
         packs = [p for p in paths if (p / "exam.toml").is_file()]
         folders = [p for p in paths if p not in packs]
         if folders and not packs:
-            packs = find_packs(content_root)
-            result = load_decks(packs, folders)
-            result.cards = [
-                c for c in result.cards if not c.card.path.startswith(str(content_root.name) + "/")
-            ]
+            # Folders alone are checked against the bundled packs (cards included).
+            result = load_decks(find_packs(content_root), folders)
+            keys = {c.card.key for c in result.cards}
+            questions = load_questions(find_packs(content_root), folders, keys)
+            bundled = str(content_root.name) + "/"
+            result.cards = [c for c in result.cards if not c.card.path.startswith(bundled)]
+            questions.questions = [q for q in questions.questions if not q.path.startswith(bundled)]
         else:
             result = load_decks(packs, folders)
+            questions = load_questions(packs, folders, {c.card.key for c in result.cards})
     else:
         result = _load(content_root, user_folders)
+        keys = {c.card.key for c in result.cards}
+        questions = load_questions(find_packs(content_root), user_folders, keys)
     per_domain = {code: result.cards_per_domain(code) for code in result.manifests}
     names = {code: {d.number: d.name for d in m.domains} for code, m in result.manifests.items()}
     return CheckReport(
-        files=result.files,
+        files=result.files + questions.files,
         per_domain=per_domain,
         domain_names=names,
-        problems=tuple(str(p) for p in result.problems),
+        problems=tuple(str(p) for p in [*result.problems, *questions.problems]),
+        questions_per_domain={code: questions.per_domain(code) for code in result.manifests},
     )
 
 
+def sync_question_bank(
+    engine: Engine, content_root: Path, user_folders: Sequence[Path], default_exam: str | None
+) -> tuple[int, QuestionLoad]:
+    """Load every question file and bring the questions table in line; (rows written, load)."""
+    with engine.connect() as conn:
+        keys = set(conn.execute(select(Card.key).where(Card.archived.is_(False))).scalars())
+        exam_ids = {code: int(i) for code, i in conn.execute(select(Exam.code, Exam.id))}
+    load = load_questions(find_packs(content_root), user_folders, keys, default_exam=default_exam)
+    records = [
+        QuestionRecord(q.exam, q.question, q.path, q.line, q.content_hash)
+        for q in load.questions
+        if q.exam in exam_ids
+    ]
+    with engine.begin() as conn:
+        written = sync_questions(conn, exam_ids, records)
+    return written, load
+
+
 def sync(
+    engine: Engine,
+    content_root: Path,
+    user_folders: Sequence[Path],
+    now: datetime,
+    default_exam: str | None,
+) -> SyncReport:
+    """Load every deck, then every question file, into the database."""
+    report = _sync_cards(engine, content_root, user_folders, now, default_exam)
+    written, load = sync_question_bank(engine, content_root, user_folders, default_exam)
+    if not written and not load.problems:
+        return report
+    return replace(
+        report,
+        problems=report.problems + tuple(str(p) for p in load.problems),
+        changes=report.changes | Changes(content=bool(written)),
+    )
+
+
+def _sync_cards(
     engine: Engine,
     content_root: Path,
     user_folders: Sequence[Path],

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -28,6 +28,9 @@ from mlstudy.storage.database import create_db_engine, migrate, quick_check
 from mlstudy.storage.lock import DataDirLock
 from mlstudy.storage.schema import CardState, DomainRow, Exam, TaskRow
 from mlstudy.storage.settings import read_settings, write_settings
+
+if TYPE_CHECKING:
+    from mlstudy.services.practice import PracticeService
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ class Library:
         self._answers_epoch = 0
         self._answers_lock = threading.Lock()
         self._base_counts: tuple[tuple[object, ...], int, dict[int, int]] | None = None
+        self._practice: PracticeService | None = None
 
     # ----- opening and closing -------------------------------------------------------
 
@@ -155,6 +159,15 @@ class Library:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    @property
+    def practice(self) -> PracticeService:
+        """Practice exams and sets of the current exam (``services/practice.py``)."""
+        if self._practice is None:
+            from mlstudy.services.practice import PracticeService
+
+            self._practice = PracticeService(self)
+        return self._practice
 
     def integrity(self) -> str:
         """SQLite's quick check: "ok" or what is wrong."""

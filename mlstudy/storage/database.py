@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from mlstudy.errors import UserError
+from mlstudy.storage.practice import add_practice_tables
 from mlstudy.storage.schema import Base
 
 V1_TABLES = ("exams", "domains", "tasks", "cards", "card_states", "reviews", "settings")
@@ -35,7 +36,12 @@ def _add_day_number(conn: Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_deck_files, _add_day_number]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_v1,
+    _add_deck_files,
+    _add_day_number,
+    add_practice_tables,
+]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
