@@ -328,8 +328,7 @@ class PracticeService:
             )
             ids = store.card_ids(conn, missed_cards)
             store.bring_cards_forward(conn, list(ids.values()), today + timedelta(days=1), reason)
-        library._dirty = True
-        library._version += 1  # the due counts of tomorrow (and the new-card order) moved
+        library._dirty = True  # a backup is due on close
         return self.results(attempt_id)
 
     def results(self, attempt_id: int) -> Results:
