@@ -129,15 +129,29 @@ def parse_card_text(text: str, path: str) -> ParsedFile:
     if not text.strip():
         result.problems.append(Problem(path, 1, "file is empty: it holds no cards"))
         return result
-    defaults, body_start = _parse_front_matter(lines, result)
-    if result.kind == "questions":
+    if declares_questions(lines):
+        result.kind = "questions"  # a practice question file: decks.questions reads it
         return result
+    defaults, body_start = _parse_front_matter(lines, result)
     _parse_cards(lines, body_start, defaults, result)
     if not result.cards and not any(p for p in result.problems):
         result.problems.append(
             Problem(path, 1, "no cards found: a card starts with a '## question {#id}' line")
         )
     return result
+
+
+def declares_questions(lines: list[str]) -> bool:
+    """True when the front matter says ``kind: questions``."""
+    if not lines or lines[0].strip() != "---":
+        return False
+    for raw in lines[1:40]:
+        if raw.strip() == "---":
+            return False
+        key, _sep, value = raw.partition(":")
+        if key.strip().lower() == "kind":
+            return value.strip().lower() == "questions"
+    return False
 
 
 def _parse_front_matter(lines: list[str], result: ParsedFile) -> tuple[dict[str, object], int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from mlstudy.core.exam import ExamManifest
 from mlstudy.core.practice import ItemType, Option, Question
 from mlstudy.decks.loader import load_manifest
-from mlstudy.decks.parser import MAX_FILE_BYTES, Problem
+from mlstudy.decks.parser import MAX_FILE_BYTES, Problem, declares_questions
 from mlstudy.errors import UserError
 
 QUESTIONS_DIR = "questions"
@@ -96,16 +96,7 @@ class QuestionLoad:
 
 def is_question_text(text: str) -> bool:
     """True when a file's front matter says ``kind: questions``."""
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines or lines[0].strip() != "---":
-        return False
-    for raw in lines[1:40]:
-        if raw.strip() == "---":
-            return False
-        key, _sep, value = raw.partition(":")
-        if key.strip().lower() == "kind":
-            return value.strip().lower() == "questions"
-    return False
+    return declares_questions(text.removeprefix("\ufeff").splitlines())
 
 
 def read_question_file(path: Path, shown: str) -> ParsedQuestionFile:

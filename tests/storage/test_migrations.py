@@ -95,5 +95,9 @@ def test_practice_history_survives_in_the_schema_4_fixture(tmp_path: Path, pack:
         assert (finished.mode, finished.score.questions, finished.score.correct) == ("exam", 1, 0)
         resumed = library.practice.unfinished()
         assert resumed is not None
-        assert (resumed.mode, resumed.elapsed_ms, resumed.items[0].answer) == ("practice", 5000, None)
+        assert (resumed.mode, resumed.elapsed_ms, resumed.items[0].answer) == (
+            "practice",
+            5000,
+            None,
+        )
         assert library.practice.card_reason(1) == "missed in the practice exam of 2026-11-04"
