@@ -395,6 +395,16 @@ class PracticeService:
             ]
         }
 
+    def linked_card_ids(self, keys: list[str] | tuple[str, ...]) -> dict[str, int]:
+        """Database ids of linked cards by key (for links that open a card in Browse)."""
+        with self._library.engine.connect() as conn:
+            return store.card_ids(conn, list(keys))
+
+    def latest(self) -> AttemptSummary | None:
+        """The newest finished attempt, for the Today page."""
+        history = self.history()
+        return history[-1] if history else None
+
     def card_reason(self, card_id: int) -> str | None:
         """Why a card was brought forward by practice ("missed in the practice exam of ..."),
         or None."""

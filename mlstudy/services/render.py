@@ -45,6 +45,11 @@ hr {{ border: 0; border-top: 1px solid {c["border"]}; }}
 """
 
 
+def stylesheet(dark: bool, font_size: int) -> str:
+    """The CSS every card and practice page uses."""
+    return _stylesheet(dark, font_size)
+
+
 def markdown_html(text: str) -> str:
     """Sanitised HTML for a fragment of card markdown."""
     return render_markdown(text)
