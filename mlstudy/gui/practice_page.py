@@ -349,7 +349,7 @@ class PracticePage(QWidget):
         used = self.elapsed_ms()
         if attempt.timed:
             left = attempt.remaining_ms(used)
-            self.countdown.setText(f"Time left {clock_text(left)}")
+            self.countdown.setText(f"Time left {clock_text(left + 999)}")  # whole seconds up
             if left <= 0:
                 self.submit(confirm_unanswered=False)
                 return

@@ -1,0 +1,179 @@
+"""Practice exams in the app: a whole exam by keyboard, and resuming after a kill."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from mlstudy.core.practice import LETTERS, ItemType
+from mlstudy.gui import dialogs
+from mlstudy.gui.main_window import MainWindow
+from mlstudy.services import Library
+from tests.conftest import FakeClock
+from tests.practice import add_questions
+
+WORKER = Path(__file__).resolve().parents[1] / "practice_worker.py"
+REPO = WORKER.parents[1]
+
+
+def right_keys(item: object) -> list[str]:
+    question = item.question  # type: ignore[attr-defined]
+    order = item.order  # type: ignore[attr-defined]
+    shown = {index: LETTERS[i] for i, index in enumerate(order)}
+    if question.type == ItemType.MATCHING:
+        return [k for n in range(len(order)) for k in (str(n + 1), shown[n])]
+    return [shown[i] for i in question.correct_answer]
+
+
+def wrong_key(item: object) -> str:
+    question = item.question  # type: ignore[attr-defined]
+    order = item.order  # type: ignore[attr-defined]
+    wrong = next(i for i, o in enumerate(question.options) if not o.correct)
+    return LETTERS[order.index(wrong)]
+
+
+@pytest.fixture
+def studied(tmp_path: Path, pack: Path, clock: FakeClock) -> Library:
+    """A library whose five cards were reviewed on two days (due six days out)."""
+    add_questions(pack)
+    library = Library.open(tmp_path / "data", clock=clock, tz=UTC, content_root=pack)
+    for _day in range(2):
+        while (card := library.next_card()) is not None:
+            library.answer(card.id, 5)
+        clock.advance(days=1)
+    yield library
+    library.close()
+
+
+def press(qtbot: QtBot, widget: object, key: Qt.Key | str, ctrl: bool = False) -> None:
+    modifier = Qt.KeyboardModifier.ControlModifier if ctrl else Qt.KeyboardModifier.NoModifier
+    qtbot.keyClick(widget, key, modifier)  # type: ignore[arg-type]
+
+
+def test_a_whole_exam_by_keyboard(qtbot: QtBot, studied: Library) -> None:
+    window = MainWindow(studied)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.watcher._running)
+    window.show_page("practice")
+    page = window.practice_page
+    assert "6 questions for MLS-C01" in page.bank_label.text()
+    press(qtbot, page, Qt.Key.Key_Return)  # a full exam: every question of this small bank
+    assert page.attempt is not None and len(page.attempt.items) == 6
+    assert page.countdown.isVisible() and page.countdown.text() == "Time left 17:00"
+    for _ in page.attempt.items:
+        item = page.current()
+        key = item.question.key
+        if key == "q-fx-parquet":
+            press(qtbot, page, wrong_key(item))
+            press(qtbot, page, "f")
+        elif key != "q-fx-order":  # left unanswered
+            for k in right_keys(item):
+                press(qtbot, page, k)
+        assert not page.feedback_view.isVisible()  # no feedback in exam mode
+        press(qtbot, page, "n")
+    press(qtbot, page, "p")
+    press(qtbot, page, "r")
+    assert page.review_summary.text().startswith("5 answered, 1 unanswered, 1 flagged")
+    rows = [page.review_list.item(i).text() for i in range(page.review_list.count())]
+    assert sum("unanswered" in r for r in rows) == 1 and sum("flagged" in r for r in rows) == 1
+    press(qtbot, page, Qt.Key.Key_Escape)
+    assert page.stack.currentIndex() == 1
+    dialogs.headless_answers.extend([False])
+    press(qtbot, page, Qt.Key.Key_Return, ctrl=True)  # asks first; "no" keeps the exam open
+    assert "1 of 6 questions are unanswered" in dialogs.shown_messages[-1]
+    assert page.results is None
+    press(qtbot, page, Qt.Key.Key_Return, ctrl=True)
+    results = page.results
+    assert results is not None
+    assert (results.score.questions, results.score.correct) == (6, 4)
+    assert results.score.by_domain[1].correct == 1  # the parquet question was missed
+    text = page.results_view.toPlainText()
+    assert "4 of 6 correct: 67 %" in text
+    assert "raw percentage" in text and "not a prediction of passing" in text
+    assert "Amazon Data Firehose with record format conversion." in text  # every question shown
+    assert set(results.rescheduled_cards) == {"t-firehose", "t-kds", "t-eta"}
+    tomorrow = (studied.today()).toordinal() + 1
+    for card_key in ("t-firehose", "t-kds", "t-eta"):
+        card_id = studied.practice.linked_card_ids([card_key])[card_key]
+        state = studied.state_of(card_id)
+        assert state is not None and state.exam_due_day is not None
+        assert state.exam_due_day != state.due_day
+        assert date.fromisoformat(state.exam_due_day).toordinal() == tomorrow
+        assert studied.practice.card_reason(card_id) == (
+            f"missed in the practice exam of {studied.today().isoformat()}"
+        )
+    press(qtbot, page, Qt.Key.Key_Escape)
+    assert page.stack.currentIndex() == 0
+    assert page.history_list.count() == 1
+
+
+def test_practice_mode_explains_every_option(qtbot: QtBot, studied: Library) -> None:
+    window = MainWindow(studied)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.watcher._running)
+    window.show_page("practice")
+    page = window.practice_page
+    page.mode_box.setCurrentIndex(1)
+    press(qtbot, page, Qt.Key.Key_Return)
+    assert page.attempt is not None and not page.countdown.isVisible()
+    item = page.current()
+    for k in right_keys(item):
+        press(qtbot, page, k)
+    press(qtbot, page, Qt.Key.Key_Return)
+    assert page.feedback_view.isVisible()
+    feedback = page.feedback_view.toPlainText()
+    assert feedback.startswith("Right")
+    for option in item.question.options:
+        assert option.explanation.split(":")[-1].strip()[:10] in feedback
+    assert "Sources: https://" in feedback
+
+
+def test_resume_after_the_app_is_killed_mid_exam(qtbot: QtBot, tmp_path: Path, pack: Path) -> None:
+    add_questions(pack)
+    data = tmp_path / "data"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
+    worker = subprocess.Popen(
+        [sys.executable, str(WORKER), str(data), str(pack)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    try:
+        assert worker.stdout is not None
+        line = worker.stdout.readline()
+        assert line.strip() == "ANSWERED"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.communicate(timeout=30)  # reaps it and closes the pipes
+    library = Library.open(data, tz=UTC, content_root=pack)
+    try:
+        window = MainWindow(library)
+        qtbot.addWidget(window)
+        window.show_page("practice")
+        page = window.practice_page
+        assert not page.resume_button.isHidden()
+        assert "(2/6 answered" in page.resume_button.text()
+        page.resume()
+        assert page.position == 2
+        assert page.elapsed_ms() >= 1200
+        done = [page.status_of(i) for i in range(6)]
+        assert done[:2] == [(True, False), (True, True)]
+        assert not any(answered for answered, _flag in done[2:])
+        results = page.submit(confirm_unanswered=False)
+        assert results is not None and results.score.correct == 2
+        assert results.attempt.elapsed_ms >= 1200
+        window.close()
+    finally:
+        library.close()
