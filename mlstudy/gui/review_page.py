@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from datetime import timedelta
 
@@ -279,6 +280,10 @@ class ReviewPage(QWidget):
             if card.exam_due
             else ""
         )
+        reason = self.library.practice.card_reason(card.id)
+        if reason:
+            later = f" (SM-2 would show it on {card.due})" if card.due else ""
+            exam_note = f"<br/><span>Shown now: {html.escape(reason)}{later}.</span>"
         self.meta.setText(
             f"<span style='color:{color}'>■</span> <b>{card.domain}. {card.domain_name}</b>"
             f"{task}<br/><span>{kind}{' · ' + tags if tags else ''}{source}</span>{exam_note}"

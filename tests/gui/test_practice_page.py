@@ -58,7 +58,7 @@ def press(qtbot: QtBot, widget: object, key: Qt.Key | str, ctrl: bool = False) -
     qtbot.keyClick(widget, key, modifier)  # type: ignore[arg-type]
 
 
-def test_a_whole_exam_by_keyboard(qtbot: QtBot, studied: Library) -> None:
+def test_a_whole_exam_by_keyboard(qtbot: QtBot, studied: Library, clock: FakeClock) -> None:
     window = MainWindow(studied)
     qtbot.addWidget(window)
     window.show()
@@ -114,6 +114,18 @@ def test_a_whole_exam_by_keyboard(qtbot: QtBot, studied: Library) -> None:
     press(qtbot, page, Qt.Key.Key_Escape)
     assert page.stack.currentIndex() == 0
     assert page.history_list.count() == 1
+    assert window.today_page.practice_score.text().startswith("Latest practice score: 67% (4 of 6")
+    # Next study day: the missed questions' cards are due, each saying why.
+    clock.advance(days=1)
+    window.show_page("review")
+    review = window.review_page
+    shown = set()
+    while review.card is not None and review.card.key not in shown:
+        shown.add(review.card.key)
+        assert "missed in the practice exam of" in review.meta.text()
+        review.show_answer()
+        review.grade(5)
+    assert shown == {"t-firehose", "t-kds", "t-eta"}
 
 
 def test_practice_mode_explains_every_option(qtbot: QtBot, studied: Library) -> None:
