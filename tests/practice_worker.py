@@ -6,9 +6,9 @@ Not a test module. Run as a script:
 
 It opens the main window on DATA_DIR, starts a full exam on the Practice page,
 answers the first two questions right with the keyboard, flags the second, waits a
-little so time is used, moves to the third question (which saves the time used),
-prints ``ANSWERED`` and keeps the event loop running until it is killed (or for
-``MAX_SECONDS``).
+little so time is used, moves to the third question, lets the page save its position
+and time used (its one-second tick), prints ``ANSWERED`` and keeps the event loop
+running until it is killed (or for ``MAX_SECONDS``).
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ def main(argv: list[str]) -> int:
             page.toggle_flag()
             time.sleep(1.2)
         page.go(position + 1)
-    print("ANSWERED", flush=True)
+    # The page saves the position and time used on its next tick (within a second).
+    QTimer.singleShot(1500, lambda: print("ANSWERED", flush=True))
     QTimer.singleShot(MAX_SECONDS * 1000, app.quit)
     app.exec()
     return 0

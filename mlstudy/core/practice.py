@@ -16,6 +16,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 EXAM_SIZES = (10, 20)
 """The shorter sets offered beside a full exam and a custom count."""
@@ -110,9 +111,8 @@ def shuffled_order(question: Question, rng: random.Random) -> tuple[int, ...]:
 # ----- assembly -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class BankEntry:
-    """What assembly needs to know of one question."""
+class BankEntry(NamedTuple):
+    """What assembly needs to know of one question (a tuple: banks hold thousands)."""
 
     key: str
     domain: int

@@ -44,7 +44,7 @@ from mlstudy.services.practice_render import (
 )
 
 SAVE_EVERY_MS = 15_000
-"""While a question is on screen the time used is saved this often (and on every move)."""
+"""The time used is saved this often, with every answer, and a second after a move."""
 
 
 def clock_text(ms: int) -> str:
@@ -80,6 +80,7 @@ class PracticePage(QWidget):
         self._base_ms = 0
         self._clock = QElapsedTimer()
         self._last_save = 0
+        self._saved_position = 0
         self._card_ids: dict[str, int] = {}
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.stack = QStackedWidget()
@@ -342,19 +343,24 @@ class PracticePage(QWidget):
         return self._base_ms + (int(self._clock.elapsed()) if self._clock.isValid() else 0)
 
     def tick(self) -> None:
-        """Update the countdown; save the time used now and then; submit at zero."""
-        attempt = self.attempt
-        if attempt is None:
+        """Update the countdown (submitting at zero); save the time used and position."""
+        if self.attempt is None or self._show_countdown():
             return
         used = self.elapsed_ms()
-        if attempt.timed:
-            left = attempt.remaining_ms(used)
-            self.countdown.setText(f"Time left {clock_text(left + 999)}")  # whole seconds up
-            if left <= 0:
-                self.submit(confirm_unanswered=False)
-                return
-        if used - self._last_save >= SAVE_EVERY_MS:
+        if used - self._last_save >= SAVE_EVERY_MS or self.position != self._saved_position:
             self._save_progress()
+
+    def _show_countdown(self) -> bool:
+        """Show the time left; True when time ran out and the attempt was submitted."""
+        attempt = self.attempt
+        if attempt is None or not attempt.timed:
+            return False
+        left = attempt.remaining_ms(self.elapsed_ms())
+        self.countdown.setText(f"Time left {clock_text(left + 999)}")  # whole seconds up
+        if left <= 0:
+            self.submit(confirm_unanswered=False)
+            return True
+        return False
 
     def _save_progress(self) -> None:
         if self.attempt is None:
@@ -362,6 +368,7 @@ class PracticePage(QWidget):
         used = self.elapsed_ms()
         self.library.practice.save_progress(self.attempt.id, self.position, used)
         self._last_save = used
+        self._saved_position = self.position
 
     def suspend(self) -> None:
         """Save the time used of an open attempt (the window is closing)."""
@@ -408,9 +415,8 @@ class PracticePage(QWidget):
         self.prev_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position < total - 1)
         self.stack.setCurrentIndex(1)
-        self.tick()
-        self._save_progress()
         self.setFocus()
+        self._show_countdown()  # the position is saved by the next tick, within a second
 
     def _show_feedback(self) -> None:
         checked = self.position in self._checked

@@ -154,21 +154,22 @@ class PracticeService:
         return {"total": len(rows), "by_domain": by_domain, "by_type": by_type}
 
     def _bank(self, conn: Any, exam_id: int) -> list[BankEntry]:
-        rows = store.bank(conn, exam_id)
-        history = store.question_history(conn, exam_id)
-        asked = store.asked_question_keys(conn, exam_id)
-        recent = store.recent_question_keys(conn, exam_id, RECENT_ATTEMPTS)
+        """The bank with what assembly needs of the history: seen, recent, missed."""
+        history: dict[str, list[bool]] = {}
+        finished: list[int] = []
+        asked_in: dict[int, set[str]] = {}
+        for attempt_id, key, correct, done in store.history_rows(conn, exam_id):
+            if correct is not None:
+                history.setdefault(key, []).append(bool(correct))
+            asked_in.setdefault(attempt_id, set()).add(key)
+            if done and (not finished or finished[-1] != attempt_id):
+                finished.append(attempt_id)
+        asked = set().union(*asked_in.values()) if asked_in else set()
+        recent = set().union(*(asked_in[a] for a in finished[-RECENT_ATTEMPTS:]))
+        missed = {key for key, results in history.items() if needs_practice(results)}
         return [
-            BankEntry(
-                key=row.key,
-                domain=row.domain,
-                task=row.task,
-                case_key=row.case_key,
-                seen=row.key in asked,
-                recent=row.key in recent,
-                missed=needs_practice(history.get(row.key, [])),
-            )
-            for row in rows
+            BankEntry(key, domain, task, case_key, key in asked, key in recent, key in missed)
+            for key, domain, task, case_key in store.bank_rows(conn, exam_id)
         ]
 
     # ----- attempts ------------------------------------------------------------------
@@ -230,12 +231,26 @@ class PracticeService:
         rng = random.Random(seed + 1)
         items = [(key, shuffled_order(loaded[key], rng)) for key in keys]
         limit = time_limit_seconds(minutes, questions, len(keys)) if mode == EXAM else 0
+        today = library.today()
         with safety.environment_errors("starting the practice set"), library.engine.begin() as c:
             attempt_id = store.create_attempt(
-                c, exam_id, mode, now.isoformat(), library.today(), limit, seed, items
+                c, exam_id, mode, now.isoformat(), today, limit, seed, items
             )
         library._dirty = True
-        return self.attempt(attempt_id)
+        return AttemptView(
+            id=attempt_id,
+            mode=mode,
+            started_at=now.isoformat(),
+            finished_at=None,
+            day=today,
+            time_limit_s=limit,
+            elapsed_ms=0,
+            position=0,
+            items=tuple(
+                ItemView(i, loaded[key], order, None, None, False)
+                for i, (key, order) in enumerate(items)
+            ),
+        )
 
     def unfinished(self) -> AttemptView | None:
         """The attempt interrupted by a close or a crash, to resume with its time used."""

@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -54,6 +55,13 @@ class QuestionRow(Base):
     line: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     archived: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        # Assembly reads these columns of every question: the index alone answers it.
+        Index(
+            "ix_questions_bank", "exam_id", "archived", "id", "key", "domain", "task", "case_key"
+        ),
+    )
 
 
 class AttemptRow(Base):
@@ -596,6 +604,34 @@ def priority_new_cards(conn: Connection, exam_id: int, domain: int, limit: int) 
     """Unseen cards linked to missed questions, to introduce before the deck order."""
     params = {"exam_id": exam_id, "domain": domain, "limit": limit}
     return [int(c) for c in conn.execute(_PRIORITY_NEW, params).scalars()]
+
+
+def _raw(conn: Connection, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
+    """Rows straight from the sqlite3 cursor: thousands of plain tuples, no Row objects."""
+    cursor = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
+    return list(cursor.fetchall())
+
+
+def bank_rows(conn: Connection, exam_id: int) -> list[tuple[str, int, str | None, str | None]]:
+    """(key, domain, task, case key) of every active question of an exam, fast."""
+    return _raw(
+        conn,
+        "SELECT key, domain, task, case_key FROM questions "
+        "WHERE exam_id = ? AND archived = 0 ORDER BY id",
+        (exam_id,),
+    )
+
+
+def history_rows(conn: Connection, exam_id: int) -> list[tuple[int, str, int | None, bool]]:
+    """(attempt id, question key, correct or None, finished) of every item of an exam's
+    attempts, oldest attempt first."""
+    return _raw(
+        conn,
+        "SELECT i.attempt_id, i.question_key, i.correct, a.finished_at IS NOT NULL "
+        "FROM practice_items i JOIN practice_attempts a ON a.id = i.attempt_id "
+        "WHERE a.exam_id = ? ORDER BY i.attempt_id, i.position",
+        (exam_id,),
+    )
 
 
 def question_domains(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
