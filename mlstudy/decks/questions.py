@@ -480,6 +480,23 @@ def user_question_files(folder: Path) -> list[Path]:
     return found
 
 
+def question_fingerprint(
+    packs: Sequence[Path], user_folders: Iterable[Path], default_exam: str | None
+) -> str:
+    """Changes when any question file (or the set of them, or a manifest) changes."""
+    digest = hashlib.sha256(repr(default_exam).encode("utf-8"))
+    files = [pack / "exam.toml" for pack in packs]
+    files += [p for pack in packs for p in question_files(pack)]
+    files += [p for folder in user_folders for p in user_question_files(folder)]
+    for path in files:
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]
+
+
 def load_questions(
     packs: Sequence[Path],
     user_folders: Iterable[Path],

@@ -7,13 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, insert, select
 
 from mlstudy.decks.loader import LoadResult, find_packs, load_decks
-from mlstudy.decks.questions import QuestionLoad, load_questions
+from mlstudy.decks.questions import QuestionLoad, load_questions, question_fingerprint
 from mlstudy.services.types import Changes, SyncReport
 from mlstudy.storage.practice import QuestionRecord, sync_questions
-from mlstudy.storage.schema import Card, Exam
+from mlstudy.storage.schema import Card, DeckFile, Exam
 from mlstudy.storage.sync import (
     CardRecord,
     count_active_cards,
@@ -22,6 +22,9 @@ from mlstudy.storage.sync import (
     sync_manifests,
     write_fingerprints,
 )
+
+QUESTIONS_MARK = "questions:"
+"""A ``deck_files`` row whose path starts with this records the last clean question sync."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +98,19 @@ def check(
 def sync_question_bank(
     engine: Engine, content_root: Path, user_folders: Sequence[Path], default_exam: str | None
 ) -> tuple[int, QuestionLoad]:
-    """Load every question file and bring the questions table in line; (rows written, load)."""
+    """Load every question file and bring the questions table in line; (rows written, load).
+
+    Skipped when no question file changed since a sync that found no problems and the
+    cards did not change since (a card sync rewrites the stored fingerprints).
+    """
+    packs = find_packs(content_root)
+    marker = QUESTIONS_MARK + question_fingerprint(packs, user_folders, default_exam)
     with engine.connect() as conn:
+        if marker in read_fingerprints(conn):
+            return 0, QuestionLoad()
         keys = set(conn.execute(select(Card.key).where(Card.archived.is_(False))).scalars())
         exam_ids = {code: int(i) for code, i in conn.execute(select(Exam.code, Exam.id))}
-    load = load_questions(find_packs(content_root), user_folders, keys, default_exam=default_exam)
+    load = load_questions(packs, user_folders, keys, default_exam=default_exam)
     records = [
         QuestionRecord(q.exam, q.question, q.path, q.line, q.content_hash)
         for q in load.questions
@@ -107,6 +118,9 @@ def sync_question_bank(
     ]
     with engine.begin() as conn:
         written = sync_questions(conn, exam_ids, records)
+        conn.execute(delete(DeckFile).where(DeckFile.path.like(QUESTIONS_MARK + "%")))
+        if not load.problems:
+            conn.execute(insert(DeckFile).values(path=marker, fingerprint=marker))
     return written, load
 
 
@@ -142,7 +156,11 @@ def _sync_cards(
     last sync are not read again, so a sync with no edits costs a few ``stat`` calls.
     """
     with engine.connect() as conn:
-        known = read_fingerprints(conn)
+        known = {
+            path: fp
+            for path, fp in read_fingerprints(conn).items()
+            if not path.startswith(QUESTIONS_MARK)
+        }
     result = _load(content_root, user_folders, default_exam, known)
     if not result.cards and not result.problems and result.fingerprints == known:
         with engine.connect() as conn:

@@ -130,3 +130,21 @@ def test_missed_question_returns_in_practice_until_right_twice(lib: Library) -> 
     run(True)
     with pytest.raises(UserError, match="no practice questions"):
         lib.practice.start("practice", missed=True)
+
+
+def test_an_unchanged_bank_is_not_read_again_and_an_edit_is(lib: Library, pack: Path) -> None:
+    again = lib.sync_content()
+    assert not again.changes.content and not again.problems
+    path = pack / "mls-c01" / "questions" / "fixture.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Clickstream to S3 as Parquet", "Clicks to Parquet"), "utf-8")
+    edited = lib.sync_content()
+    assert edited.changes.content
+    attempt = lib.practice.start("practice", count=6, seed=1)
+    titles = {i.question.title for i in attempt.items}
+    assert "Clicks to Parquet" in titles
+    path.write_text(text.replace(":cards: t-firehose, t-kds", ":cards: nope"), "utf-8")
+    broken = lib.sync_content()
+    assert any("unknown card id: nope" in p for p in broken.problems)
+    assert any("unknown card id: nope" in p for p in lib.sync_content().problems)  # again
+    assert lib.practice.bank_counts()["total"] == 5  # the broken one is archived
