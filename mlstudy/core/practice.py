@@ -15,6 +15,7 @@ import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -308,3 +309,26 @@ def parse_typed_answer(text: str, question: Question, order: Sequence[int]) -> t
     if len(set(picks)) != len(picks):
         raise ValueError("a letter appears twice")
     return tuple(picks)
+
+
+class ScorePoint(NamedTuple):
+    """One finished attempt on the practice-score chart: raw percentages."""
+
+    day: date
+    mode: str
+    percent: float
+    by_domain: dict[int, float]
+
+
+def score_points(attempts: Iterable[tuple[date, str, Score]]) -> tuple[ScorePoint, ...]:
+    """The chart series: overall and per-domain raw percentage of each finished attempt."""
+    return tuple(
+        ScorePoint(
+            day,
+            mode,
+            round(result.percent, 1),
+            {d: round(s.percent, 1) for d, s in result.by_domain.items()},
+        )
+        for day, mode, result in attempts
+        if result.questions
+    )

@@ -38,6 +38,7 @@ from mlstudy.gui.charts import (
     ReviewsPerDay,
     percent,
 )
+from mlstudy.gui.practice_chart import PracticeScores
 from mlstudy.gui.theme import domain_color, is_dark
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library
@@ -54,6 +55,7 @@ LAYOUT: tuple[tuple[type[Chart], int, int, int], ...] = (
     (CalendarHeatmap, 3, 0, 2),
     (Retention, 4, 0, 1),
     (PlanVsActual, 4, 1, 1),
+    (PracticeScores, 5, 0, 2),
 )
 
 

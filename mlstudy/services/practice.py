@@ -19,11 +19,13 @@ from mlstudy.core.practice import (
     BankEntry,
     Question,
     Score,
+    ScorePoint,
     assemble,
     is_complete,
     is_correct,
     needs_practice,
     score,
+    score_points,
     shuffled_order,
     time_limit_seconds,
 )
@@ -391,6 +393,10 @@ class PracticeService:
                     )
                 )
         return summaries
+
+    def score_points(self) -> tuple[ScorePoint, ...]:
+        """The practice-score chart's series (oldest first)."""
+        return score_points((s.day, s.mode, s.score) for s in self.history())
 
     def history_document(self) -> dict[str, Any]:
         """The ``practice`` key of ``stats --json``."""

@@ -189,3 +189,28 @@ def test_resume_after_the_app_is_killed_mid_exam(qtbot: QtBot, tmp_path: Path, p
         window.close()
     finally:
         library.close()
+
+
+def test_progress_charts_practice_scores_overall_and_per_domain(
+    qtbot: QtBot, studied: Library
+) -> None:
+    from mlstudy.gui.practice_chart import PracticeScores
+    from mlstudy.services.progress import compute_progress
+
+    for correct_keys in ({"q-fx-parquet"}, {"q-fx-parquet", "q-fx-order", "q-fx-match"}):
+        attempt = studied.practice.start("exam", count=6, seed=1)
+        for item in attempt.items:
+            if item.question.key in correct_keys:
+                studied.practice.answer(attempt, item.position, item.question.correct_answer, 0)
+        studied.practice.submit(attempt.id)
+    data = compute_progress(studied)
+    assert [round(p.percent) for p in data.practice_scores] == [17, 50]
+    assert data.practice_scores[1].by_domain == {1: 50.0, 3: 50.0}
+    chart = PracticeScores()
+    qtbot.addWidget(chart)
+    chart.set_progress(data)
+    assert not chart.is_empty
+    assert chart.series == {1: [50.0, 50.0], 3: [0.0, 50.0]}
+    assert "Overall, latest 50%" in chart.legend.text()
+    assert chart.show_hover(1.0, 50.0)
+    assert "3. Modeling: 50%" in chart.hover_shown()
