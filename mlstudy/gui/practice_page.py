@@ -407,7 +407,7 @@ class PracticePage(QWidget):
             f"Question {self.position + 1} of {total} · domain {item.question.domain}"
             + (f" · task {item.question.task}" if item.question.task else "")
         )
-        self.stem_view.setHtml(page(stem_html(item, self.position + 1, total), dark=dark))
+        self.stem_view.setHtml(page(stem_html(item), dark=dark))
         checked = self.position in self._checked
         self.options.show_item(item, item.answer, locked=checked)
         self._show_feedback()

@@ -34,10 +34,11 @@ def page(body: str, *, dark: bool = False, font_size: int = 15) -> str:
     )
 
 
-def stem_html(item: ItemView, number: int, total: int) -> str:
-    """The case scenario (if any), the stem and, for matching, the left-hand items."""
+def stem_html(item: ItemView, number: int = 0, total: int = 0) -> str:
+    """The title (numbered in a report), the case scenario (if any) and the stem."""
     q = item.question
-    parts = [f"<p class='muted'>Question {number} of {total} · {_e(q.title)}</p>"]
+    label = f"Question {number} of {total} · " if number else ""
+    parts = [f"<p class='muted'>{label}{_e(q.title)}</p>"]
     if q.case_text:
         parts.append(f"<blockquote>{render_markdown(q.case_text)}</blockquote>")
     parts.append(render_markdown(q.stem))
