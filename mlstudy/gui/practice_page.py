@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -82,6 +82,7 @@ class PracticePage(QWidget):
         self._last_save = 0
         self._saved_position = 0
         self._card_ids: dict[str, int] = {}
+        self._stale = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.stack = QStackedWidget()
         self.stack.addWidget(self._build_start())
@@ -221,9 +222,14 @@ class PracticePage(QWidget):
     # ----- the exam list -------------------------------------------------------------
 
     def refresh(self, changes: Changes | None = None) -> None:
-        """Fill the exam list: bank size, filters, the open attempt, past attempts."""
-        if self.stack.currentIndex() != 0 and changes is not None:
+        """Fill the exam list: bank size, filters, the open attempt, past attempts.
+
+        A change while the page is hidden (an answer in Review) only marks it stale.
+        """
+        if changes is not None and (self.stack.currentIndex() != 0 or not self.isVisible()):
+            self._stale = True
             return
+        self._stale = False
         try:
             counts = self.library.practice.bank_counts()
             exam = self.library.exam()
@@ -271,6 +277,12 @@ class PracticePage(QWidget):
             )
             item.setData(Qt.ItemDataRole.UserRole, summary.id)
             self.history_list.addItem(item)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Catch up with changes made while hidden."""
+        super().showEvent(event)
+        if self._stale and self.stack.currentIndex() == 0:
+            self.refresh()
 
     def _fill_tasks(self) -> None:
         domain = self.domain_box.currentData()

@@ -371,28 +371,16 @@ class PracticeService:
 
     def history(self) -> list[AttemptSummary]:
         """Every finished attempt of the current exam with its raw score, oldest first."""
-        exam_id = self._library.exam_id()
-        summaries = []
         with self._library.engine.connect() as conn:
-            attempts = store.finished_attempts(conn, exam_id)
-            for info in attempts:
-                rows = store.items(conn, info.id)
-                domains = store.question_domains(conn, [r.question_key for r in rows])
-                scored = [
-                    (domains.get(r.question_key, 0), bool(r.correct))
-                    for r in rows
-                    if info.mode == EXAM or r.correct is not None
-                ]
-                summaries.append(
-                    AttemptSummary(
-                        info.id,
-                        info.mode,
-                        info.finished_at or "",
-                        date.fromisoformat(info.study_day),
-                        score(scored),
-                    )
-                )
-        return summaries
+            rows = store.attempt_scores(conn, self._library.exam_id())
+        grouped: dict[int, tuple[str, str, str, list[tuple[int, bool]]]] = {}
+        for attempt_id, mode, finished, day, domain, asked, correct in rows:
+            entry = grouped.setdefault(attempt_id, (mode, finished, day, []))
+            entry[3].extend([(domain, True)] * correct + [(domain, False)] * (asked - correct))
+        return [
+            AttemptSummary(attempt_id, mode, finished, date.fromisoformat(day), score(results))
+            for attempt_id, (mode, finished, day, results) in grouped.items()
+        ]
 
     def score_points(self) -> tuple[ScorePoint, ...]:
         """The practice-score chart's series (oldest first)."""

@@ -634,6 +634,25 @@ def history_rows(conn: Connection, exam_id: int) -> list[tuple[int, str, int | N
     )
 
 
+def attempt_scores(
+    conn: Connection, exam_id: int
+) -> list[tuple[int, str, str, str, int, int, int]]:
+    """(attempt id, mode, finished at, study day, domain, questions, correct) of every
+    finished attempt and domain, oldest first, in one read. An exam counts every item;
+    a practice set ended early counts the items answered."""
+    return _raw(
+        conn,
+        "SELECT a.id, a.mode, a.finished_at, a.study_day, q.domain, "
+        "SUM(CASE WHEN a.mode = 'exam' OR i.correct IS NOT NULL THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN i.correct = 1 THEN 1 ELSE 0 END) "
+        "FROM practice_attempts a JOIN practice_items i ON i.attempt_id = a.id "
+        "JOIN questions q ON q.key = i.question_key "
+        "WHERE a.exam_id = ? AND a.finished_at IS NOT NULL "
+        "GROUP BY a.id, q.domain ORDER BY a.finished_at, a.id, q.domain",
+        (exam_id,),
+    )
+
+
 def question_domains(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
     """The domain of each question key."""
     found: dict[str, int] = {}
