@@ -214,3 +214,33 @@ def test_progress_charts_practice_scores_overall_and_per_domain(
     assert "Overall, latest 50%" in chart.legend.text()
     assert chart.show_hover(1.0, 50.0)
     assert "3. Modeling: 50%" in chart.hover_shown()
+
+
+def test_time_running_out_submits_and_a_linked_card_opens_in_browse(
+    qtbot: QtBot, studied: Library
+) -> None:
+    from PySide6.QtCore import QUrl
+
+    window = MainWindow(studied)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.watcher._running)
+    window.show_page("practice")
+    page = window.practice_page
+    page.size_box.setCurrentIndex(page.size_box.findData(10))
+    press(qtbot, page, Qt.Key.Key_Return)
+    attempt = page.attempt
+    assert attempt is not None and attempt.time_limit_s == 17 * 60  # the 6 questions drawn
+    for k in right_keys(page.current()):
+        press(qtbot, page, k)
+    asked = len(dialogs.shown_messages)
+    page._base_ms = attempt.time_limit_s * 1000  # the clock has run out
+    page.tick()
+    assert len(dialogs.shown_messages) == asked  # no question asked: time is up
+    results = page.results
+    assert results is not None and results.attempt.elapsed_ms == attempt.time_limit_s * 1000
+    assert results.score.correct == 1 and results.score.questions == 6
+    card_id = studied.practice.linked_card_ids(["t-kds"])["t-kds"]
+    page._link(QUrl(f"card:{card_id}"))
+    assert window.current_page_name() == "browse"
+    assert window.browse_page.query() == '"t-kds"'
