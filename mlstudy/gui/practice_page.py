@@ -528,10 +528,7 @@ class PracticePage(QWidget):
         self.attempt = None
         self._clock.invalidate()
         self.show_results(results)
-        cards = frozenset(
-            self._card_ids[k] for k in results.rescheduled_cards if k in self._card_ids
-        )
-        self.bus.publish(Changes(cards=cards, reviews=True))
+        self.bus.publish(results.changes)
         self.results_shown.emit(results)
         return results
 

@@ -9,7 +9,7 @@ and unseen linked cards come first in the next new-card batch.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +113,8 @@ class Results:
     domain_names: dict[int, str]
     rescheduled_cards: tuple[str, ...]
     note: str = RAW_SCORE_NOTE
+    changes: Changes = field(default_factory=Changes)
+    """What the submit changed (the cards brought forward); empty for a re-read report."""
 
 
 class PracticeService:
@@ -346,7 +348,8 @@ class PracticeService:
             ids = store.card_ids(conn, missed_cards)
             store.bring_cards_forward(conn, list(ids.values()), today + timedelta(days=1), reason)
         library._dirty = True  # a backup is due on close
-        return self.results(attempt_id)
+        changed = Changes(cards=frozenset(ids.values()), reviews=True)
+        return replace(self.results(attempt_id), changes=changed)
 
     def results(self, attempt_id: int) -> Results:
         """The report of a finished attempt."""
@@ -419,7 +422,3 @@ class PracticeService:
         or None."""
         with self._library.engine.connect() as conn:
             return store.card_due_reason(conn, card_id)
-
-    def changes(self) -> Changes:
-        """What a submit changes, for the pages to refresh."""
-        return Changes(reviews=True, plan=True)

@@ -124,8 +124,9 @@ def results_html(results: Results, card_ids: dict[str, int]) -> str:
     parts.append("</table>")
     if results.rescheduled_cards:
         parts.append(
-            f"<p>{len(results.rescheduled_cards)} linked card(s) of missed questions are due "
-            "on your next study day.</p>"
+            f"<p>The {len(results.rescheduled_cards)} linked card(s) of missed questions "
+            "are due on your next study day; those you have not seen yet come first among "
+            "your new cards.</p>"
         )
     total = len(attempt.items)
     for item in attempt.items:

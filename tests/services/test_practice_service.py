@@ -148,3 +148,12 @@ def test_an_unchanged_bank_is_not_read_again_and_an_edit_is(lib: Library, pack: 
     assert any("unknown card id: nope" in p for p in broken.problems)
     assert any("unknown card id: nope" in p for p in lib.sync_content().problems)  # again
     assert lib.practice.bank_counts()["total"] == 5  # the broken one is archived
+
+
+def test_submit_reports_what_it_changed(lib: Library) -> None:
+    attempt = lib.practice.start("exam", count=6, seed=8)
+    results = lib.practice.submit(attempt.id)  # nothing answered: every question missed
+    keys = {"t-firehose", "t-kds", "t-eta", "t-recall", "t-lasso"}
+    assert set(results.rescheduled_cards) == keys
+    assert results.changes.cards == frozenset(lib.practice.linked_card_ids(sorted(keys)).values())
+    assert lib.practice.results(attempt.id).changes.cards == frozenset()
