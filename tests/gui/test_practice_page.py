@@ -148,6 +148,29 @@ def test_practice_mode_explains_every_option(qtbot: QtBot, studied: Library) -> 
     for option in item.question.options:
         assert option.explanation.split(":")[-1].strip()[:10] in feedback
     assert "Sources: https://" in feedback
+    # Every item type by keyboard: letters, Space in multiple response, ordering, matching.
+    kinds = {item.question.type}
+    for _ in range(len(page.attempt.items) - 1):
+        press(qtbot, page, "n")
+        item = page.current()
+        kinds.add(item.question.type)
+        keys = right_keys(item)
+        if item.question.type == ItemType.MULTIPLE:
+            press(qtbot, page, keys[0])
+            press(qtbot, page, keys[1])
+            press(qtbot, page, Qt.Key.Key_Space)  # toggles the current option off ...
+            press(qtbot, page, Qt.Key.Key_Space)  # ... and on again
+        elif item.question.type == ItemType.ORDERING:
+            press(qtbot, page, keys[1])
+            press(qtbot, page, Qt.Key.Key_Backspace)  # takes the wrong first step back
+            for k in keys:
+                press(qtbot, page, k)
+        else:
+            for k in keys:
+                press(qtbot, page, k)
+        press(qtbot, page, Qt.Key.Key_Return)
+        assert page.feedback_view.toPlainText().startswith("Right"), item.question.key
+    assert kinds == {ItemType.SINGLE, ItemType.MULTIPLE, ItemType.ORDERING, ItemType.MATCHING}
 
 
 def test_resume_after_the_app_is_killed_mid_exam(qtbot: QtBot, tmp_path: Path, pack: Path) -> None:
@@ -244,3 +267,23 @@ def test_time_running_out_submits_and_a_linked_card_opens_in_browse(
     page._link(QUrl(f"card:{card_id}"))
     assert window.current_page_name() == "browse"
     assert window.browse_page.query() == '"t-kds"'
+
+
+def test_space_toggles_the_current_option_in_multiple_response(qtbot: QtBot) -> None:
+    from mlstudy.core.practice import Option, Question
+    from mlstudy.gui.practice_options import OptionsPanel
+    from mlstudy.services.practice import ItemView
+
+    options = tuple(Option(f"o{i}", "why", i in (1, 3)) for i in range(5))
+    question = Question("q", "t", ItemType.MULTIPLE, 1, None, "Choose two.", options, (), ())
+    panel = OptionsPanel()
+    qtbot.addWidget(panel)
+    panel.show_item(ItemView(0, question, (4, 3, 2, 1, 0), None, None, False), None, False)
+    assert panel.press(Qt.Key.Key_B, "b")  # displayed B is option 3
+    assert panel.answer() == (3,)
+    assert panel.press(Qt.Key.Key_Space, " ")
+    assert panel.answer() is None
+    assert panel.press(Qt.Key.Key_Down, "")
+    assert panel.press(Qt.Key.Key_Space, " ")  # displayed C is option 2
+    assert panel.press(Qt.Key.Key_4, "4")  # displayed D is option 1
+    assert panel.answer() == (1, 2)
