@@ -51,7 +51,10 @@ class OptionsPanel(QWidget):
     def show_item(self, item: ItemView, answer: tuple[int, ...] | None, locked: bool) -> None:
         """Show an item with a saved answer (None: unanswered); locked: read-only."""
         if self._body is not None:
+            # Off screen at once: a deferred delete would leave it drawn under the new one.
             self._layout.removeWidget(self._body)
+            self._body.hide()
+            self._body.setParent(None)
             self._body.deleteLater()
         self.item = item
         self.locked = locked
