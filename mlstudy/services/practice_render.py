@@ -7,6 +7,7 @@ plain http(s) links, opened by the GUI's one link opener.
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 from mlstudy.core.practice import LETTERS, ItemType
@@ -21,8 +22,24 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+_MARKUP = re.compile(r"[`*_\[\]<>#|\\~]|^\s*([-+]|\d+[.)])\s|^ {4}|\n\s*\n", re.MULTILINE)
+"""Text without any of these is plain prose: escaping it gives what markdown would."""
+
+
 def _inline(text: str) -> str:
+    """One paragraph of markdown (an explanation) as inline HTML."""
+    if not _MARKUP.search(text):
+        return html.escape(text.strip(), quote=False)
     return render_markdown(text).strip().removeprefix("<p>").removesuffix("</p>")
+
+
+def _block(text: str) -> str:
+    """Markdown (a stem or scenario) as HTML; plain paragraphs skip the markdown parser,
+    which a results page of 65 questions would otherwise run hundreds of times."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if any(_MARKUP.search(p) for p in paragraphs):
+        return render_markdown(text)
+    return "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
 
 
 def page(body: str, *, dark: bool = False, font_size: int = 15) -> str:
@@ -40,8 +57,8 @@ def stem_html(item: ItemView, number: int = 0, total: int = 0) -> str:
     label = f"Question {number} of {total} · " if number else ""
     parts = [f"<p class='muted'>{label}{_e(q.title)}</p>"]
     if q.case_text:
-        parts.append(f"<blockquote>{render_markdown(q.case_text)}</blockquote>")
-    parts.append(render_markdown(q.stem))
+        parts.append(f"<blockquote>{_block(q.case_text)}</blockquote>")
+    parts.append(_block(q.stem))
     return "".join(parts)
 
 
