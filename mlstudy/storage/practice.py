@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlstudy.core.practice import ItemType, Option, Question
@@ -528,19 +529,16 @@ def bring_cards_forward(conn: Connection, card_ids_: Sequence[int], due: date, r
     """Make reviewed cards due on ``due`` at the latest (through ``exam_due_day``: SM-2
     state untouched) and remember why; unseen cards are remembered so they come first
     in the next new-card batch. Returns the number of cards."""
-    day = due.isoformat()
-    for card_id in card_ids_:
-        existing = conn.execute(
-            select(CardDueRow.card_id).where(CardDueRow.card_id == card_id)
-        ).first()
-        if existing:
-            conn.execute(
-                update(CardDueRow)
-                .where(CardDueRow.card_id == card_id)
-                .values(due_day=day, reason=reason)
-            )
-        else:
-            conn.execute(insert(CardDueRow).values(card_id=card_id, due_day=day, reason=reason))
+    if not card_ids_:
+        return 0
+    statement = sqlite_insert(CardDueRow)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CardDueRow.card_id],
+            set_={"due_day": statement.excluded.due_day, "reason": statement.excluded.reason},
+        ),
+        [{"card_id": c, "due_day": due.isoformat(), "reason": reason} for c in card_ids_],
+    )
     apply_card_dues(conn, card_ids_)
     return len(card_ids_)
 
@@ -557,17 +555,20 @@ def apply_card_dues(conn: Connection, only: Sequence[int] | None = None) -> int:
     ).join(CardState, CardState.card_id == CardDueRow.card_id)
     if only is not None:
         query = query.where(CardDueRow.card_id.in_(list(only)))
-    changed = 0
-    for card_id, practice_due, due, exam_due, last_day in conn.execute(query).all():
-        effective = exam_due or due
+    changes = [
+        {"cid": card_id, "day": practice_due}
+        for card_id, practice_due, due, exam_due, last_day in conn.execute(query)
         # Reviewed on or after the practice due day: the layer is spent.
-        if last_day >= practice_due or practice_due >= effective:
-            continue
+        if last_day < practice_due < (exam_due or due)
+    ]
+    if changes:
         conn.execute(
-            update(CardState).where(CardState.card_id == card_id).values(exam_due_day=practice_due)
+            update(CardState)
+            .where(CardState.card_id == bindparam("cid"))
+            .values(exam_due_day=bindparam("day")),
+            changes,
         )
-        changed += 1
-    return changed
+    return len(changes)
 
 
 def card_due_reason(conn: Connection, card_id: int) -> str | None:

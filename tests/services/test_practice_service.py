@@ -157,3 +157,24 @@ def test_submit_reports_what_it_changed(lib: Library) -> None:
     assert set(results.rescheduled_cards) == keys
     assert results.changes.cards == frozenset(lib.practice.linked_card_ids(sorted(keys)).values())
     assert lib.practice.results(attempt.id).changes.cards == frozenset()
+
+
+def test_the_practice_layer_survives_an_exam_date_change(lib: Library, clock: FakeClock) -> None:
+    card = lib.next_card()
+    while card is not None and card.key != "t-kds":
+        lib.answer(card.id, 5)
+        card = lib.next_card()
+    assert card is not None
+    lib.answer(card.id, 5)
+    clock.advance(days=1)
+    lib.answer(card.id, 5)  # SM-2: due in six days
+    attempt = lib.practice.start("exam", count=6, seed=8)
+    lib.practice.submit(attempt.id)  # nothing answered: t-kds's question is missed
+    assert lib.today().isoformat() == "2026-11-03"
+    assert lib.state_of(card.id).exam_due_day == "2026-11-04"  # type: ignore[union-attr]
+    lib.update_settings(exam_date="2027-03-01")  # every exam-aware due day is recomputed
+    assert lib.state_of(card.id).exam_due_day == "2026-11-04"  # type: ignore[union-attr]
+    clock.advance(days=1)
+    lib.answer(card.id, 5)  # reviewed on the day: the layer is spent
+    assert lib.practice.card_reason(card.id) is None
+    assert lib.state_of(card.id).exam_due_day is None  # type: ignore[union-attr]
