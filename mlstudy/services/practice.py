@@ -34,6 +34,7 @@ from mlstudy.errors import UserError
 from mlstudy.services import safety
 from mlstudy.services.types import Changes
 from mlstudy.storage import practice as store
+from mlstudy.storage import practice_dues as dues
 
 if TYPE_CHECKING:
     from mlstudy.services.library import Library
@@ -345,8 +346,8 @@ class PracticeService:
             store.finish_attempt(
                 conn, attempt_id, library.now().isoformat(), used, view.mode == EXAM
             )
-            ids = store.card_ids(conn, missed_cards)
-            store.bring_cards_forward(conn, list(ids.values()), today + timedelta(days=1), reason)
+            ids = dues.card_ids(conn, missed_cards)
+            dues.bring_cards_forward(conn, list(ids.values()), today + timedelta(days=1), reason)
         library._dirty = True  # a backup is due on close
         changed = Changes(cards=frozenset(ids.values()), reviews=True)
         return replace(self.results(attempt_id), changes=changed)
@@ -410,7 +411,7 @@ class PracticeService:
     def linked_card_ids(self, keys: list[str] | tuple[str, ...]) -> dict[str, int]:
         """Database ids of linked cards by key (for links that open a card in Browse)."""
         with self._library.engine.connect() as conn:
-            return store.card_ids(conn, list(keys))
+            return dues.card_ids(conn, list(keys))
 
     def latest(self) -> AttemptSummary | None:
         """The newest finished attempt, for the Today page."""
@@ -421,4 +422,4 @@ class PracticeService:
         """Why a card was brought forward by practice ("missed in the practice exam of ..."),
         or None."""
         with self._library.engine.connect() as conn:
-            return store.card_due_reason(conn, card_id)
+            return dues.card_due_reason(conn, card_id)

@@ -25,11 +25,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlstudy.core.practice import ItemType, Option, Question
-from mlstudy.storage.schema import Base, Card, CardState
+from mlstudy.storage.schema import Base
 
 TABLES = ("questions", "practice_attempts", "practice_items", "practice_card_dues")
 
@@ -471,142 +470,6 @@ def finish_attempt(
     )
 
 
-def question_history(conn: Connection, exam_id: int) -> dict[str, list[bool]]:
-    """Each question's scored results in every attempt, oldest first."""
-    rows = conn.execute(
-        select(ItemRow.question_key, ItemRow.correct)
-        .join(AttemptRow, AttemptRow.id == ItemRow.attempt_id)
-        .where(AttemptRow.exam_id == exam_id, ItemRow.correct.is_not(None))
-        .order_by(AttemptRow.id, ItemRow.position)
-    )
-    history: dict[str, list[bool]] = {}
-    for key, correct in rows:
-        history.setdefault(key, []).append(bool(correct))
-    return history
-
-
-def recent_question_keys(conn: Connection, exam_id: int, attempts: int) -> set[str]:
-    """Questions asked in the latest ``attempts`` finished attempts."""
-    ids = list(
-        conn.execute(
-            select(AttemptRow.id)
-            .where(AttemptRow.exam_id == exam_id, AttemptRow.finished_at.is_not(None))
-            .order_by(AttemptRow.id.desc())
-            .limit(attempts)
-        ).scalars()
-    )
-    if not ids:
-        return set()
-    return set(
-        conn.execute(select(ItemRow.question_key).where(ItemRow.attempt_id.in_(ids))).scalars()
-    )
-
-
-def asked_question_keys(conn: Connection, exam_id: int) -> set[str]:
-    """Every question ever shown in an attempt of an exam."""
-    return set(
-        conn.execute(
-            select(ItemRow.question_key)
-            .join(AttemptRow, AttemptRow.id == ItemRow.attempt_id)
-            .where(AttemptRow.exam_id == exam_id)
-            .distinct()
-        ).scalars()
-    )
-
-
-# ----- the due-date layer ---------------------------------------------------------------
-
-
-def card_ids(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
-    """Card ids of active card keys."""
-    rows = conn.execute(
-        select(Card.key, Card.id).where(Card.key.in_(list(keys)), Card.archived.is_(False))
-    )
-    return {key: int(cid) for key, cid in rows}
-
-
-def bring_cards_forward(conn: Connection, card_ids_: Sequence[int], due: date, reason: str) -> int:
-    """Make reviewed cards due on ``due`` at the latest (through ``exam_due_day``: SM-2
-    state untouched) and remember why; unseen cards are remembered so they come first
-    in the next new-card batch. Returns the number of cards."""
-    if not card_ids_:
-        return 0
-    statement = sqlite_insert(CardDueRow)
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CardDueRow.card_id],
-            set_={"due_day": statement.excluded.due_day, "reason": statement.excluded.reason},
-        ),
-        [{"card_id": c, "due_day": due.isoformat(), "reason": reason} for c in card_ids_],
-    )
-    apply_card_dues(conn, card_ids_)
-    return len(card_ids_)
-
-
-def apply_card_dues(conn: Connection, only: Sequence[int] | None = None) -> int:
-    """Set ``exam_due_day`` to the practice due day where that is earlier than the card's
-    effective due day and the card was not reviewed since it was missed."""
-    query = select(
-        CardDueRow.card_id,
-        CardDueRow.due_day,
-        CardState.due_day,
-        CardState.exam_due_day,
-        CardState.last_day,
-    ).join(CardState, CardState.card_id == CardDueRow.card_id)
-    if only is not None:
-        query = query.where(CardDueRow.card_id.in_(list(only)))
-    changes = [
-        {"cid": card_id, "day": practice_due}
-        for card_id, practice_due, due, exam_due, last_day in conn.execute(query)
-        # Reviewed on or after the practice due day: the layer is spent.
-        if last_day < practice_due < (exam_due or due)
-    ]
-    if changes:
-        conn.execute(
-            update(CardState)
-            .where(CardState.card_id == bindparam("cid"))
-            .values(exam_due_day=bindparam("day")),
-            changes,
-        )
-    return len(changes)
-
-
-def card_due_reason(conn: Connection, card_id: int) -> str | None:
-    """Why a card was brought forward, until it is reviewed on or after that day."""
-    row = conn.execute(
-        select(CardDueRow.reason, CardDueRow.due_day, CardState.last_day)
-        .outerjoin(CardState, CardState.card_id == CardDueRow.card_id)
-        .where(CardDueRow.card_id == card_id)
-    ).first()
-    if row is None:
-        return None
-    reason, due_day, last_day = row
-    if last_day is not None and last_day >= due_day:
-        return None
-    return str(reason)
-
-
-_PRIORITY_NEW = (
-    select(Card.id)
-    .join(CardDueRow, CardDueRow.card_id == Card.id)
-    .where(
-        Card.exam_id == bindparam("exam_id"),
-        Card.domain == bindparam("domain"),
-        Card.is_new.is_(True),
-        Card.archived.is_(False),
-        Card.suspended.is_(False),
-    )
-    .order_by(CardDueRow.due_day, Card.position)
-    .limit(bindparam("limit"))
-)
-
-
-def priority_new_cards(conn: Connection, exam_id: int, domain: int, limit: int) -> list[int]:
-    """Unseen cards linked to missed questions, to introduce before the deck order."""
-    params = {"exam_id": exam_id, "domain": domain, "limit": limit}
-    return [int(c) for c in conn.execute(_PRIORITY_NEW, params).scalars()]
-
-
 def _raw(conn: Connection, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
     """Rows straight from the sqlite3 cursor: thousands of plain tuples, no Row objects."""
     cursor = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
@@ -652,16 +515,3 @@ def attempt_scores(
         "GROUP BY a.id, q.domain ORDER BY a.finished_at, a.id, q.domain",
         (exam_id,),
     )
-
-
-def question_domains(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
-    """The domain of each question key."""
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        rows = conn.execute(
-            select(QuestionRow.key, QuestionRow.domain).where(
-                QuestionRow.key.in_(list(keys[start : start + 500]))
-            )
-        )
-        found.update({key: int(domain) for key, domain in rows})
-    return found

@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from mlstudy.core.models import ReviewKind
 from mlstudy.core.sm2 import NEW_CARD, Sm2State, next_state
-from mlstudy.storage.practice import apply_card_dues, priority_new_cards
+from mlstudy.storage.practice_dues import apply_card_dues, priority_new_cards
 from mlstudy.storage.schema import Card, CardState, Review
 
 EFFECTIVE_DUE = func.coalesce(CardState.exam_due_day, CardState.due_day)
