@@ -31,6 +31,7 @@ from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.dialogs import confirm, show_error
 from mlstudy.gui.practice_options import OptionsPanel
+from mlstudy.gui.practice_results import ResultsView
 from mlstudy.gui.review_page import CardBrowser
 from mlstudy.gui.theme import is_dark
 from mlstudy.services import Changes, Library
@@ -39,7 +40,6 @@ from mlstudy.services.practice_render import (
     CARD_SCHEME,
     feedback_html,
     page,
-    results_html,
     stem_html,
 )
 
@@ -209,15 +209,10 @@ class PracticePage(QWidget):
         return view
 
     def _build_results(self) -> QWidget:
-        view = QWidget()
-        layout = QVBoxLayout(view)
-        self.results_view = CardBrowser()
-        self.results_view.anchorClicked.connect(self._link)
-        layout.addWidget(self.results_view, 1)
-        back = _button("Back to the exam list (Esc)")
-        back.clicked.connect(self.show_start)
-        layout.addWidget(back)
-        return view
+        self.results_view = ResultsView()
+        self.results_view.back_requested.connect(self.show_start)
+        self.results_view.card_requested.connect(self.bus.card_requested.emit)
+        return self.results_view
 
     # ----- the exam list -------------------------------------------------------------
 
@@ -537,7 +532,7 @@ class PracticePage(QWidget):
         self.results = results
         keys = sorted({c for i in results.attempt.items for c in i.question.cards})
         self._card_ids = self.library.practice.linked_card_ids(keys)
-        self.results_view.setHtml(page(results_html(results, self._card_ids), dark=self._dark()))
+        self.results_view.show_results(results, self._card_ids, self._dark())
         self.stack.setCurrentIndex(3)
         self.setFocus()
 
@@ -546,10 +541,12 @@ class PracticePage(QWidget):
         self.show_results(self.library.practice.results(attempt_id))
 
     def _link(self, url: QUrl) -> None:
-        if url.scheme() == CARD_SCHEME:
-            key = next((k for k, v in self._card_ids.items() if str(v) == url.path()), None)
-            if key is not None:
-                self.bus.card_requested.emit(key)
+        """A linked card (``card:<id>``) opens in Browse; web links open by themselves."""
+        if url.scheme() != CARD_SCHEME:
+            return
+        key = next((k for k, v in self._card_ids.items() if str(v) == url.path()), None)
+        if key is not None:
+            self.bus.card_requested.emit(key)
 
     # ----- keys ----------------------------------------------------------------------
 

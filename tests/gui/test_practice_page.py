@@ -96,7 +96,7 @@ def test_a_whole_exam_by_keyboard(qtbot: QtBot, studied: Library, clock: FakeClo
     assert results is not None
     assert (results.score.questions, results.score.correct) == (6, 4)
     assert results.score.by_domain[1].correct == 1  # the parquet question was missed
-    text = page.results_view.toPlainText()
+    text = page.results_view.text()
     assert "4 of 6 correct: 67 %" in text
     assert "raw percentage" in text and "not a prediction of passing" in text
     assert "Amazon Data Firehose with record format conversion." in text  # every question shown
@@ -264,7 +264,7 @@ def test_time_running_out_submits_and_a_linked_card_opens_in_browse(
     assert results is not None and results.attempt.elapsed_ms == attempt.time_limit_s * 1000
     assert results.score.correct == 1 and results.score.questions == 6
     card_id = studied.practice.linked_card_ids(["t-kds"])["t-kds"]
-    page._link(QUrl(f"card:{card_id}"))
+    page.results_view.open_link(QUrl(f"card:{card_id}"))  # a card link in the report
     assert window.current_page_name() == "browse"
     assert window.browse_page.query() == '"t-kds"'
 
