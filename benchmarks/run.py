@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import practice_bench  # noqa: E402
 import synthetic  # noqa: E402
 
 from mlstudy.services import Library  # noqa: E402
@@ -41,6 +42,9 @@ TARGETS_MS = {
     "progress_series_all_warm": 1000,
     "plan_10000_cards_180_days": 500,
     "cold_start_to_first_card": 2000,
+    "practice_build_65_median": 50,
+    "practice_next_question_p95": 16,
+    "practice_results_page_median": 100,
 }
 TARGET_RSS_MB = 300
 
@@ -171,6 +175,8 @@ def main() -> int:
         domain_weights=library.exam().weights(),
     )
     results["plan_10000_cards_180_days"] = ms(timed(lambda: plan_for_exam(inputs))[0])
+    # Last, so the 2,000-question bank does not change the deck-sync timings above.
+    results.update(practice_bench.measure(library, app))
     library.close()
 
     # The progress series are computed in the app's own (lean) process: measure them in

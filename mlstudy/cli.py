@@ -74,7 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     charts = sub.add_parser("charts", help="write every progress chart as PNG")
     charts.add_argument("--out", type=Path, metavar="DIR", required=True, help="output folder")
     _common(charts, argparse.SUPPRESS)
-    for child in (check, stats, plan, backup, restore):
+    practice = sub.add_parser("practice", help="practice questions in the terminal")
+    practice.add_argument("--count", type=int, metavar="N", default=10, help="questions (10)")
+    practice.add_argument("--domain", type=int, metavar="D", help="only this domain")
+    practice.add_argument("--task", metavar="T", help="only this task statement, such as 3.2")
+    practice.add_argument("--seed", type=int, metavar="S", help="a seed for a repeatable draw")
+    for child in (check, stats, plan, backup, restore, practice):
         _common(child, argparse.SUPPRESS)
     return parser
 
@@ -96,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _restore(args)
         if args.command == "charts":
             return _charts(args)
+        if args.command == "practice":
+            from mlstudy.cli_practice import run_practice
+
+            return run_practice(args.data_dir, args.count, args.domain, args.task, args.seed)
         return _launch_gui(args)
     except UserError as exc:
         print(f"mlstudy: error: {exc}", file=sys.stderr)
@@ -116,14 +125,22 @@ def _check_content(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     for note in report.notes:
         print(note, file=sys.stderr)
+    questions = report.questions_per_domain or {}
     for code, counts in report.per_domain.items():
         names = report.domain_names[code]
-        if not any(counts.values()):
+        asked = questions.get(code, {})
+        if not any(counts.values()) and not any(asked.values()):
             continue
-        print(f"{code}: {sum(counts.values())} cards")
+        print(f"{code}: {sum(counts.values())} cards, {sum(asked.values())} questions")
         for number, count in sorted(counts.items()):
-            print(f"  {number}. {names.get(number, '?'):<48} {count:>5}")
-    print(f"{report.files} files, {report.cards} cards, {len(report.problems)} errors")
+            print(
+                f"  {number}. {names.get(number, '?'):<48} {count:>5} cards "
+                f"{asked.get(number, 0):>4} questions"
+            )
+    print(
+        f"{report.files} files, {report.cards} cards, {report.questions} questions, "
+        f"{len(report.problems)} errors"
+    )
     return EXIT_ERROR if report.problems else EXIT_OK
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from mlstudy.decks.limits import MAX_FILE_BYTES, is_source_url
 
 FIELD_KEYS = ("domain", "task", "tags", "source")
-FRONT_MATTER_KEYS = (*FIELD_KEYS, "exam")
+FRONT_MATTER_KEYS = (*FIELD_KEYS, "exam", "kind")
 
 _ID_RE = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
 _VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -82,6 +82,8 @@ class ParsedFile:
     cards: list[ParsedCard] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     exam: str | None = None
+    kind: str | None = None
+    """``questions`` for a practice question file (read by ``decks.questions``, not here)."""
 
 
 class FileTooLargeError(OSError):
@@ -175,6 +177,9 @@ def parse_card_text(text: str, path: str) -> ParsedFile:
     if not text.strip():
         result.problems.append(Problem(path, 1, "file is empty: it holds no cards"))
         return result
+    if declares_questions(lines):
+        result.kind = "questions"  # a practice question file: decks.questions reads it
+        return result
     defaults, body_start = _parse_front_matter(lines, result)
     _parse_cards(lines, body_start, defaults, result)
     if not result.cards and not any(p for p in result.problems):
@@ -182,6 +187,19 @@ def parse_card_text(text: str, path: str) -> ParsedFile:
             Problem(path, 1, "no cards found: a card starts with a '## question {#id}' line")
         )
     return result
+
+
+def declares_questions(lines: list[str]) -> bool:
+    """True when the front matter says ``kind: questions``."""
+    if not lines or lines[0].strip() != "---":
+        return False
+    for raw in lines[1:40]:
+        if raw.strip() == "---":
+            return False
+        key, _sep, value = raw.partition(":")
+        if key.strip().lower() == "kind":
+            return value.strip().lower() == "questions"
+    return False
 
 
 def _parse_front_matter(lines: list[str], result: ParsedFile) -> tuple[dict[str, object], int]:
@@ -217,6 +235,8 @@ def _parse_front_matter(lines: list[str], result: ParsedFile) -> tuple[dict[str,
                     _set_field(defaults, key, value.strip(), result, number)
             exam = defaults.pop("exam", None)
             result.exam = str(exam) if exam else None
+            kind = defaults.pop("kind", None)
+            result.kind = str(kind) if kind else None
             return defaults, index + 1
     result.problems.append(
         Problem(result.path, 1, "front matter starts with '---' but has no closing '---' line")

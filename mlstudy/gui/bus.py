@@ -19,6 +19,8 @@ class ChangeBus(QObject):
     """A short message for the status bar (success, or a user error's text)."""
     navigate_requested = Signal(str)
     """Ask the main window to show a page by name ("today", "review", ...)."""
+    card_requested = Signal(str)
+    """Ask the main window to show a card (by its key) in Browse."""
 
     def publish(self, changes: Changes | None) -> None:
         """Emit ``changes_made`` when there is something to report."""

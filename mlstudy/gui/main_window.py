@@ -23,6 +23,7 @@ from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.deck_watcher import DeckWatcher
 from mlstudy.gui.dialogs import TextDialog
 from mlstudy.gui.plan_page import PlanPage
+from mlstudy.gui.practice_page import PracticePage
 from mlstudy.gui.review_page import ReviewPage
 from mlstudy.gui.settings_page import SettingsPage
 from mlstudy.gui.theme import apply_theme
@@ -33,7 +34,7 @@ from mlstudy.services import Changes, Library, SyncReport
 SHORTCUTS = """Keyboard shortcuts
 
 Anywhere
-  Ctrl+1 … Ctrl+6   Today, Review, Browse, Plan, Progress, Settings
+  Ctrl+1 … Ctrl+7   Today, Review, Practice, Browse, Plan, Progress, Settings
   Ctrl+Q            Quit
   F1                This list
 
@@ -46,6 +47,18 @@ Review
   Ctrl+Z            Undo the last answer
   Ctrl+Shift+Z      Redo (also Ctrl+Y)
   Esc               Back to Today
+
+Practice
+  A–E or 1–9        Choose an option (toggle in multiple response)
+  Space             Toggle the current option (multiple response)
+  Backspace         Ordering: take back the last step
+  1–9 then a letter Matching: pick a left item, then its match
+  N / P             Next / previous question
+  F                 Flag or unflag the question
+  R                 Review screen: answered, unanswered, flagged
+  Enter             Practice mode: check the answer and show the explanations
+  Ctrl+Enter        Submit
+  Esc               Back to the exam list (the attempt can be resumed)
 
 Browse
   Ctrl+F            Search
@@ -88,6 +101,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(820, 560)
         self.today_page = TodayPage(library, self.bus)
         self.review_page = ReviewPage(library, self.bus)
+        self.practice_page = PracticePage(library, self.bus)
         self.browse_page = BrowsePage(library, self.bus)
         self.settings_page = SettingsPage(library, self.bus)
         self.plan_page = PlanPage(library, self.bus)
@@ -95,6 +109,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {
             "today": self.today_page,
             "review": self.review_page,
+            "practice": self.practice_page,
             "browse": self.browse_page,
             "plan": self.plan_page,
             "progress": self.progress_holder,
@@ -118,6 +133,7 @@ class MainWindow(QMainWindow):
         self.bus.changes_made.connect(self._changes_made)
         self.bus.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.bus.navigate_requested.connect(self.show_page)
+        self.bus.card_requested.connect(self.show_card)
         self.watcher = DeckWatcher(library, self)
         self.watcher.synced.connect(self._synced)
         self.watcher.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -151,6 +167,11 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(index)
         else:
             self._row_changed(index)
+
+    def show_card(self, key: str) -> None:
+        """Show one card in Browse (a linked card of a practice question)."""
+        self.show_page("browse")
+        self.browse_page.set_query(f'"{key}"')
 
     def current_page_name(self) -> str:
         """The name of the page on screen."""
@@ -257,7 +278,8 @@ class MainWindow(QMainWindow):
             self.resize(1100, 760)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Remember the window geometry."""
+        """Remember the window geometry and the time used of an open practice exam."""
+        self.practice_page.suspend()
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
         self.library.save_view_state("window_geometry", geometry)
         super().closeEvent(event)

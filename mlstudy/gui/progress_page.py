@@ -39,6 +39,7 @@ from mlstudy.gui.charts import (
     ReviewsPerDay,
     percent,
 )
+from mlstudy.gui.charts.practice import PracticeScores
 from mlstudy.gui.theme import domain_color, is_dark
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library
@@ -55,6 +56,7 @@ LAYOUT: tuple[tuple[type[Chart[Any]], int, int, int], ...] = (
     (CalendarHeatmap, 3, 0, 2),
     (Retention, 4, 0, 1),
     (PlanVsActual, 4, 1, 1),
+    (PracticeScores, 5, 0, 2),
 )
 
 

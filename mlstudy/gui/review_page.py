@@ -256,7 +256,7 @@ class ReviewPage(QWidget):
         )
 
     def _show_meta(self, card: CardView) -> None:
-        self.meta.setText(meta_line(card))
+        self.meta.setText(meta_line(card, self.library.practice.card_reason(card.id)))
 
     def _show_summary(self) -> None:
         self.stack.setCurrentIndex(1)
@@ -291,8 +291,8 @@ class ReviewPage(QWidget):
         return str(self.browser.toPlainText())
 
 
-def meta_line(card: CardView) -> Markup:
-    """The details line above a card: domain, task, kind, tags, source, exam note.
+def meta_line(card: CardView, practice_reason: str | None = None) -> Markup:
+    """The details line above a card: domain, task, kind, tags, source, why it is shown.
 
     Tags, source and names come from deck files: every one is escaped, and the source
     is a link only when it is an http(s) URL.
@@ -317,5 +317,13 @@ def meta_line(card: CardView) -> Markup:
             line=line,
             exam_due=card.exam_due,
             due=card.due,
+        )
+    if practice_reason:
+        later = rich(" (SM-2 would show it on {due})", due=card.due) if card.due else Markup()
+        line = rich(
+            "{line}<br/><span>Shown now: {reason}{later}.</span>",
+            line=line,
+            reason=practice_reason,
+            later=later,
         )
     return line

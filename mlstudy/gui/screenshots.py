@@ -11,6 +11,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 
 def render_all(out_dir: Path, theme: str = "light") -> list[Path]:
@@ -68,9 +69,50 @@ def render_all(out_dir: Path, theme: str = "light") -> list[Path]:
                     path = out_dir / "review-answer.png"
                     window.grab().save(str(path))
                     written.append(path)
+            written += render_practice(window, out_dir)
             window.close()
         finally:
             library.close()
+    return written
+
+
+def render_practice(window: Any, out_dir: Path, seed: int = 3) -> list[Path]:
+    """A practice-mode question with its feedback, and the results of a short exam
+    (nothing when the library has no practice questions)."""
+    from PySide6.QtWidgets import QApplication
+
+    library = window.library
+    if not library.practice.bank_counts()["total"]:
+        return []
+    app = QApplication.instance()
+    assert app is not None
+    window.show_page("practice")
+    page = window.practice_page
+    written = []
+    attempt = library.practice.start("practice", count=10, seed=seed)
+    page.open_attempt(attempt)
+    item = page.current()
+    page.options.press(0, "AB"[: max(1, item.question.choose)][0])
+    if item.question.choose > 1:
+        page.options.press(0, "B")
+    page.check()
+    app.processEvents()
+    path = out_dir / "practice-question.png"
+    window.grab().save(str(path))
+    written.append(path)
+    page.submit(confirm_unanswered=False)
+    exam = library.practice.start("exam", count=10, seed=seed + 1)
+    for index, exam_item in enumerate(exam.items):
+        right = exam_item.question.correct_answer
+        answer = right if index % 3 else tuple(reversed(right))
+        library.practice.answer(exam, exam_item.position, answer, 60_000 * (index + 1))
+    library.practice.save_progress(exam.id, len(exam.items) - 1, 11 * 60_000)
+    page.open_attempt(library.practice.attempt(exam.id))
+    page.submit(confirm_unanswered=False)
+    app.processEvents()
+    path = out_dir / "practice-results.png"
+    window.grab().save(str(path))
+    written.append(path)
     return written
 
 

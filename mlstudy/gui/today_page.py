@@ -82,6 +82,8 @@ class TodayPage(QWidget):
         self.readiness = QLabel("Readiness: computing…")
         self.readiness.setWordWrap(True)
         self.readiness.setTextFormat(Qt.TextFormat.RichText)
+        self.practice_score = QLabel()
+        self.practice_score.setWordWrap(True)
         self.focus_button = QPushButton()
         self.focus_button.setVisible(False)
         self.focus_button.clicked.connect(self.study_weakest)
@@ -99,6 +101,7 @@ class TodayPage(QWidget):
         layout.addSpacing(16)
         layout.addWidget(self.readiness)
         layout.addWidget(self.focus_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.practice_score)
         layout.addStretch(1)
         for key in ("Return", "Enter", "S"):
             shortcut = QShortcut(QKeySequence(key), self)
@@ -156,10 +159,27 @@ class TodayPage(QWidget):
         if weakest is not None:
             self.focus_button.setText(f"Study the weakest domain: {weakest.number}. {weakest.name}")
 
+    def _show_practice_score(self) -> None:
+        history = self.library.practice.history()
+        if not history:
+            self.practice_score.setText("No practice exam yet: try one on the Practice page.")
+            return
+        latest = history[-1]
+        trend = ""
+        if len(history) > 1:
+            change = latest.score.percent - history[-2].score.percent
+            trend = f", {change:+.0f} points on the one before"
+        self.practice_score.setText(
+            f"Latest practice score: {latest.score.percent:.0f}% ({latest.score.correct} of "
+            f"{latest.score.questions}, {latest.mode} of {latest.day}{trend}). A raw "
+            "percentage, not the exam's scaled score."
+        )
+
     def refresh(self, changes: Changes | None = None) -> None:
         """Redraw from the library."""
         if changes is None or changes.reviews or changes.content:
             self._update_readiness()
+            self._show_practice_score()
         exam = self.library.exam()
         settings = self.library.settings()
         counts: TodayCounts = self.library.counts()

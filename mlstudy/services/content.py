@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from mlstudy import paths
 from mlstudy.core.exam import Domain, ExamManifest, Task
 from mlstudy.decks.loader import LoadResult, find_packs, load_decks
 from mlstudy.decks.parser import Problem
+from mlstudy.decks.questions import QuestionLoad, load_questions, question_fingerprint
 from mlstudy.decks.render import render_capped
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
 from mlstudy.services.types import Changes, SyncReport
-from mlstudy.storage.schema import DomainRow, Exam, TaskRow
+from mlstudy.storage.practice import QuestionRecord, sync_questions
+from mlstudy.storage.schema import Card, DeckFile, DomainRow, Exam, TaskRow
 from mlstudy.storage.sync import (
     CardRecord,
     count_active_cards,
@@ -28,6 +30,9 @@ from mlstudy.storage.sync import (
     sync_manifests,
     write_fingerprints,
 )
+
+QUESTIONS_MARK = "questions:"
+"""A ``deck_files`` row whose path starts with this records the last clean question sync."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +45,17 @@ class CheckReport:
     problems: tuple[str, ...]
     notes: tuple[str, ...] = ()
     """Entries passed over (not card files); they do not fail the check."""
+    questions_per_domain: dict[str, dict[int, int]] | None = None
 
     @property
     def cards(self) -> int:
         """Valid cards in all exams."""
         return sum(sum(d.values()) for d in self.per_domain.values())
+
+    @property
+    def questions(self) -> int:
+        """Valid practice questions in all exams."""
+        return sum(sum(d.values()) for d in (self.questions_per_domain or {}).values())
 
 
 def _load(
@@ -61,29 +72,38 @@ def _load(
 def check(
     paths: Sequence[Path], content_root: Path, user_folders: Sequence[Path] = ()
 ) -> CheckReport:
-    """Validate decks: the given paths (packs or card folders), else bundled + user decks."""
+    """Validate decks: the given paths (packs or card folders), else bundled + user decks.
+
+    Question files are checked too; a question's linked card ids must name loaded cards.
+    """
     if paths:
         packs = [p for p in paths if (p / "exam.toml").is_file()]
         folders = [p for p in paths if p not in packs]
         if folders and not packs:
-            packs = find_packs(content_root)
-            result = load_decks(packs, folders)
-            result.cards = [
-                c for c in result.cards if not c.card.path.startswith(str(content_root.name) + "/")
-            ]
+            # Folders alone are checked against the bundled packs (cards included).
+            result = load_decks(find_packs(content_root), folders)
+            keys = {c.card.key for c in result.cards}
+            questions = load_questions(find_packs(content_root), folders, keys)
+            bundled = str(content_root.name) + "/"
+            result.cards = [c for c in result.cards if not c.card.path.startswith(bundled)]
+            questions.questions = [q for q in questions.questions if not q.path.startswith(bundled)]
         else:
             result = load_decks(packs, folders)
+            questions = load_questions(packs, folders, {c.card.key for c in result.cards})
     else:
         result = _load(content_root, user_folders)
+        keys = {c.card.key for c in result.cards}
+        questions = load_questions(find_packs(content_root), user_folders, keys)
     _check_rendering(result)
     per_domain = {code: result.cards_per_domain(code) for code in result.manifests}
     names = {code: {d.number: d.name for d in m.domains} for code, m in result.manifests.items()}
     return CheckReport(
-        files=result.files,
+        files=result.files + questions.files,
         per_domain=per_domain,
         domain_names=names,
-        problems=tuple(str(p) for p in result.problems),
+        problems=tuple(str(p) for p in [*result.problems, *questions.problems]),
         notes=tuple(str(n) for n in result.notes),
+        questions_per_domain={code: questions.per_domain(code) for code in result.manifests},
     )
 
 
@@ -106,7 +126,51 @@ def _check_rendering(result: LoadResult) -> None:
                 break
 
 
+def sync_question_bank(
+    context: LibraryContext, user_folders: Sequence[Path], default_exam: str | None
+) -> tuple[int, QuestionLoad]:
+    """Load every question file and bring the questions table in line; (rows written, load).
+
+    Skipped when no question file changed since a sync that found no problems and the
+    cards did not change since (a card sync rewrites the stored fingerprints).
+    """
+    packs = find_packs(context.content_root)
+    marker = QUESTIONS_MARK + question_fingerprint(packs, user_folders, default_exam)
+    with context.read() as conn:
+        if marker in read_fingerprints(conn):
+            return 0, QuestionLoad()
+        keys = set(conn.execute(select(Card.key).where(Card.archived.is_(False))).scalars())
+        exam_ids = {code: int(i) for code, i in conn.execute(select(Exam.code, Exam.id))}
+    load = load_questions(packs, user_folders, keys, default_exam=default_exam)
+    records = [
+        QuestionRecord(q.exam, q.question, q.path, q.line, q.content_hash)
+        for q in load.questions
+        if q.exam in exam_ids
+    ]
+    with context.write("loading the practice questions") as conn:
+        written = sync_questions(conn, exam_ids, records)
+        conn.execute(delete(DeckFile).where(DeckFile.path.like(QUESTIONS_MARK + "%")))
+        if not load.problems:
+            conn.execute(insert(DeckFile).values(path=marker, fingerprint=marker))
+    return written, load
+
+
 def sync(
+    context: LibraryContext, user_folders: Sequence[Path], default_exam: str | None
+) -> SyncReport:
+    """Load every deck, then every question file, into the database."""
+    report = _sync_cards(context, user_folders, default_exam)
+    written, load = sync_question_bank(context, user_folders, default_exam)
+    if not written and not load.problems:
+        return report
+    return replace(
+        report,
+        problems=report.problems + tuple(str(p) for p in load.problems),
+        changes=report.changes | Changes(content=bool(written)),
+    )
+
+
+def _sync_cards(
     context: LibraryContext, user_folders: Sequence[Path], default_exam: str | None
 ) -> SyncReport:
     """Load every deck and bring the database in line, in one transaction.
@@ -116,7 +180,11 @@ def sync(
     The decks are read before the writer is taken: only the database write waits.
     """
     with context.read() as conn:
-        known = read_fingerprints(conn)
+        known = {
+            path: fp
+            for path, fp in read_fingerprints(conn).items()
+            if not path.startswith(QUESTIONS_MARK)
+        }
     result = _load(context.content_root, user_folders, default_exam, known)
     if not result.cards and not result.problems and result.fingerprints == known:
         with context.read() as conn:

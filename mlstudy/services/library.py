@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -39,6 +39,9 @@ from mlstudy.services.types import CardView, Changes, SyncReport, TodayCounts
 from mlstudy.storage.backup import BackupFile
 from mlstudy.storage.database import create_db_engine, migrate, quick_check
 from mlstudy.storage.lock import DataDirLock
+
+if TYPE_CHECKING:
+    from mlstudy.services.practice import PracticeService
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,7 @@ class Library:
             quota=self.plans.quota,
         )
         self.backup = BackupService(self.context)
+        self._practice: PracticeService | None = None
 
     # ----- opening and closing -------------------------------------------------------
 
@@ -178,6 +182,15 @@ class Library:
     def engine(self) -> Engine:
         """The database engine (a restore replaces it)."""
         return self.context.engine
+
+    @property
+    def practice(self) -> PracticeService:
+        """Practice exams and sets of the current exam (``services/practice.py``)."""
+        if self._practice is None:
+            from mlstudy.services.practice import PracticeService
+
+            self._practice = PracticeService(self)
+        return self._practice
 
     def integrity(self) -> str:
         """SQLite's quick check: "ok" or what is wrong."""

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mlstudy import paths
+from mlstudy.core.practice import ScorePoint
 from mlstudy.core.progress import (
     RetentionRow,
     ReviewLog,
@@ -127,6 +128,8 @@ class ProgressData:
     plan_start: date | None = None
     total_reviews: int = 0
     cards: int = 0
+    practice_scores: Sequence[ScorePoint] = ()
+    """Raw percentage of each finished practice exam or set, overall and per domain."""
 
     def domain_name(self, number: int) -> str:
         """The name of a domain number (``Domain N`` when unknown)."""
@@ -229,6 +232,7 @@ def _compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressDat
         plan_start=plan_start,
         total_reviews=len(log),
         cards=len(cards),
+        practice_scores=library.practice.score_points(),
     )
 
 

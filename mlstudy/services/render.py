@@ -47,6 +47,16 @@ pre.plain {{ white-space: pre-wrap; }}
 """
 
 
+def stylesheet(dark: bool, font_size: int) -> str:
+    """The CSS every card and practice page uses."""
+    return _stylesheet(dark, font_size)
+
+
+def markdown_html(text: str) -> str:
+    """Sanitised HTML for a fragment of card markdown."""
+    return render_markdown(text)
+
+
 def card_html(card: CardView, show_answer: bool, *, dark: bool = False, font_size: int = 15) -> str:
     """A whole HTML document for a card: the question, and the answer when shown."""
     question = render_markdown(card.question).strip().removeprefix("<p>").removesuffix("</p>")

@@ -61,6 +61,8 @@ def library_stats(library: Library) -> dict[str, Any]:
             }
             for d in exam.domains
         ],
+        "questions": library.practice.bank_counts(),
+        "practice": library.practice.history_document(),
     }
 
 

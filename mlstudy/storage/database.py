@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from mlstudy.errors import UserError
 from mlstudy.storage.integrity import APPLICATION_ID, engine_url
+from mlstudy.storage.practice import add_practice_tables
 from mlstudy.storage.schema import Base
 
 V1_TABLES = ("exams", "domains", "tasks", "cards", "card_states", "reviews", "settings")
@@ -93,6 +94,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _add_deck_files,
     _add_day_number,
     _append_only_log,
+    add_practice_tables,
 ]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)

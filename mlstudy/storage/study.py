@@ -33,6 +33,7 @@ from mlstudy.core.replay import (
     replay_states,
 )
 from mlstudy.core.sm2 import NEW_CARD, Sm2State
+from mlstudy.storage.practice_dues import apply_card_dues, priority_new_cards
 from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Review
 
 EFFECTIVE_DUE = func.coalesce(CardState.exam_due_day, CardState.due_day)
@@ -206,7 +207,12 @@ def next_due_card(
 def next_new_card(
     conn: Connection, exam_id: int, domain: int, exclude: frozenset[int] = frozenset()
 ) -> int | None:
-    """The first unseen card of a domain in deck order, or None."""
+    """The first unseen card of a domain: linked to a missed practice question first,
+    then in deck order; or None."""
+    limit = 1 + len(exclude)
+    first = [c for c in priority_new_cards(conn, exam_id, domain, limit) if c not in exclude]
+    if first:
+        return first[0]
     params = {"exam_id": exam_id, "domain": domain, "limit": 1 + len(exclude)}
     rows = conn.execute(_NEXT_NEW, params)
     return next((cid for cid in rows.scalars() if cid not in exclude), None)
@@ -426,4 +432,5 @@ def reschedule_exam_dues(conn: Connection, adjust: ExamRule) -> int:
             .values(exam_due_day=bindparam("value")),
             changed,
         )
-    return len(changed)
+    # The practice layer (cards of missed questions) sits over the exam rule.
+    return len(changed) + apply_card_dues(conn)

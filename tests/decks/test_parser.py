@@ -82,7 +82,7 @@ def test_malformed_front_matter(tmp_path: Path) -> None:
         "content/mls-c01/cards/a.md:2: error: front matter line must be 'key: value', "
         "got 'domain 1'",
         "content/mls-c01/cards/a.md:3: error: unknown front matter key 'colour' "
-        "(known: domain, task, tags, source, exam)",
+        "(known: domain, task, tags, source, exam, kind)",
         "content/mls-c01/cards/a.md:4: error: domain must be a domain number such as 3, got 'one'",
         "content/mls-c01/cards/a.md:6: error: card has no domain: set 'domain:' in the "
         "front matter or a ':domain:' line",

@@ -113,3 +113,22 @@ def test_version_4_makes_the_log_append_only_and_moves_view_state(
         with library.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT max(id) FROM reviews").scalar() == 9
         assert library.integrity() == "ok"
+
+
+def test_practice_history_survives_in_the_schema_5_fixture(tmp_path: Path, pack: Path) -> None:
+    """Schema 5 adds practice attempts: a finished one scores, an open one resumes."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES[4], data / "mlstudy.sqlite3")
+    clock = FakeClock(datetime(2026, 11, 5, 12, tzinfo=UTC))
+    with Library.open(data, clock=clock, tz=UTC, content_root=pack, sync=False) as library:
+        [finished] = library.practice.history()
+        assert (finished.mode, finished.score.questions, finished.score.correct) == ("exam", 1, 0)
+        resumed = library.practice.unfinished()
+        assert resumed is not None
+        assert (resumed.mode, resumed.elapsed_ms, resumed.items[0].answer) == (
+            "practice",
+            5000,
+            None,
+        )
+        assert library.practice.card_reason(1) == "missed in the practice exam of 2026-11-04"

@@ -4,7 +4,7 @@ Each chart is a ``Chart`` widget with a pure view-model builder next to it
 (``base`` explains the split). Modules: ``palette`` (colours), ``axes`` (date,
 percent and category axes), ``base`` (the widget, hover, PNG export), and one module
 per chart family: ``mastery``, ``activity``, ``heatmap``, ``cards``, ``retention``,
-``plan``.
+``plan``, ``practice``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,16 @@
+"""Fixture question files for the practice tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FIXTURE = Path(__file__).with_name("questions_fixture.md")
+
+
+def add_questions(pack: Path, name: str = "fixture.md") -> Path:
+    """Copy the fixture question file into the pack's ``questions/`` folder."""
+    folder = pack / "mls-c01" / "questions"
+    folder.mkdir(exist_ok=True)
+    target = folder / name
+    target.write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    return target
