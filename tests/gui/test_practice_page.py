@@ -18,7 +18,7 @@ from mlstudy.gui import dialogs
 from mlstudy.gui.main_window import MainWindow
 from mlstudy.services import Library
 from tests.conftest import FakeClock
-from tests.practice import add_questions
+from tests.practice import add_questions, card_state
 
 WORKER = Path(__file__).resolve().parents[1] / "practice_worker.py"
 REPO = WORKER.parents[1]
@@ -104,7 +104,7 @@ def test_a_whole_exam_by_keyboard(qtbot: QtBot, studied: Library, clock: FakeClo
     tomorrow = (studied.today()).toordinal() + 1
     for card_key in ("t-firehose", "t-kds", "t-eta"):
         card_id = studied.practice.linked_card_ids([card_key])[card_key]
-        state = studied.state_of(card_id)
+        state = card_state(studied, card_id)
         assert state is not None and state.exam_due_day is not None
         assert state.exam_due_day != state.due_day
         assert date.fromisoformat(state.exam_due_day).toordinal() == tomorrow

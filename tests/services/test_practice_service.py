@@ -12,7 +12,7 @@ from mlstudy.errors import UserError
 from mlstudy.services import Library
 from mlstudy.services.stats import library_stats
 from tests.conftest import FakeClock
-from tests.practice import add_questions
+from tests.practice import add_questions, card_state
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_exam_is_timed_by_scale_and_submit_reschedules_linked_cards(
     lib.answer(card.id, 5)
     clock.advance(days=1)
     lib.answer(card.id, 5)
-    kds_before = lib.state_of(card.id)
+    kds_before = card_state(lib, card.id)
     attempt = lib.practice.start("exam", count=6, seed=3)
     assert attempt.time_limit_s == 17 * 60  # 180 min * 6 / 65, rounded up to minutes
     for item in attempt.items:
@@ -60,7 +60,7 @@ def test_exam_is_timed_by_scale_and_submit_reschedules_linked_cards(
     assert results.score.by_domain[1].correct == 1
     assert results.rescheduled_cards == ("t-kds",)
     assert "not a prediction" in results.note
-    state = lib.state_of(card.id)
+    state = card_state(lib, card.id)
     assert state is not None and kds_before is not None
     assert (state.due_day, state.interval_days, state.easiness) == (
         kds_before.due_day,
@@ -171,10 +171,10 @@ def test_the_practice_layer_survives_an_exam_date_change(lib: Library, clock: Fa
     attempt = lib.practice.start("exam", count=6, seed=8)
     lib.practice.submit(attempt.id)  # nothing answered: t-kds's question is missed
     assert lib.today().isoformat() == "2026-11-03"
-    assert lib.state_of(card.id).exam_due_day == "2026-11-04"  # type: ignore[union-attr]
+    assert card_state(lib, card.id).exam_due_day == "2026-11-04"  # type: ignore[union-attr]
     lib.update_settings(exam_date="2027-03-01")  # every exam-aware due day is recomputed
-    assert lib.state_of(card.id).exam_due_day == "2026-11-04"  # type: ignore[union-attr]
+    assert card_state(lib, card.id).exam_due_day == "2026-11-04"  # type: ignore[union-attr]
     clock.advance(days=1)
     lib.answer(card.id, 5)  # reviewed on the day: the layer is spent
     assert lib.practice.card_reason(card.id) is None
-    assert lib.state_of(card.id).exam_due_day is None  # type: ignore[union-attr]
+    assert card_state(lib, card.id).exam_due_day is None  # type: ignore[union-attr]
