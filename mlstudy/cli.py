@@ -74,7 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     charts = sub.add_parser("charts", help="write every progress chart as PNG")
     charts.add_argument("--out", type=Path, metavar="DIR", required=True, help="output folder")
     _common(charts, argparse.SUPPRESS)
-    for child in (check, stats, plan, backup, restore):
+    export = sub.add_parser("export", help="write the cards as an Anki package (.apkg)")
+    export.add_argument("file", type=Path, metavar="FILE.apkg")
+    export.add_argument("--domain", type=int, metavar="N", help="only this domain's cards")
+    export.add_argument(
+        "--with-progress",
+        action="store_true",
+        help="carry each card's interval, ease and due day (README, Anki)",
+    )
+    for child in (check, stats, plan, backup, restore, export):
         _common(child, argparse.SUPPRESS)
     return parser
 
@@ -96,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _restore(args)
         if args.command == "charts":
             return _charts(args)
+        if args.command == "export":
+            return _export(args)
         return _launch_gui(args)
     except UserError as exc:
         print(f"mlstudy: error: {exc}", file=sys.stderr)
@@ -228,6 +238,22 @@ def _charts(args: argparse.Namespace) -> int:
         written = write_all_charts(library, args.out)
     for path in written:
         print(path)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+    from mlstudy.services.interop import export_to_anki
+
+    with Library.open(args.data_dir) as library:
+        report = export_to_anki(
+            library,
+            args.file.expanduser(),
+            domain=args.domain,
+            with_progress=args.with_progress,
+        )
+    progress = " with progress" if report.with_progress else ""
+    print(f"wrote {report.notes} notes in {report.decks} decks{progress} to {report.path}")
     return EXIT_OK
 
 
