@@ -82,7 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="carry each card's interval, ease and due day (README, Anki)",
     )
-    for child in (check, stats, plan, backup, restore, export):
+    imp = sub.add_parser("import", help="import an Anki .apkg/.colpkg into your decks")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument(
+        "--domain", type=int, metavar="N", help="domain for cards whose tags name none"
+    )
+    imp.add_argument("--task", metavar="T", help="task statement for cards whose tags name none")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show what would be imported; write nothing"
+    )
+    for child in (check, stats, plan, backup, restore, export, imp):
         _common(child, argparse.SUPPRESS)
     return parser
 
@@ -106,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _charts(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "import":
+            return _import(args)
         return _launch_gui(args)
     except UserError as exc:
         print(f"mlstudy: error: {exc}", file=sys.stderr)
@@ -254,6 +265,27 @@ def _export(args: argparse.Namespace) -> int:
         )
     progress = " with progress" if report.with_progress else ""
     print(f"wrote {report.notes} notes in {report.decks} decks{progress} to {report.path}")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+    from mlstudy.services.interop import import_from_anki, preview_import
+
+    with Library.open(args.data_dir) as library:
+        file = args.file.expanduser()
+        if args.dry_run:
+            result = preview_import(library, file)
+        else:
+            result = import_from_anki(library, file, domain=args.domain, task=args.task)
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{verb} {result.cards} cards from {result.notes} notes, {result.media} media files")
+    for deck, count in result.decks.items():
+        print(f"  deck {deck}: {count} cards")
+    for kind, count in result.note_types.items():
+        print(f"  note type {kind}: {count} notes")
+    for reason in result.skipped:
+        print(f"  skipped: {reason}")
     return EXIT_OK
 
 
