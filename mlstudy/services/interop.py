@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlstudy.errors import UserError
+from mlstudy.services.types import Changes
 
 if TYPE_CHECKING:
     from mlstudy.services.library import Library
@@ -83,6 +84,7 @@ class ImportPreview:
     media: int
     skipped: tuple[str, ...]
     files: tuple[str, ...]
+    changes: Changes = field(default_factory=Changes)
 
 
 def preview_import(library: Library, path: Path) -> ImportPreview:
@@ -175,5 +177,5 @@ def import_from_anki(
         raise UserError(
             f"{decks}: cannot write the imported decks: {exc.strerror or exc}"
         ) from None
-    library.sync_content()
-    return preview_import(library, path)
+    report = library.sync_content()
+    return replace(preview_import(library, path), changes=report.changes)
