@@ -10,6 +10,7 @@ sanitised before it becomes markdown, and any damage is a ``UserError`` naming i
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -457,7 +458,12 @@ def deck_slug(name: str) -> str:
 
 
 MEDIA_FOLDER = "anki-media"
-"""Where imported media go, next to the deck files that show them."""
+"""Where imported media go, next to the deck files that use them."""
+INLINE_IMAGE_BYTES = 256 * 1024
+"""Images up to this size are shown in the card itself (card views load no files)."""
+INLINE_BUDGET_BYTES = 1024 * 1024
+"""Inline images per deck file, so that a deck file stays well under the size cap."""
+_IMAGE_TYPES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".webp": "webp"}
 _IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 
 
@@ -481,7 +487,8 @@ def deck_files(package: AnkiPackage, domain: int | None, task: str | None) -> di
         elif domain is not None:
             head.append(f"domain: {domain}")
         head += ["---", "", f"Imported from the Anki deck {deck!r} in {package.path.name}.", ""]
-        body = [_media_links(_card_block(card), package.media) for card in cards]
+        budget = [INLINE_BUDGET_BYTES]
+        body = [_media_links(_card_block(card), package.media, budget) for card in cards]
         files[name] = "\n".join(head) + "\n" + "\n".join(body)
     return files
 
@@ -501,13 +508,24 @@ def _card_block(card: AnkiCard) -> str:
     return "\n".join(lines)
 
 
-def _media_links(text: str, media: dict[str, bytes]) -> str:
-    """Point images at the package's media in ``MEDIA_FOLDER``; drop any other image."""
+def _media_links(text: str, media: dict[str, bytes], budget: list[int]) -> str:
+    """Show a package image in the card (inline, within ``budget``), else name its file.
+
+    Every media file is also copied to ``MEDIA_FOLDER``; an image too large to inline,
+    or any other media, is referred to by that path. Images outside the package are
+    dropped: nothing is ever fetched.
+    """
 
     def link(match: re.Match[str]) -> str:
         alt, src = match.group(1), match.group(2)
-        if src in media:
-            return f"![{alt or src}]({MEDIA_FOLDER}/{src})"
-        return f"[image: {alt or src}]"
+        data = media.get(src)
+        if data is None:
+            return f"[image: {alt or src}]"
+        kind = _IMAGE_TYPES.get(PurePosixPath(src).suffix.lower())
+        if kind and len(data) <= INLINE_IMAGE_BYTES and len(data) <= budget[0]:
+            budget[0] -= len(data)
+            encoded = base64.b64encode(data).decode("ascii")
+            return f"![{alt or src}](data:image/{kind};base64,{encoded})"
+        return f"[{alt or src}]({MEDIA_FOLDER}/{src})"
 
     return _IMAGE_RE.sub(link, text)

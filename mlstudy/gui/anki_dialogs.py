@@ -129,10 +129,12 @@ class ImportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import {preview.path.name}")
-        lines = [f"<b>{preview.cards}</b> cards from <b>{preview.notes}</b> notes"]
-        lines += [f"Deck “{_escape(d)}”: {n} cards" for d, n in preview.decks.items()]
-        lines += [f"Note type “{_escape(t)}”: {n} notes" for t, n in preview.note_types.items()]
-        lines.append(f"{preview.media} media files")
+        lines = [f"<b>{_count(preview.cards, 'card')}</b> from {_count(preview.notes, 'note')}"]
+        lines += [f"Deck “{_escape(d)}”: {_count(n, 'card')}" for d, n in preview.decks.items()]
+        lines += [
+            f"Note type “{_escape(t)}”: {_count(n, 'note')}" for t, n in preview.note_types.items()
+        ]
+        lines.append(_count(preview.media, "media file"))
         if preview.skipped:
             lines.append(f"<b>Skipped ({len(preview.skipped)}):</b>")
             lines += [_escape(reason) for reason in preview.skipped[:20]]
@@ -165,6 +167,10 @@ class ImportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _escape(text: str) -> str:

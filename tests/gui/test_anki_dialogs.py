@@ -61,7 +61,7 @@ def test_import_from_the_file_menu_previews_then_imports(
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(package), ""))
     menu_action(window, "Import Anki package").trigger()
     qtbot.waitUntil(lambda: "Imported" in window.statusBar().currentMessage(), timeout=10000)
-    assert "<b>5</b> cards from <b>3</b> notes" in seen[0]
-    assert "Note type “Cloze”: 1 notes" in seen[0]
+    assert "<b>5 cards</b> from 3 notes" in seen[0]
+    assert "Note type “Cloze”: 1 note<" in seen[0]
     assert "anki-aws-ml-streaming.md" in window.statusBar().currentMessage()
     assert (library.data_dir / "decks" / "anki-aws-ml-streaming.md").is_file()

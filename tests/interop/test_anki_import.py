@@ -33,7 +33,7 @@ def test_import_writes_a_deck_file_with_text_media_and_cloze(library: Library, n
     decks = library.data_dir / "decks"
     deck = (decks / "anki-aws-ml-streaming.md").read_text(encoding="utf-8")
     assert (decks / "anki-media" / "shard.png").read_bytes().startswith(b"\x89PNG")
-    assert "![shard.png](anki-media/shard.png)" in deck
+    assert "![shard.png](data:image/png;base64,iVBORw0KGgo" in deck
     assert "<script>" not in deck and "alert(1)" not in deck
     assert "[...] gives each consumer its own 2 MB/s per shard." in deck
     assert "**Enhanced fan-out** gives each consumer" in deck
@@ -74,3 +74,21 @@ def test_a_domain_is_needed_when_tags_name_none(library: Library) -> None:
         import_from_anki(library, FIXTURES / "legacy.apkg", task="9.9")
     with pytest.raises(UserError, match=r"--task 1\.2 belongs to domain 1, not 3"):
         import_from_anki(library, FIXTURES / "legacy.apkg", domain=3, task="1.2")
+
+
+def test_large_images_are_linked_to_their_copy_and_outside_ones_dropped() -> None:
+    from mlstudy.decks.anki_import import (
+        INLINE_IMAGE_BYTES,
+        AnkiCard,
+        AnkiPackage,
+        deck_files,
+    )
+
+    big = b"\x89PNG" + b"\0" * INLINE_IMAGE_BYTES
+    package = AnkiPackage(path=Path("x.apkg"), schema=18, media={"big.png": big})
+    answer = "![big.png](big.png) and ![](https://example.com/tracker.png)"
+    package.cards.append(AnkiCard("anki-1", "Deck", "Q?", answer, (), "Basic", 0, 0, None))
+    text = deck_files(package, 1, None)["anki-deck.md"]
+    assert "[big.png](anki-media/big.png)" in text
+    assert "example.com" in text and "![](https://" not in text
+    assert "[image: https://example.com/tracker.png]" in text
