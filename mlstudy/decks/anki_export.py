@@ -170,12 +170,13 @@ def _apply_schedules(
     cursor: sqlite3.Cursor, schedules: Mapping[str, tuple[int, int, int, int, bool]]
 ) -> None:
     """Turn the exported new cards of reviewed notes into Anki review cards."""
+    note_ids = dict(cursor.execute("SELECT guid, id FROM notes"))
     rows = [
-        (interval, factor, due, reps, -1 if suspended else 2, guid)
+        (interval, factor, due, reps, -1 if suspended else 2, note_ids[guid])
         for guid, (interval, factor, due, reps, suspended) in schedules.items()
     ]
     cursor.executemany(
         "UPDATE cards SET type = 2, ivl = ?, factor = ?, due = ?, reps = ?, queue = ? "
-        "WHERE nid = (SELECT id FROM notes WHERE guid = ?)",
+        "WHERE nid = ?",
         rows,
     )
