@@ -79,7 +79,24 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--domain", type=int, metavar="D", help="only this domain")
     practice.add_argument("--task", metavar="T", help="only this task statement, such as 3.2")
     practice.add_argument("--seed", type=int, metavar="S", help="a seed for a repeatable draw")
-    for child in (check, stats, plan, backup, restore, practice):
+    export = sub.add_parser("export", help="write the cards as an Anki package (.apkg)")
+    export.add_argument("file", type=Path, metavar="FILE.apkg")
+    export.add_argument("--domain", type=int, metavar="N", help="only this domain's cards")
+    export.add_argument(
+        "--with-progress",
+        action="store_true",
+        help="carry each card's interval, ease and due day (README, Anki)",
+    )
+    imp = sub.add_parser("import", help="import an Anki .apkg/.colpkg into your decks")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument(
+        "--domain", type=int, metavar="N", help="domain for cards whose tags name none"
+    )
+    imp.add_argument("--task", metavar="T", help="task statement for cards whose tags name none")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show what would be imported; write nothing"
+    )
+    for child in (check, stats, plan, backup, restore, practice, export, imp):
         _common(child, argparse.SUPPRESS)
     return parser
 
@@ -105,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mlstudy.cli_practice import run_practice
 
             return run_practice(args.data_dir, args.count, args.domain, args.task, args.seed)
+        if args.command == "export":
+            return _export(args)
+        if args.command == "import":
+            return _import(args)
         return _launch_gui(args)
     except UserError as exc:
         print(f"mlstudy: error: {exc}", file=sys.stderr)
@@ -247,6 +268,43 @@ def _charts(args: argparse.Namespace) -> int:
         written = write_all_charts(library, args.out)
     for path in written:
         print(path)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+    from mlstudy.services.interop import export_to_anki
+
+    with Library.open(args.data_dir) as library:
+        report = export_to_anki(
+            library,
+            args.file.expanduser(),
+            domain=args.domain,
+            with_progress=args.with_progress,
+        )
+    progress = " with progress" if report.with_progress else ""
+    print(f"wrote {report.notes} notes in {report.decks} decks{progress} to {report.path}")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+    from mlstudy.services.interop import import_from_anki, preview_import
+
+    with Library.open(args.data_dir) as library:
+        file = args.file.expanduser()
+        if args.dry_run:
+            result = preview_import(library, file)
+        else:
+            result = import_from_anki(library, file, domain=args.domain, task=args.task)
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{verb} {result.cards} cards from {result.notes} notes, {result.media} media files")
+    for deck, count in result.decks.items():
+        print(f"  deck {deck}: {count} cards")
+    for kind, count in result.note_types.items():
+        print(f"  note type {kind}: {count} notes")
+    for reason in result.skipped:
+        print(f"  skipped: {reason}")
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlstudy import __version__
+from mlstudy.gui.anki_dialogs import export_cards, import_package
 from mlstudy.gui.browse_page import BrowsePage
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.deck_watcher import DeckWatcher
@@ -197,6 +198,17 @@ class MainWindow(QMainWindow):
         sync.setShortcut(QKeySequence("F5"))
         sync.triggered.connect(self.watcher_sync)
         file_menu.addAction(sync)
+        file_menu.addSeparator()
+        export = QAction("&Export to Anki…", self)
+        export.triggered.connect(lambda: export_cards(self.library, self, self._report))
+        file_menu.addAction(export)
+        import_action = QAction("&Import Anki package…", self)
+        import_action.setShortcut(QKeySequence("Ctrl+I"))
+        import_action.triggered.connect(
+            lambda: import_package(self.library, self, self._report, self.bus.publish)
+        )
+        file_menu.addAction(import_action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -224,6 +236,9 @@ class MainWindow(QMainWindow):
             ).show()
         )
         help_menu.addAction(about)
+
+    def _report(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
 
     def watcher_sync(self) -> None:
         """Reload the decks now (F5)."""

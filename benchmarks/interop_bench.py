@@ -1,0 +1,88 @@
+"""Time Anki export and import and print one JSON document.
+
+    python benchmarks/interop_bench.py [--cards 100000] [--reviews 1000000] [--notes 10000]
+
+Export: every card of a synthetic library of N cards and M reviews, with progress.
+Import: a package of K Basic notes written by the real Anki library (current format).
+Targets: export of 100,000 cards <= 15 s, import of 10,000 notes <= 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import synthetic  # noqa: E402
+
+from mlstudy.services import Library  # noqa: E402
+from mlstudy.services.interop import export_to_anki, import_from_anki  # noqa: E402
+
+TARGETS_S = {"export_100000_cards": 15.0, "import_10000_notes": 10.0}
+
+
+def anki_package(path: Path, notes: int) -> None:
+    """A current-format .apkg of ``notes`` Basic notes, written by the real Anki."""
+    from anki.collection import Collection, ExportAnkiPackageOptions
+    from anki.decks import DeckId
+
+    with tempfile.TemporaryDirectory() as work:
+        col = Collection(str(Path(work) / "collection.anki2"))
+        deck = DeckId(col.decks.id("Bench") or 1)
+        basic = col.models.by_name("Basic")
+        for n in range(notes):
+            note = col.new_note(basic)
+            note["Front"] = f"Benchmark question {n} about <b>SageMaker</b>?"
+            note["Back"] = f"Answer {n}: <ul><li>one</li><li>two</li></ul>"
+            note.tags = ["task::3.2"]
+            col.add_note(note, deck)
+        options = ExportAnkiPackageOptions(
+            with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+        )
+        col.export_anki_package(out_path=str(path), options=options, limit=None)
+        col.close()
+
+
+def main() -> int:
+    """Build, measure, print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--reviews", type=int, default=1_000_000)
+    parser.add_argument("--notes", type=int, default=10_000)
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="mlstudy-interop-bench-"))
+    data = scratch / "data"
+    moment = datetime.now(UTC)
+    synthetic.build_library(data, args.cards, args.reviews, lambda: moment)
+    results: dict[str, object] = {"cards": args.cards, "reviews": args.reviews}
+    with Library.open(data, sync=False) as library:
+        library.sync_content()
+        start = time.perf_counter()
+        report = export_to_anki(library, scratch / "all.apkg", with_progress=True)
+        results["export_100000_cards"] = round(time.perf_counter() - start, 2)
+        results["export_notes"] = report.notes
+        results["export_mb"] = round((scratch / "all.apkg").stat().st_size / 1e6, 1)
+        package = scratch / "bench.apkg"
+        anki_package(package, args.notes)
+        start = time.perf_counter()
+        imported = import_from_anki(library, package)
+        results["import_10000_notes"] = round(time.perf_counter() - start, 2)
+        results["import_cards"] = imported.cards
+    results["targets"] = {
+        key: {"target_s": target, "measured_s": results[key], "met": results[key] <= target}  # type: ignore[operator]
+        for key, target in TARGETS_S.items()
+    }
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""File ▸ Export to Anki… and File ▸ Import…, driven through the real window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog, QFileDialog
+from pytestqt.qtbot import QtBot
+
+from mlstudy.gui import anki_dialogs
+from mlstudy.gui.main_window import MainWindow
+from mlstudy.gui.worker import wait_for_background
+from mlstudy.services import Library
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "anki"
+
+
+def menu_action(window: MainWindow, text: str) -> object:
+    for action in window.menuBar().actions()[0].menu().actions():
+        if action.text().replace("&", "").startswith(text):
+            return action
+    raise AssertionError(f"no File menu entry {text!r}")
+
+
+def test_export_from_the_file_menu_writes_the_package(
+    qtbot: QtBot, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    target = tmp_path / "phone"
+
+    def accept(dialog: QDialog) -> int:
+        dialog.domain.setCurrentIndex(3)  # domain 3 only
+        dialog.with_progress.setChecked(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(anki_dialogs.ExportDialog, "exec", accept)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    menu_action(window, "Export to Anki").trigger()
+    wait_for_background()
+    qtbot.waitUntil(lambda: "Exported" in window.statusBar().currentMessage())
+    assert window.statusBar().currentMessage().startswith("Exported 3 cards in 1 decks")
+    assert (tmp_path / "phone.apkg").stat().st_size > 1000
+
+
+def test_import_from_the_file_menu_previews_then_imports(
+    qtbot: QtBot, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    seen: list[str] = []
+
+    def accept(dialog: QDialog) -> int:
+        seen.append(dialog.summary.text())
+        dialog.domain.setCurrentIndex(1)  # domain 1
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(anki_dialogs.ImportDialog, "exec", accept)
+    package = FIXTURES / "current.apkg"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(package), ""))
+    menu_action(window, "Import Anki package").trigger()
+    qtbot.waitUntil(lambda: "Imported" in window.statusBar().currentMessage(), timeout=10000)
+    assert "<b>5 cards</b> from 3 notes" in seen[0]
+    assert "Note type “Cloze”: 1 note<" in seen[0]
+    assert "anki-aws-ml-streaming.md" in window.statusBar().currentMessage()
+    assert (library.data_dir / "decks" / "anki-aws-ml-streaming.md").is_file()
