@@ -187,6 +187,11 @@ def plan_document(plan: Plan, domain_names: dict[int, str]) -> dict[str, Any]:
         "final_window_start": plan.final_window_start.isoformat()
         if plan.final_window_start
         else None,
+        "failing_rules": list(plan.failing_rules),
+        "reason": plan.reason,
+        "unintroduced": plan.unintroduced,
+        "unreviewed_in_final_window": round(plan.unreviewed_in_window, 1),
+        "over_budget_days": [d.isoformat() for d in plan.over_budget_days],
         "domains": {str(n): name for n, name in domain_names.items()},
         "days": [
             {
@@ -196,6 +201,7 @@ def plan_document(plan: Plan, domain_names: dict[int, str]) -> dict[str, Any]:
                 "new_total": d.new_total,
                 "expected_reviews": round(d.expected_reviews, 1),
                 "expected_minutes": round(d.expected_minutes, 1),
+                "over_budget": d.over_budget,
             }
             for d in plan.days
         ],

@@ -63,7 +63,9 @@ def test_plan_for_the_small_pack(library: Library) -> None:
         "new_total",
         "expected_reviews",
         "expected_minutes",
+        "over_budget",
     }
+    assert doc["failing_rules"] == [] and doc["reason"] == "" and doc["over_budget_days"] == []
 
 
 def test_todays_queue_follows_the_plan(library: Library) -> None:
