@@ -32,6 +32,8 @@ from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library
 from mlstudy.services.planning import write_ics
 
+OVER_BUDGET_COLOR = "#f8d7da"
+"""Background of the days whose due work does not fit the budget."""
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -88,6 +90,8 @@ class PlanPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.verdict.setFont(font)
+        self.reason = QLabel()
+        self.reason.setWordWrap(True)
         self.error = QLabel()
         self.error.setStyleSheet("color: #d1242f")
         self.error.setWordWrap(True)
@@ -111,6 +115,7 @@ class PlanPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.error)
         layout.addWidget(self.verdict)
+        layout.addWidget(self.reason)
         layout.addWidget(self.table, 1)
         self.refresh()
 
@@ -200,6 +205,7 @@ class PlanPage(QWidget):
         """Fill the verdict and the table."""
         self.plan = plan
         self.verdict.setText(plan.verdict)
+        self.reason.setText(plan.reason)
         domains = self.library.exam().domains
         headers = [
             "Date",
@@ -218,6 +224,7 @@ class PlanPage(QWidget):
                 item.setToolTip(f"New cards of domain {domain.number}, {domain.name}")
         self.table.setRowCount(len(plan.days))
         grey = QBrush(QColor("#8b949e"))
+        over = QBrush(QColor(OVER_BUDGET_COLOR))
         for row, day in enumerate(plan.days):
             label = day.day.strftime("%a %Y-%m-%d")
             if day.day == plan.final_window_start:
@@ -240,6 +247,9 @@ class PlanPage(QWidget):
                     )
                 if day.is_off:
                     item.setForeground(grey)
+                if day.over_budget:
+                    item.setBackground(over)
+                    item.setToolTip("Over budget: the reviews due here do not fit the day")
                 self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

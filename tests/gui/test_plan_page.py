@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
+from mlstudy.core.models import CardSnapshot
+from mlstudy.core.planner import PlanInputs, plan_for_exam
+from mlstudy.core.sm2 import Sm2State
 from mlstudy.gui.main_window import MainWindow
+from mlstudy.gui.plan_page import OVER_BUDGET_COLOR
 from mlstudy.services import Library
 
 
@@ -54,3 +59,27 @@ def test_every_weekday_off_is_refused(qtbot: QtBot, library: Library) -> None:
     page.apply()
     assert "at least one weekday" in page.error.text()
     assert library.settings()["exam_date"] is None
+
+
+def test_over_budget_days_are_highlighted_and_the_reason_shown(
+    qtbot: QtBot, library: Library
+) -> None:
+    today = library.today()
+    state = Sm2State(repetitions=3, easiness_hundredths=250, interval_days=10)
+    cards = tuple(
+        CardSnapshot(n, 1, state, today - timedelta(days=1), today - timedelta(days=11))
+        for n in range(60)
+    )
+    inputs = PlanInputs(
+        today=today, exam_date=today + timedelta(days=30), minutes_per_day=2, cards=cards
+    )
+    plan = plan_for_exam(inputs)
+    assert not plan.feasible and plan.over_budget_days
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    page = window.plan_page
+    page.show_plan(plan)
+    assert page.reason.text() == plan.reason and "over budget" in plan.reason
+    for row, day in enumerate(plan.days):
+        color = page.table.item(row, 0).background().color().name()
+        assert (color == OVER_BUDGET_COLOR) == day.over_budget
