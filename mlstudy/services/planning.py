@@ -70,14 +70,19 @@ class AnswerHabits:
 
 
 def answer_habits(library: PlanSource) -> AnswerHabits:
-    """Median answer times (last 500 of each kind) and the grade mix of scheduled answers."""
+    """Median answer times (last 500 of each kind) and the grade mix of scheduled answers.
+
+    Only answers from before today's study day count, so the estimates (and with them the
+    verdict) stay the same all day and across restarts; today's answers count tomorrow.
+    """
+    before_today = Review.study_day < library.today().isoformat()
     with library.engine.connect() as conn:
 
         def recent(kind: str) -> list[int]:
             return list(
                 conn.execute(
                     select(Review.answer_ms)
-                    .where(Review.kind == kind, Review.answer_ms > 0, LIVE)
+                    .where(Review.kind == kind, Review.answer_ms > 0, before_today, LIVE)
                     .order_by(Review.id.desc())
                     .limit(SAMPLE_WINDOW)
                 ).scalars()
@@ -88,7 +93,7 @@ def answer_habits(library: PlanSource) -> AnswerHabits:
         grades = Counter(
             conn.execute(
                 select(Review.grade)
-                .where(Review.kind != "drill", LIVE)
+                .where(Review.kind != "drill", before_today, LIVE)
                 .order_by(Review.id.desc())
                 .limit(2000)
             ).scalars()

@@ -118,6 +118,24 @@ def test_answer_times_come_from_the_users_log(library: Library) -> None:
     assert habits.seconds_per_review == 20.0  # not enough reviews yet: the default
 
 
+def test_answer_habits_are_frozen_for_the_study_day(library: Library, clock: FakeClock) -> None:
+    """Today's answers count from tomorrow on: the estimates do not drift mid-day."""
+    before = answer_habits(library)
+    with library.engine.begin() as conn:
+        for n in range(25):
+            conn.exec_driver_sql(
+                "INSERT INTO reviews (card_id, reviewed_at, study_day, grade, kind, "
+                "interval_before, interval_after, easiness_before, easiness_after, "
+                "repetitions_before, repetitions_after, answer_ms) VALUES "
+                f"(1, '2026-11-02T10:00:00', '{library.today().isoformat()}', 0, 'review', "
+                f"6, 1, 250, 230, 2, 0, {5000 + n})"
+            )
+    assert answer_habits(library) == before
+    clock.advance(days=1)
+    after = answer_habits(library)
+    assert after.seconds_per_review == 5.012 and after.grade_mix == {0: 1.0}
+
+
 def test_ics_is_valid_rfc5545(library: Library, tmp_path: Path) -> None:
     library.update_settings(exam_date="2026-12-24", weekdays_off=[6])
     plan = make_plan(library)
