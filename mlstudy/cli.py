@@ -161,7 +161,7 @@ def _plan(args: argparse.Namespace) -> int:
         exam_date, minutes = plan_settings(library, args.exam_date, args.minutes)
         if args.exam_date is not None or args.minutes is not None:
             library.update_settings(exam_date=exam_date.isoformat(), minutes_per_day=minutes)
-        plan = make_plan(library)
+        plan = library.refresh_plan() or make_plan(library)
         names = {d.number: d.name for d in library.exam().domains}
         events = None
         if args.ics:

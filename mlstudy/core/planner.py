@@ -38,6 +38,7 @@ DEFAULT_GRADE_MIX: Mapping[int, float] = MappingProxyType(
     {5: 0.30, 4: 0.45, 3: 0.15, 2: 0.05, 1: 0.03, 0: 0.02}
 )
 _EMPTY: Mapping[int, float] = MappingProxyType({})
+_EMPTY_COUNTS: Mapping[int, int] = MappingProxyType({})
 RULE_NEW_CARDS = "new_cards_after_cutoff"
 RULE_FINAL_WINDOW = "final_window_unreviewed"
 RULE_BUDGET = "days_over_budget"
@@ -98,6 +99,8 @@ class PlanDay:
         expected_reviews: expected reviews (SM-2 due, backlog and final-window reviews).
         expected_minutes: (new x seconds per new + reviews x seconds per review) / 60.
         final_window_cards: cards whose first review inside the final window is this day.
+        new_done_by_domain: for today, new cards already introduced today per domain
+            (the service fills it in with today's fixed quota).
         over_budget: in a plan that does not fit, a study day whose due work does not fit
             the budget (what is left over moves to the next study day).
     """
@@ -109,11 +112,17 @@ class PlanDay:
     expected_minutes: float
     final_window_cards: float = 0.0
     over_budget: bool = False
+    new_done_by_domain: Mapping[int, int] = field(default_factory=lambda: _EMPTY_COUNTS)
 
     @property
     def new_total(self) -> int:
         """New cards on this day, all domains."""
         return sum(self.new_by_domain.values())
+
+    @property
+    def new_done(self) -> int:
+        """New cards already introduced on this day (today only), all domains."""
+        return sum(self.new_done_by_domain.values())
 
 
 @dataclass(frozen=True)

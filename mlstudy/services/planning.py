@@ -204,6 +204,7 @@ def plan_document(plan: Plan, domain_names: dict[int, str]) -> dict[str, Any]:
                 "off": d.is_off,
                 "new_cards": {str(n): int(c) for n, c in sorted(d.new_by_domain.items())},
                 "new_total": d.new_total,
+                "new_done": {str(n): int(c) for n, c in sorted(d.new_done_by_domain.items())},
                 "expected_reviews": round(d.expected_reviews, 1),
                 "expected_minutes": round(d.expected_minutes, 1),
                 "over_budget": d.over_budget,

@@ -61,6 +61,7 @@ def test_plan_for_the_small_pack(library: Library) -> None:
         "off",
         "new_cards",
         "new_total",
+        "new_done",
         "expected_reviews",
         "expected_minutes",
         "over_budget",
