@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -174,6 +174,25 @@ def make_plan(
     """The plan toward the exam date (validated; nothing is saved)."""
     day, budget = plan_settings(library, exam_date, minutes)
     return plan_for_exam(build_inputs(library, day, budget))
+
+
+def preview_plan(
+    library: PlanSource,
+    exam_date: date,
+    minutes: int,
+    weekdays_off: frozenset[int] | None = None,
+    dates_off: frozenset[date] | None = None,
+) -> Plan:
+    """The plan for inputs being edited, before they are saved (nothing is saved).
+
+    Raises ``UserError`` for inputs a person must fix.
+    """
+    inputs = build_inputs(library, exam_date, minutes)
+    if weekdays_off is not None:
+        inputs = replace(inputs, weekdays_off=weekdays_off)
+    if dates_off is not None:
+        inputs = replace(inputs, dates_off=dates_off)
+    return plan_for_exam(inputs)
 
 
 def plan_document(plan: Plan, domain_names: dict[int, str]) -> dict[str, Any]:
