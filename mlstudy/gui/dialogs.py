@@ -6,7 +6,7 @@ import os
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,12 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlstudy.core.planner import Plan
 from mlstudy.errors import UserError
+from mlstudy.gui.today_page import plan_summary
+from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Library
+from mlstudy.services.planning import preview_plan
 
 HEADLESS_ENV = "MLSTUDY_HEADLESS_DIALOGS"
 """When set (tests), message boxes are logged instead of blocking on exec()."""
 shown_messages: list[str] = []
+NO_DATE_VERDICT = "With an exam date, mlstudy says whether this time is enough."
 
 
 def show_error(parent: QWidget | None, message: str) -> None:
@@ -96,10 +101,22 @@ class FirstRunDialog(QDialog):
         self.minutes.setValue(int(settings["minutes_per_day"]))
         self.status = QLabel(library.exam().status_note)
         self.status.setWordWrap(True)
+        self.verdict = QLabel(NO_DATE_VERDICT)
+        self.verdict.setWordWrap(True)
+        self.checking = False
+        self._generation = 0
+        self.check_timer = QTimer(self)
+        self.check_timer.setSingleShot(True)
+        self.check_timer.setInterval(300)
+        self.check_timer.timeout.connect(self.check_plan)
+        self.has_date.toggled.connect(self._edited)
+        self.exam_date.dateChanged.connect(self._edited)
+        self.minutes.valueChanged.connect(self._edited)
         form = QFormLayout()
         form.addRow("Exam pack", self.exam)
         form.addRow(self.has_date, self.exam_date)
         form.addRow("Daily time", self.minutes)
+        form.addRow("", self.verdict)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -114,6 +131,39 @@ class FirstRunDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #d1242f")
         layout.addWidget(self.error)
+
+    def _edited(self) -> None:
+        self._generation += 1
+        if self.chosen_exam_date() is None:
+            self.check_timer.stop()
+            self.checking = False
+            self.verdict.setText(NO_DATE_VERDICT)
+            return
+        self.verdict.setText("Checking whether this is enough…")
+        self.check_timer.start()
+
+    def check_plan(self) -> None:
+        """Say whether the exam date and minutes are enough (planned in the background)."""
+        exam_date = self.chosen_exam_date()
+        if exam_date is None:
+            return
+        minutes, generation = self.minutes.value(), self._generation
+        self.checking = True
+
+        def done(plan: Plan) -> None:
+            if generation == self._generation:
+                self.checking = False
+                self.verdict.setText(plan_summary(plan))
+
+        def failed(exc: Exception, trace: str) -> None:
+            if generation != self._generation:
+                return
+            self.checking = False
+            if not isinstance(exc, UserError):
+                raise RuntimeError(trace) from exc
+            self.verdict.setText(str(exc))
+
+        run_in_background(lambda: preview_plan(self.library, exam_date, minutes), done, failed)
 
     def chosen_exam_date(self) -> date | None:
         """The exam date, if the user gave one."""

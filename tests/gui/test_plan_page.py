@@ -83,3 +83,44 @@ def test_over_budget_days_are_highlighted_and_the_reason_shown(
     for row, day in enumerate(plan.days):
         color = page.table.item(row, 0).background().color().name()
         assert (color == OVER_BUDGET_COLOR) == day.over_budget
+
+
+def test_edits_recalculate_live_without_saving(qtbot: QtBot, library: Library) -> None:
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    page = window.plan_page
+    assert not page.export_button.isEnabled()  # no plan yet
+    page.exam_date.setDate(QDate(2026, 12, 24))
+    assert page.verdict.text() == "Recalculating…"
+    qtbot.waitUntil(lambda: page.plan is not None and not page.computing, timeout=10000)
+    assert page.previewing and "not saved" in page.verdict.text()
+    assert page.plan is not None and page.plan.exam_date.isoformat() == "2026-12-24"
+    assert page.export_button.isEnabled()
+    assert library.settings()["exam_date"] is None  # live, but not saved
+    page.minutes.setValue(7)
+    page.weekday_boxes[6].setChecked(True)
+    qtbot.waitUntil(
+        lambda: page.plan is not None and page.plan.minutes_per_day == 7 and not page.computing,
+        timeout=10000,
+    )
+    assert all(d.is_off for d in page.plan.days if d.day.weekday() == 6)
+    assert library.settings()["minutes_per_day"] == 30
+
+
+def test_use_the_needed_minutes_button(qtbot: QtBot, library: Library) -> None:
+    library.update_settings(exam_date="2026-11-10", minutes_per_day=1)
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    page = window.plan_page
+    qtbot.waitUntil(lambda: page.plan is not None and not page.computing, timeout=10000)
+    assert page.plan is not None and not page.plan.feasible
+    needed = page.plan.required_minutes_per_day
+    assert needed is not None and page.use_button.isVisibleTo(page)
+    assert page.use_button.text() == f"Use {needed} min/day"
+    assert f"Plan: Needs {needed} min/day" in window.today_page.verdict.text()
+    page.use_button.click()
+    assert library.settings()["minutes_per_day"] == needed
+    qtbot.waitUntil(lambda: page.plan is not None and not page.computing, timeout=10000)
+    assert page.plan is not None and page.plan.feasible
+    assert not page.use_button.isVisibleTo(page)
+    assert window.today_page.verdict.text().startswith("Plan: Feasible")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from mlstudy.gui import dialogs
@@ -133,3 +133,20 @@ def test_countdown_text() -> None:
     assert countdown_text(today, date(2026, 11, 3)) == "Exam tomorrow (2026-11-03)"
     assert "passed" in countdown_text(today, date(2026, 11, 1))
     assert "No exam date" in countdown_text(today, None)
+
+
+def test_first_start_dialog_says_whether_the_time_is_enough(qtbot: QtBot, library: Library) -> None:
+    dialog = FirstRunDialog(library)
+    qtbot.addWidget(dialog)
+    assert "exam date" in dialog.verdict.text()
+    dialog.has_date.setChecked(True)
+    dialog.exam_date.setDate(QDate(2026, 11, 10))
+    dialog.minutes.setValue(5)
+    qtbot.waitUntil(lambda: dialog.verdict.text().startswith("Plan: "), timeout=10000)
+    assert dialog.verdict.text().startswith("Plan: Feasible")
+    dialog.exam_date.setDate(QDate(2026, 11, 4))
+    qtbot.waitUntil(lambda: dialog.verdict.text().startswith("Plan: Needs"), timeout=10000)
+    assert "At 5 min/day: " in dialog.verdict.text()
+    dialog.has_date.setChecked(False)
+    assert "exam date" in dialog.verdict.text()
+    assert library.settings()["exam_date"] is None  # nothing saved before OK
