@@ -76,8 +76,11 @@ class PlanPage(QWidget):
         for box in self.weekday_boxes:
             weekdays.addWidget(box)
         weekdays.addStretch(1)
+        self.exam_date.setMaximumWidth(160)
+        self.minutes.setMaximumWidth(200)
         self.dates_off = QListWidget()
         self.dates_off.setMaximumHeight(70)
+        self.dates_off.setMaximumWidth(260)
         self.date_off_edit = QDateEdit()
         self.date_off_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_off_edit.setCalendarPopup(True)
@@ -320,7 +323,7 @@ class PlanPage(QWidget):
         domains = self.library.exam().domains
         headers = [
             "Date",
-            *[f"{d.number}. {d.name[:18]}" for d in domains],
+            *[f"D{d.number}" for d in domains],
             "New",
             "Reviews",
             "Minutes",
@@ -332,7 +335,7 @@ class PlanPage(QWidget):
             item = self.table.horizontalHeaderItem(column)
             if item is not None:
                 item.setForeground(QBrush(QColor(domain_color(domain.number))))
-                item.setToolTip(f"New cards of domain {domain.number}, {domain.name}")
+                item.setToolTip(f"New cards of domain {domain.number}: {domain.name}")
         self.table.setRowCount(len(plan.days))
         grey = QBrush(QColor("#8b949e"))
         over = QBrush(QColor(OVER_BUDGET_COLOR))
