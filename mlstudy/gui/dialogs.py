@@ -27,7 +27,6 @@ from mlstudy.errors import UserError
 from mlstudy.gui.today_page import plan_summary
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Library
-from mlstudy.services.planning import preview_plan
 
 HEADLESS_ENV = "MLSTUDY_HEADLESS_DIALOGS"
 """When set (tests), message boxes are logged instead of blocking on exec()."""
@@ -163,7 +162,7 @@ class FirstRunDialog(QDialog):
                 raise RuntimeError(trace) from exc
             self.verdict.setText(str(exc))
 
-        run_in_background(lambda: preview_plan(self.library, exam_date, minutes), done, failed)
+        run_in_background(lambda: self.library.preview_plan(exam_date, minutes), done, failed)
 
     def chosen_exam_date(self) -> date | None:
         """The exam date, if the user gave one."""

@@ -30,7 +30,7 @@ from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.theme import domain_color
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library
-from mlstudy.services.planning import preview_plan, write_ics
+from mlstudy.services.planning import write_ics
 
 PREVIEW_DELAY_MS = 300
 """Edits wait this long for the next keystroke before the plan is recalculated."""
@@ -242,7 +242,7 @@ class PlanPage(QWidget):
         self.error.clear()
 
         def work() -> Plan:
-            return preview_plan(self.library, exam, minutes, weekdays_off, dates_off)
+            return self.library.preview_plan(exam, minutes, weekdays_off, dates_off)
 
         def done(plan: Plan) -> None:
             if generation != self._generation:

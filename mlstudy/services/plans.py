@@ -24,7 +24,13 @@ from mlstudy.core import queue
 from mlstudy.core.planner import Plan
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
-from mlstudy.services.planning import PlanSource, exam_rule, make_plan, reschedule
+from mlstudy.services.planning import (
+    PlanSource,
+    exam_rule,
+    make_plan,
+    preview_plan,
+    reschedule,
+)
 from mlstudy.services.settings import Settings
 from mlstudy.services.today import TodayAnswers
 from mlstudy.services.types import Changes
@@ -161,6 +167,20 @@ class PlanService:
             self._plan = (key, plan)
         return plan
 
+    def preview(
+        self,
+        exam_date: date,
+        minutes: int,
+        weekdays_off: frozenset[int] | None = None,
+        dates_off: frozenset[date] | None = None,
+    ) -> Plan:
+        """The plan for inputs being edited, with today's work done shown; nothing is
+        saved and today's quota stays as it is (slow: call off the UI thread)."""
+        plan = preview_plan(self._source, exam_date, minutes, weekdays_off, dates_off)
+        with self._context.read() as conn:
+            done = queue.new_by_domain(self._answers.read(conn, self._source.today()))
+        return with_todays_quota(plan, _whole_day(plan, done), done)
+
     def current(self) -> Plan | None:
         """The plan computed by ``refresh`` today with the current settings, if any."""
         cached = self._plan
@@ -189,6 +209,12 @@ class PlanService:
         with self._context.write("rescheduling for the exam date") as conn:
             reschedule(conn, rule)
         return self._context.publish(Changes(plan=True, queue=True))
+
+
+def _whole_day(plan: Plan, done: dict[int, int]) -> dict[int, int]:
+    """Today's whole-day quota: what was done plus what the plan leaves for today."""
+    first = plan.days[0].new_by_domain if plan.days else {}
+    return {d: done.get(d, 0) + first.get(d, 0) for d in sorted({*done, *first})}
 
 
 def with_todays_quota(plan: Plan, planned: dict[int, int], done: dict[int, int]) -> Plan:

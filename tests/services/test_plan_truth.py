@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
@@ -158,6 +158,9 @@ def test_a_changed_input_replans_today_and_says_so(library: Library) -> None:
     assert card is not None
     library.answer(card.id, 4, 30_000)
     assert library.refresh_plan() is not None and not library.plans.replanned_today
+    assert library.planned_today() == fixed
+    preview = library.preview_plan(date(2026, 11, 20), 45)  # edits not saved
+    assert preview.minutes_per_day == 45 and preview.days[0].new_done == 1
     assert library.planned_today() == fixed
     library.update_settings(minutes_per_day=30)
     assert library.planned_today() is None  # the old quota is for other inputs
