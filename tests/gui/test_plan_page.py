@@ -34,6 +34,11 @@ def test_plan_page_saves_and_shows_the_plan(qtbot: QtBot, library: Library, tmp_
     assert sundays and all(page.table.item(r, 1).text() == "day off" for r in sundays)
     assert library.settings()["weekdays_off"] == [6]
     assert library.current_plan() is page.plan
+    new_column = len(library.exam().domains) + 1
+    counts = library.counts()
+    assert counts.new_planned is not None and counts.new_planned > 0
+    assert page.table.item(0, new_column).text() == f"0 / {counts.new_planned}"
+    assert window.today_page.new.value.text() == f"0 / {counts.new_planned}"
     out = tmp_path / "plan.ics"
     page.export_to(out)
     assert out.read_bytes().startswith(b"BEGIN:VCALENDAR")

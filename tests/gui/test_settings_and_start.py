@@ -12,7 +12,7 @@ from mlstudy.gui import dialogs
 from mlstudy.gui.dialogs import FirstRunDialog
 from mlstudy.gui.main_window import MainWindow
 from mlstudy.gui.settings_page import SettingsPage
-from mlstudy.gui.today_page import countdown_text
+from mlstudy.gui.today_page import countdown_text, hint_text
 from mlstudy.gui.worker import wait_for_background
 from mlstudy.services import Library
 from tests.conftest import FakeClock
@@ -150,3 +150,11 @@ def test_first_start_dialog_says_whether_the_time_is_enough(qtbot: QtBot, librar
     dialog.has_date.setChecked(False)
     assert "exam date" in dialog.verdict.text()
     assert library.settings()["exam_date"] is None  # nothing saved before OK
+
+
+def test_todays_hint_speaks_of_the_plan_only_with_an_exam_date() -> None:
+    assert hint_text(3, True) == hint_text(3, False) == "3 cards left today."
+    without = hint_text(0, False)
+    assert "new cards per day" in without and "Settings" in without
+    with_date = hint_text(0, True)
+    assert "plan" in with_date and "Plan page" in with_date and "Settings" not in with_date
