@@ -76,6 +76,7 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.library = library
         self.setWindowTitle("Welcome to mlstudy")
+        self.setMinimumWidth(520)
         settings = library.settings()
         intro = QLabel(
             "Choose your exam and how much time you have. "
@@ -115,7 +116,6 @@ class FirstRunDialog(QDialog):
         form.addRow("Exam pack", self.exam)
         form.addRow(self.has_date, self.exam_date)
         form.addRow("Daily time", self.minutes)
-        form.addRow("", self.verdict)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -125,6 +125,7 @@ class FirstRunDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(self.verdict)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self.error = QLabel()
@@ -153,6 +154,7 @@ class FirstRunDialog(QDialog):
             if generation == self._generation:
                 self.checking = False
                 self.verdict.setText(plan_summary(plan))
+                self.adjustSize()  # room for the wrapped verdict
 
         def failed(exc: Exception, trace: str) -> None:
             if generation != self._generation:
