@@ -170,6 +170,8 @@ def _plan(args: argparse.Namespace) -> int:
         print(json.dumps(plan_document(plan, names), indent=2))
     else:
         print(f"Exam {plan.exam_date} at {plan.minutes_per_day} min/day. {plan.verdict}")
+        if plan.reason:
+            print(plan.reason)
         header = "date        " + " ".join(f"D{n:<3}" for n in names) + "  reviews  minutes"
         print(header)
         for day in plan.days:
