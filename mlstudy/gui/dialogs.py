@@ -6,6 +6,7 @@ import os
 from datetime import date, timedelta
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -151,13 +152,13 @@ class FirstRunDialog(QDialog):
         self.checking = True
 
         def done(plan: Plan) -> None:
-            if generation == self._generation:
+            if shiboken6.isValid(self) and generation == self._generation:
                 self.checking = False
                 self.verdict.setText(plan_summary(plan))
                 self.adjustSize()  # room for the wrapped verdict
 
         def failed(exc: Exception, trace: str) -> None:
-            if generation != self._generation:
+            if not shiboken6.isValid(self) or generation != self._generation:
                 return
             self.checking = False
             if not isinstance(exc, UserError):
@@ -175,6 +176,7 @@ class FirstRunDialog(QDialog):
 
     def accept(self) -> None:
         """Save the choices (even the defaults: the dialog is not shown again)."""
+        self.check_timer.stop()
         exam_date = self.chosen_exam_date()
         try:
             self.library.update_settings(
@@ -190,6 +192,7 @@ class FirstRunDialog(QDialog):
 
     def reject(self) -> None:
         """Closing the dialog keeps the defaults and does not ask again."""
+        self.check_timer.stop()
         self.library.update_settings(first_run_done=True)
         super().reject()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -167,6 +168,7 @@ class PlanPage(QWidget):
 
     def apply(self) -> None:
         """Validate and save the exam date, minutes and days off; then recompute."""
+        self.preview_timer.stop()
         weekdays_off = [n for n, box in enumerate(self.weekday_boxes) if box.isChecked()]
         exam = _pydate(self.exam_date.date())
         try:
@@ -245,14 +247,14 @@ class PlanPage(QWidget):
             return self.library.preview_plan(exam, minutes, weekdays_off, dates_off)
 
         def done(plan: Plan) -> None:
-            if generation != self._generation:
-                return  # an older edit's plan: a newer one is on its way
+            if not shiboken6.isValid(self) or generation != self._generation:
+                return  # the page is gone, or an older edit's plan: a newer one is coming
             self.computing = False
             self.previewing = True
             self.show_plan(plan)
 
         def failed(exc: Exception, trace: str) -> None:
-            if generation != self._generation:
+            if not shiboken6.isValid(self) or generation != self._generation:
                 return
             self.computing = False
             if not isinstance(exc, UserError):
@@ -278,7 +280,7 @@ class PlanPage(QWidget):
         generation = self._generation
 
         def computed(plan: Plan | None) -> None:
-            if generation == self._generation:
+            if shiboken6.isValid(self) and generation == self._generation:
                 self._computed(plan)
 
         run_in_background(self.library.refresh_plan, computed, self._failed)
@@ -304,6 +306,8 @@ class PlanPage(QWidget):
         self.bus.changes_made.emit(Changes(plan=True))
 
     def _failed(self, exc: Exception, _trace: str) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.computing = False
         if not isinstance(exc, UserError):
             raise exc
