@@ -201,7 +201,7 @@ def _plan(args: argparse.Namespace) -> int:
         exam_date, minutes = plan_settings(library, args.exam_date, args.minutes)
         if args.exam_date is not None or args.minutes is not None:
             library.update_settings(exam_date=exam_date.isoformat(), minutes_per_day=minutes)
-        plan = make_plan(library)
+        plan = library.refresh_plan() or make_plan(library)
         names = {d.number: d.name for d in library.exam().domains}
         events = None
         if args.ics:
@@ -210,6 +210,8 @@ def _plan(args: argparse.Namespace) -> int:
         print(json.dumps(plan_document(plan, names), indent=2))
     else:
         print(f"Exam {plan.exam_date} at {plan.minutes_per_day} min/day. {plan.verdict}")
+        if plan.reason:
+            print(plan.reason)
         header = "date        " + " ".join(f"D{n:<3}" for n in names) + "  reviews  minutes"
         print(header)
         for day in plan.days:

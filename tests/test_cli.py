@@ -113,7 +113,14 @@ def test_plan_json_and_ics(tmp_path: Path) -> None:
     assert set(day) >= {"date", "new_cards", "expected_reviews", "expected_minutes"}
     assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
     again = mlstudy("stats", "--json", "--data-dir", data)
-    assert json.loads(again.stdout)["exam"]["exam_date"] == exam  # saved
+    stats = json.loads(again.stdout)
+    assert stats["exam"]["exam_date"] == exam  # saved
+    # One truth for today: stats and the plan's first day give the same new cards.
+    assert stats["today"]["new"] == day["new_total"] > 0
+    assert stats["today"]["new_planned"] == day["new_total"] + sum(day["new_done"].values())
+    tight = mlstudy("plan", "--minutes", "1", "--data-dir", data)
+    assert tight.returncode == 0, tight.stderr
+    assert "Needs " in tight.stdout and "\nAt 1 min/day: " in tight.stdout  # and why
 
 
 @pytest.mark.parametrize(

@@ -194,6 +194,10 @@ class Outcome:
     window_cards: tuple[float, ...]
     unintroduced: int
     undone: float
+    carried: tuple[float, ...] = ()
+    """Work due that did not fit each day (in reviews), carried to the next study day."""
+    unreviewed_in_window: float = 0.0
+    """Cards still owed their final-window review at the exam."""
 
 
 class PlanEngine:
@@ -317,6 +321,7 @@ class PlanEngine:
         new = [0] * horizon
         reviews = [0.0] * horizon
         window_cards = [0.0] * horizon
+        carried = [0.0] * horizon
         remaining, intro_index = self._unseen, 0
         owed_first = owed_other = 0.0
         for day in range(horizon):
@@ -337,6 +342,7 @@ class PlanEngine:
             owed_first -= done_first
             owed_other -= done_other
             reviews[day] = done_first + done_other
+            carried[day] = owed_first + owed_other
             seconds_left = scn.capacity[day] - reviews[day] * spr
             if day <= scn.cutoff and remaining > 0:
                 quota = math.ceil(remaining / max(1, pace - intro_index))
@@ -359,4 +365,6 @@ class PlanEngine:
             window_cards=tuple(window_cards),
             unintroduced=remaining,
             undone=undone,
+            carried=tuple(carried),
+            unreviewed_in_window=owed_first,
         )

@@ -38,6 +38,13 @@ DEFAULT_GRADE_MIX: Mapping[int, float] = MappingProxyType(
     {5: 0.30, 4: 0.45, 3: 0.15, 2: 0.05, 1: 0.03, 0: 0.02}
 )
 _EMPTY: Mapping[int, float] = MappingProxyType({})
+_EMPTY_COUNTS: Mapping[int, int] = MappingProxyType({})
+RULE_NEW_CARDS = "new_cards_after_cutoff"
+RULE_FINAL_WINDOW = "final_window_unreviewed"
+RULE_BUDGET = "days_over_budget"
+RULES = (RULE_NEW_CARDS, RULE_FINAL_WINDOW, RULE_BUDGET)
+"""The rules a plan can break: new cards not all introduced by the cut-off, cards not
+reviewed in the final window, days whose due reviews do not fit the budget."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,10 @@ class PlanDay:
         expected_reviews: expected reviews (SM-2 due, backlog and final-window reviews).
         expected_minutes: (new x seconds per new + reviews x seconds per review) / 60.
         final_window_cards: cards whose first review inside the final window is this day.
+        new_done_by_domain: for today, new cards already introduced today per domain
+            (the service fills it in with today's fixed quota).
+        over_budget: in a plan that does not fit, a study day whose due work does not fit
+            the budget (what is left over moves to the next study day).
     """
 
     day: date
@@ -100,11 +111,18 @@ class PlanDay:
     expected_reviews: float
     expected_minutes: float
     final_window_cards: float = 0.0
+    over_budget: bool = False
+    new_done_by_domain: Mapping[int, int] = field(default_factory=lambda: _EMPTY_COUNTS)
 
     @property
     def new_total(self) -> int:
         """New cards on this day, all domains."""
         return sum(self.new_by_domain.values())
+
+    @property
+    def new_done(self) -> int:
+        """New cards already introduced on this day (today only), all domains."""
+        return sum(self.new_done_by_domain.values())
 
 
 @dataclass(frozen=True)
@@ -127,6 +145,10 @@ class Plan:
         cards_in_window_already: cards already reviewed inside the window before today.
         unintroduced: unseen cards the budget could not fit before the cut-off.
         undone_reviews: expected reviews still owed at the exam.
+        failing_rules: the rules the plan breaks, from ``RULES`` (empty when feasible).
+        unreviewed_in_window: cards that get no review in the final window.
+        over_budget_days: the days flagged ``over_budget``.
+        reason: one sentence naming each broken rule and where (empty when feasible).
     """
 
     exam_date: date
@@ -143,6 +165,10 @@ class Plan:
     cards_in_window_already: int = 0
     unintroduced: int = 0
     undone_reviews: float = 0.0
+    failing_rules: tuple[str, ...] = ()
+    unreviewed_in_window: float = 0.0
+    over_budget_days: tuple[date, ...] = ()
+    reason: str = ""
 
 
 def validate_exam_date(today: date, exam_date: date) -> None:
@@ -435,28 +461,39 @@ def _search(
     limit: int,
     hopeless: Callable[[], bool] = lambda: False,
 ) -> int | None:
-    """Smallest value in (failing, limit] that works: grow from ``start``, then bisect.
+    """Smallest value in (failing, limit] that works, with the value below it checked.
 
-    ``start`` must be a lower bound on any value that works; ``hopeless`` is asked after
-    each failure while growing and ends the search. The answer is always one that was
-    tried and worked.
+    ``failing`` is known not to work. The search grows from ``start`` (a guess at a lower
+    bound) until a value works, then bisects. The answer ``n`` always was tried and
+    worked, and ``n - 1`` was tried and failed (or is ``failing``): when the value below
+    the guess turns out to work, the search goes on below it. ``hopeless`` is asked
+    after each failure while growing and ends the search.
     """
     if start > limit:
         return None
-    # Everything below ``start`` fails (it is a lower bound), so bisect no lower than that.
+    known = {failing: False}
+
+    def tried(value: int) -> bool:
+        if value not in known:
+            known[value] = works(value)
+        return known[value]
+
     low, high, step = max(failing, start - 1), start, max(1, start // 8)
-    while not works(high):
+    while not tried(high):
         low = high
         if high >= limit or hopeless():
             return None
         high, step = min(limit, high + step), step * 2
-    while high - low > 1:
-        middle = (low + high) // 2
-        if works(middle):
-            high = middle
-        else:
-            low = middle
-    return high
+    while True:
+        while high - low > 1:
+            middle = (low + high) // 2
+            if tried(middle):
+                high = middle
+            else:
+                low = middle
+        if not tried(low):
+            return high
+        low, high = failing, low
 
 
 def plan_for_exam(inputs: PlanInputs) -> Plan:
@@ -471,7 +508,7 @@ def plan_for_exam(inputs: PlanInputs) -> Plan:
     _validate_details(inputs)
     planner = _Planner(inputs)
     outcome, feasible = planner.attempt(inputs.minutes_per_day, planner.horizon)
-    days = _plan_days(inputs, planner, outcome)
+    days = _plan_days(inputs, planner, outcome, feasible)
     study_minutes = [d.expected_minutes for d in days if not d.is_off]
     average = sum(study_minutes) / len(study_minutes) if study_minutes else 0.0
     required = later = None
@@ -484,6 +521,8 @@ def plan_for_exam(inputs: PlanInputs) -> Plan:
         latest = inputs.today + timedelta(days=planner.latest_horizon)
         verdict = _verdict(inputs, required, later, latest)
     start = final_window_start(inputs.exam_date, inputs.final_window_days)
+    over = tuple(d.day for d in days if d.over_budget)
+    rules = () if feasible else _broken_rules(outcome, planner.engine.tolerance)
     return Plan(
         exam_date=inputs.exam_date,
         days=days,
@@ -499,7 +538,58 @@ def plan_for_exam(inputs: PlanInputs) -> Plan:
         cards_in_window_already=planner.covered,
         unintroduced=outcome.unintroduced,
         undone_reviews=outcome.undone,
+        failing_rules=rules,
+        unreviewed_in_window=outcome.unreviewed_in_window if not feasible else 0.0,
+        over_budget_days=over,
+        reason=_reason(inputs, outcome, rules, over),
     )
+
+
+def _broken_rules(outcome: Outcome, tolerance: float) -> tuple[str, ...]:
+    rules = []
+    if outcome.unintroduced:
+        rules.append(RULE_NEW_CARDS)
+    backlog = outcome.undone - outcome.unreviewed_in_window
+    if outcome.unreviewed_in_window > tolerance:
+        rules.append(RULE_FINAL_WINDOW)
+    if backlog > tolerance or not rules:
+        rules.append(RULE_BUDGET)
+    return tuple(rules)
+
+
+def _cards(count: int, noun: str) -> str:
+    return f"{count} {noun} is" if count == 1 else f"{count} {noun}s are"
+
+
+def _reason(
+    inputs: PlanInputs, outcome: Outcome, rules: tuple[str, ...], over: tuple[date, ...]
+) -> str:
+    """Which rules the plan breaks at the current budget, and where."""
+    parts = []
+    if RULE_NEW_CARDS in rules:
+        cutoff = inputs.exam_date - timedelta(days=inputs.new_cutoff_days)
+        parts.append(
+            f"{_cards(outcome.unintroduced, 'new card')} not introduced by the cut-off "
+            f"({cutoff.isoformat()})"
+        )
+    if RULE_FINAL_WINDOW in rules:
+        start = final_window_start(inputs.exam_date, inputs.final_window_days)
+        unreviewed = max(1, math.ceil(outcome.unreviewed_in_window - 1e-6))
+        parts.append(
+            f"{_cards(unreviewed, 'card')} not reviewed in the final "
+            f"{inputs.final_window_days} days (from {start.isoformat()})"
+        )
+    if RULE_BUDGET in rules:
+        if over:
+            where = over[0].isoformat() + (f" to {over[-1].isoformat()}" if len(over) > 1 else "")
+            parts.append(
+                f"{len(over)} {'day is' if len(over) == 1 else 'days are'} over budget ({where})"
+            )
+        else:
+            parts.append("reviews are still owed at the exam")
+    if not parts:
+        return ""
+    return f"At {inputs.minutes_per_day} min/day: " + "; ".join(parts) + "."
 
 
 def _verdict(inputs: PlanInputs, required: int | None, later: date | None, latest: date) -> str:
@@ -513,7 +603,9 @@ def _verdict(inputs: PlanInputs, required: int | None, later: date | None, lates
     return f"Not feasible: neither 24 h/day nor an exam date up to {latest.isoformat()} fits"
 
 
-def _plan_days(inputs: PlanInputs, planner: _Planner, outcome: Outcome) -> tuple[PlanDay, ...]:
+def _plan_days(
+    inputs: PlanInputs, planner: _Planner, outcome: Outcome, feasible: bool
+) -> tuple[PlanDay, ...]:
     priority = domain_priorities(set(planner.unseen), inputs.domain_weights, inputs.domain_mastery)
     sequence = _domain_sequence(planner.unseen, priority)
     study = planner.study_flags(planner.horizon)
@@ -530,6 +622,11 @@ def _plan_days(inputs: PlanInputs, planner: _Planner, outcome: Outcome) -> tuple
                 expected_reviews=reviews,
                 expected_minutes=minutes,
                 final_window_cards=outcome.window_cards[index],
+                over_budget=(
+                    not feasible
+                    and study[index]
+                    and outcome.carried[index] > planner.engine.tolerance
+                ),
             )
         )
     return tuple(days)

@@ -6,7 +6,8 @@ import os
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+import shiboken6
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,12 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlstudy.core.planner import Plan
 from mlstudy.errors import UserError
+from mlstudy.gui.today_page import plan_summary
+from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Library
 
 HEADLESS_ENV = "MLSTUDY_HEADLESS_DIALOGS"
 """When set (tests), message boxes are logged instead of blocking on exec()."""
 shown_messages: list[str] = []
+NO_DATE_VERDICT = "With an exam date, mlstudy says whether this time is enough."
 
 
 def show_error(parent: QWidget | None, message: str) -> None:
@@ -82,6 +87,7 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.library = library
         self.setWindowTitle("Welcome to mlstudy")
+        self.setMinimumWidth(520)
         settings = library.settings()
         intro = QLabel(
             "Choose your exam and how much time you have. "
@@ -106,6 +112,17 @@ class FirstRunDialog(QDialog):
         self.minutes.setValue(int(settings["minutes_per_day"]))
         self.status = QLabel(library.exam().status_note)
         self.status.setWordWrap(True)
+        self.verdict = QLabel(NO_DATE_VERDICT)
+        self.verdict.setWordWrap(True)
+        self.checking = False
+        self._generation = 0
+        self.check_timer = QTimer(self)
+        self.check_timer.setSingleShot(True)
+        self.check_timer.setInterval(300)
+        self.check_timer.timeout.connect(self.check_plan)
+        self.has_date.toggled.connect(self._edited)
+        self.exam_date.dateChanged.connect(self._edited)
+        self.minutes.valueChanged.connect(self._edited)
         form = QFormLayout()
         form.addRow("Exam pack", self.exam)
         form.addRow(self.has_date, self.exam_date)
@@ -119,12 +136,49 @@ class FirstRunDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(self.verdict)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self.error = QLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote deck text
         self.error.setStyleSheet("color: #d1242f")
         layout.addWidget(self.error)
+
+    def _edited(self) -> None:
+        self._generation += 1
+        if self.chosen_exam_date() is None:
+            self.check_timer.stop()
+            self.checking = False
+            self.verdict.setText(NO_DATE_VERDICT)
+            return
+        self.verdict.setText("Checking whether this is enough…")
+        self.check_timer.start()
+
+    def check_plan(self) -> None:
+        """Say whether the exam date and minutes are enough (planned in the background)."""
+        exam_date = self.chosen_exam_date()
+        if exam_date is None:
+            return
+        minutes, generation = self.minutes.value(), self._generation
+        self.checking = True
+
+        def done(plan: Plan) -> None:
+            if shiboken6.isValid(self) and generation == self._generation:
+                self.checking = False
+                self.verdict.setText(plan_summary(plan))
+                self.adjustSize()  # room for the wrapped verdict
+
+        def failed(exc: UserError) -> None:
+            if shiboken6.isValid(self) and generation == self._generation:
+                self.verdict.setText(str(exc))
+
+        def settled() -> None:
+            if shiboken6.isValid(self) and generation == self._generation:
+                self.checking = False
+
+        run_in_background(
+            lambda: self.library.preview_plan(exam_date, minutes), done, failed, settled
+        )
 
     def chosen_exam_date(self) -> date | None:
         """The exam date, if the user gave one."""
@@ -135,6 +189,7 @@ class FirstRunDialog(QDialog):
 
     def accept(self) -> None:
         """Save the choices (even the defaults: the dialog is not shown again)."""
+        self.check_timer.stop()
         exam_date = self.chosen_exam_date()
         try:
             self.library.update_settings(
@@ -150,6 +205,7 @@ class FirstRunDialog(QDialog):
 
     def reject(self) -> None:
         """Closing the dialog keeps the defaults and does not ask again."""
+        self.check_timer.stop()
         self.library.update_settings(first_run_done=True)
         super().reject()
 

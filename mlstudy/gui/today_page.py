@@ -17,6 +17,7 @@ from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, TodayCounts
 
 if TYPE_CHECKING:
+    from mlstudy.core.planner import Plan
     from mlstudy.services.stats import MasterySummary
 
 
@@ -43,11 +44,11 @@ class _Number(QWidget):
         font.setPointSizeF(font.pointSizeF() * 2.4)
         font.setBold(True)
         self.value.setFont(font)
-        label = QLabel(caption)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption = QLabel(caption)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addWidget(self.value)
-        layout.addWidget(label)
+        layout.addWidget(self.caption)
 
 
 class TodayPage(QWidget):
@@ -67,6 +68,8 @@ class TodayPage(QWidget):
         self.exam_status = QLabel()
         self.exam_status.setWordWrap(True)
         self.countdown = QLabel()
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
         self.due = _Number("due reviews")
         self.new = _Number("new cards")
         self.studied = _Number("studied today")
@@ -93,6 +96,7 @@ class TodayPage(QWidget):
         layout.addWidget(self.exam_name)
         layout.addWidget(self.exam_status)
         layout.addWidget(self.countdown)
+        layout.addWidget(self.verdict)
         layout.addSpacing(16)
         layout.addLayout(grid)
         layout.addSpacing(16)
@@ -189,15 +193,39 @@ class TodayPage(QWidget):
         exam_date = date.fromisoformat(settings["exam_date"]) if settings["exam_date"] else None
         self.countdown.setText(countdown_text(counts.day, exam_date))
         self.due.value.setText(str(counts.due))
-        self.new.value.setText(str(counts.new))
+        if counts.new_planned is not None:
+            self.new.value.setText(f"{counts.new_done} / {counts.new_planned}")
+            self.new.caption.setText("new cards (done / planned)")
+        else:
+            self.new.value.setText(str(counts.new))
+            self.new.caption.setText("new cards")
+        plan = self.library.current_plan() if exam_date is not None else None
+        self.verdict.setText(plan_summary(plan) if plan is not None else "")
+        self.verdict.setVisible(plan is not None)
         self.studied.value.setText(str(counts.studied))
         self.streak.value.setText(str(counts.streak))
         left = counts.left
         self.study_button.setEnabled(True)
         self.study_button.setText("Study  (Enter)" if left else "Review summary  (Enter)")
-        self.hint.setText(
-            f"{left} cards left today."
-            if left
-            else "Nothing left for today. Come back tomorrow, or raise the new-card limit in "
-            "Settings."
+        self.hint.setText(hint_text(left, exam_date is not None))
+
+
+def plan_summary(plan: Plan) -> str:
+    """The plan's verdict, and why when it does not fit, for Today and the first start."""
+    return f"Plan: {plan.verdict}." + (f" {plan.reason}" if plan.reason else "")
+
+
+def hint_text(left: int, has_exam_date: bool) -> str:
+    """What to do next: with an exam date the plan sets the new cards, without one the
+    new-cards-per-day setting does."""
+    if left:
+        return f"{left} cards left today."
+    if has_exam_date:
+        return (
+            "Nothing left for today: the plan's new cards for today are done. Come back "
+            "tomorrow, or give the plan more minutes per day on the Plan page."
         )
+    return (
+        "Nothing left for today. Come back tomorrow, or raise the new cards per day in "
+        "Settings (or set an exam date to get a plan)."
+    )

@@ -354,3 +354,22 @@ class Library:
     def current_plan(self) -> Plan | None:
         """The plan computed by ``refresh_plan`` today with the current settings, if any."""
         return self.plans.current()
+
+    def preview_plan(
+        self,
+        exam_date: date,
+        minutes: int,
+        weekdays_off: frozenset[int] | None = None,
+        dates_off: frozenset[date] | None = None,
+    ) -> Plan:
+        """The plan for edited inputs before they are saved (slow: off the UI thread)."""
+        return self.plans.preview(exam_date, minutes, weekdays_off, dates_off)
+
+    def planned_today(self, compute: bool = False) -> dict[int, int] | None:
+        """Today's new-card quota per domain, fixed when the day's plan was first made
+        (None without an exam date; ``compute``: make the plan if there is none yet)."""
+        planned = self.plans.planned_today()
+        if planned is None and compute and self.settings().get("exam_date"):
+            self.plans.refresh()
+            planned = self.plans.planned_today()
+        return planned

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -70,14 +70,19 @@ class AnswerHabits:
 
 
 def answer_habits(library: PlanSource) -> AnswerHabits:
-    """Median answer times (last 500 of each kind) and the grade mix of scheduled answers."""
+    """Median answer times (last 500 of each kind) and the grade mix of scheduled answers.
+
+    Only answers from before today's study day count, so the estimates (and with them the
+    verdict) stay the same all day and across restarts; today's answers count tomorrow.
+    """
+    before_today = Review.study_day < library.today().isoformat()
     with library.engine.connect() as conn:
 
         def recent(kind: str) -> list[int]:
             return list(
                 conn.execute(
                     select(Review.answer_ms)
-                    .where(Review.kind == kind, Review.answer_ms > 0, LIVE)
+                    .where(Review.kind == kind, Review.answer_ms > 0, before_today, LIVE)
                     .order_by(Review.id.desc())
                     .limit(SAMPLE_WINDOW)
                 ).scalars()
@@ -88,7 +93,7 @@ def answer_habits(library: PlanSource) -> AnswerHabits:
         grades = Counter(
             conn.execute(
                 select(Review.grade)
-                .where(Review.kind != "drill", LIVE)
+                .where(Review.kind != "drill", before_today, LIVE)
                 .order_by(Review.id.desc())
                 .limit(2000)
             ).scalars()
@@ -171,6 +176,25 @@ def make_plan(
     return plan_for_exam(build_inputs(library, day, budget))
 
 
+def preview_plan(
+    library: PlanSource,
+    exam_date: date,
+    minutes: int,
+    weekdays_off: frozenset[int] | None = None,
+    dates_off: frozenset[date] | None = None,
+) -> Plan:
+    """The plan for inputs being edited, before they are saved (nothing is saved).
+
+    Raises ``UserError`` for inputs a person must fix.
+    """
+    inputs = build_inputs(library, exam_date, minutes)
+    if weekdays_off is not None:
+        inputs = replace(inputs, weekdays_off=weekdays_off)
+    if dates_off is not None:
+        inputs = replace(inputs, dates_off=dates_off)
+    return plan_for_exam(inputs)
+
+
 def plan_document(plan: Plan, domain_names: dict[int, str]) -> dict[str, Any]:
     """The ``mlstudy plan --json`` document (schema in the README)."""
     return {
@@ -187,6 +211,11 @@ def plan_document(plan: Plan, domain_names: dict[int, str]) -> dict[str, Any]:
         "final_window_start": plan.final_window_start.isoformat()
         if plan.final_window_start
         else None,
+        "failing_rules": list(plan.failing_rules),
+        "reason": plan.reason,
+        "unintroduced": plan.unintroduced,
+        "unreviewed_in_final_window": round(plan.unreviewed_in_window, 1),
+        "over_budget_days": [d.isoformat() for d in plan.over_budget_days],
         "domains": {str(n): name for n, name in domain_names.items()},
         "days": [
             {
@@ -194,8 +223,10 @@ def plan_document(plan: Plan, domain_names: dict[int, str]) -> dict[str, Any]:
                 "off": d.is_off,
                 "new_cards": {str(n): int(c) for n, c in sorted(d.new_by_domain.items())},
                 "new_total": d.new_total,
+                "new_done": {str(n): int(c) for n, c in sorted(d.new_done_by_domain.items())},
                 "expected_reviews": round(d.expected_reviews, 1),
                 "expected_minutes": round(d.expected_minutes, 1),
+                "over_budget": d.over_budget,
             }
             for d in plan.days
         ],

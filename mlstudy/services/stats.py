@@ -15,6 +15,7 @@ def library_stats(library: Library) -> dict[str, Any]:
     """A JSON-ready summary of the library for the current exam."""
     exam = library.exam()
     today = library.today()
+    library.planned_today(compute=True)
     counts = library.counts()
     with library.engine.connect() as conn:
         cards = card_snapshots(conn, library.exam_id())
@@ -41,6 +42,8 @@ def library_stats(library: Library) -> dict[str, Any]:
             "day": today.isoformat(),
             "due": counts.due,
             "new": counts.new,
+            "new_planned": counts.new_planned,
+            "new_done": counts.new_done,
             "drill": counts.drill,
             "studied": counts.studied,
             "answers": counts.answers,

@@ -100,6 +100,12 @@ class TodayService:
             studied=len({a.card_id for a in answers}),
             answers=len(answers),
             streak=streak,
+            new_done=sum(new_today.values()),
+            new_planned=(
+                sum(n + new_today.get(d, 0) for d, n in quota.items())
+                if quota is not None
+                else None
+            ),
         )
 
     def _left_today(

@@ -79,6 +79,10 @@ class TodayCounts:
     studied: int
     answers: int
     streak: int
+    new_done: int = 0
+    """New cards introduced today."""
+    new_planned: int | None = None
+    """Today's fixed plan quota of new cards (the whole day's), or None without a plan."""
 
     @property
     def left(self) -> int:

@@ -7,13 +7,16 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from mlstudy.core.models import CardSnapshot
 from mlstudy.core.planner import (
+    RULE_NEW_CARDS,
+    RULES,
     Plan,
     PlanInputs,
+    _search,
     domain_priorities,
     exam_adjusted_due,
     final_window_start,
@@ -293,9 +296,9 @@ def test_adjusted_due_is_inside_the_window_when_given(due: int, card_id: int, wi
 
 
 @st.composite
-def card_lists(draw: st.DrawFn, today: date) -> tuple[CardSnapshot, ...]:
+def card_lists(draw: st.DrawFn, today: date, least: int = 0) -> tuple[CardSnapshot, ...]:
     cards = []
-    for card_id in range(draw(st.integers(0, 40))):
+    for card_id in range(draw(st.integers(least, 40))):
         domain = draw(st.integers(1, 4))
         grades = draw(st.lists(st.integers(0, 5), max_size=6))
         if not grades:
@@ -311,14 +314,14 @@ def card_lists(draw: st.DrawFn, today: date) -> tuple[CardSnapshot, ...]:
 
 
 @st.composite
-def plan_inputs(draw: st.DrawFn, overdue_only: bool = False) -> PlanInputs:
+def plan_inputs(draw: st.DrawFn, overdue_only: bool = False, tight: bool = False) -> PlanInputs:
     today = MONDAY + timedelta(days=draw(st.integers(0, 6)))
-    horizon = draw(st.integers(1, 60))
+    horizon = draw(st.integers(1, 21) if tight else st.integers(1, 60))
     off = frozenset(draw(st.sets(st.integers(0, 6), max_size=4)))
     dates_off = frozenset(
         today + timedelta(days=d) for d in draw(st.sets(st.integers(0, 60), max_size=4))
     )
-    cards = draw(card_lists(today))
+    cards = draw(card_lists(today, 12 if tight else 0))
     if overdue_only:
         cards = tuple(
             replace(c, due=today - timedelta(days=1 + c.card_id % 9))
@@ -336,7 +339,7 @@ def plan_inputs(draw: st.DrawFn, overdue_only: bool = False) -> PlanInputs:
     return PlanInputs(
         today=today,
         exam_date=today + timedelta(days=horizon),
-        minutes_per_day=draw(st.integers(1, 90)),
+        minutes_per_day=draw(st.integers(1, 6) if tight else st.integers(1, 90)),
         weekdays_off=off,
         dates_off=dates_off,
         new_cutoff_days=draw(st.integers(0, 10)),
@@ -397,22 +400,71 @@ def test_feasible_plan_introduces_all_by_cut_off_and_covers_the_final_window(
     assert plan.verdict.startswith("Feasible: ")
 
 
-@settings(max_examples=50, deadline=None)
-@given(inputs=plan_inputs())
-def test_infeasible_plan_names_numbers_that_make_it_feasible(inputs: PlanInputs) -> None:
+VERDICT_EXAMPLES = 60
+
+
+@settings(max_examples=VERDICT_EXAMPLES, deadline=None)
+@given(inputs=plan_inputs(tight=True))
+def test_the_verdict_holds_when_taken_and_one_less_does_not(inputs: PlanInputs) -> None:
+    """ "Needs N min/day": a plan at N is feasible and at N - 1 is not; the same for the
+    earliest exam date (that day works, the day before does not). Budgets are drawn
+    tight so that most examples reach the infeasible branch."""
     plan = plan_for_exam(inputs)
+    event("infeasible" if not plan.feasible else "feasible")
     if plan.feasible:
+        assert not plan.failing_rules and not plan.reason and not plan.over_budget_days
         return
     assert plan.verdict.startswith(("Needs ", "Not feasible: "))
-    if plan.required_minutes_per_day is not None:
-        assert plan.required_minutes_per_day > inputs.minutes_per_day
-        assert str(plan.required_minutes_per_day) in plan.verdict
-        fixed = plan_for_exam(replace(inputs, minutes_per_day=plan.required_minutes_per_day))
-        assert fixed.feasible
-    if plan.feasible_exam_date is not None:
-        assert plan.feasible_exam_date > inputs.exam_date
-        assert plan.feasible_exam_date.isoformat() in plan.verdict
-        assert plan_for_exam(replace(inputs, exam_date=plan.feasible_exam_date)).feasible
+    assert plan.failing_rules and set(plan.failing_rules) <= set(RULES)
+    assert plan.reason.startswith(f"At {inputs.minutes_per_day} min/day: ")
+    assert (RULE_NEW_CARDS in plan.failing_rules) == (plan.unintroduced > 0)
+    assert plan.over_budget_days == tuple(d.day for d in plan.days if d.over_budget)
+    assert all(not d.is_off for d in plan.days if d.over_budget)
+    needed = plan.required_minutes_per_day
+    if needed is not None:
+        event("needs minutes")
+        assert needed > inputs.minutes_per_day
+        assert f"Needs {needed} min/day" in plan.verdict
+        assert plan_for_exam(replace(inputs, minutes_per_day=needed)).feasible
+        assert not plan_for_exam(replace(inputs, minutes_per_day=needed - 1)).feasible
+    later = plan.feasible_exam_date
+    if later is not None:
+        event("needs a later date")
+        assert later > inputs.exam_date
+        assert later.isoformat() in plan.verdict
+        assert plan_for_exam(replace(inputs, exam_date=later)).feasible
+        before = later - timedelta(days=1)
+        assert not plan_for_exam(replace(inputs, exam_date=before)).feasible
+
+
+def test_the_verdict_property_mostly_reaches_the_infeasible_branch() -> None:
+    """The draw above is profiled: at least half its examples are infeasible plans, as
+    the ci profile draws them (derandomized, the same number of examples)."""
+    infeasible: list[bool] = []
+
+    @settings(derandomize=True, database=None, max_examples=VERDICT_EXAMPLES, deadline=None)
+    @given(inputs=plan_inputs(tight=True))
+    def draw(inputs: PlanInputs) -> None:
+        infeasible.append(not plan_for_exam(inputs).feasible)
+
+    draw()
+    assert len(infeasible) >= VERDICT_EXAMPLES * 0.9
+    assert sum(infeasible) >= len(infeasible) / 2
+
+
+def test_a_needed_budget_below_the_lower_bound_guess_is_still_checked() -> None:
+    """The search's first guess is only a guess: when the value below it works, the
+    answer goes lower, so "Needs N" always has N - 1 failing."""
+    calls: list[int] = []
+
+    def works(minutes: int) -> bool:
+        calls.append(minutes)
+        return minutes >= 7
+
+    assert _search(works, 3, 12, 100) == 7
+    assert 6 in calls and 7 in calls
+    assert _search(lambda m: m >= 30, 3, 12, 100) == 30
+    assert _search(lambda m: False, 3, 12, 100) is None
 
 
 @settings(max_examples=50, deadline=None)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from mlstudy.gui import dialogs
 from mlstudy.gui.dialogs import FirstRunDialog
 from mlstudy.gui.main_window import MainWindow
 from mlstudy.gui.settings_page import SettingsPage
-from mlstudy.gui.today_page import countdown_text
+from mlstudy.gui.today_page import countdown_text, hint_text
 from mlstudy.gui.worker import wait_for_background
 from mlstudy.services import Library
 from tests.conftest import FakeClock
@@ -133,3 +133,28 @@ def test_countdown_text() -> None:
     assert countdown_text(today, date(2026, 11, 3)) == "Exam tomorrow (2026-11-03)"
     assert "passed" in countdown_text(today, date(2026, 11, 1))
     assert "No exam date" in countdown_text(today, None)
+
+
+def test_first_start_dialog_says_whether_the_time_is_enough(qtbot: QtBot, library: Library) -> None:
+    dialog = FirstRunDialog(library)
+    qtbot.addWidget(dialog)
+    assert "exam date" in dialog.verdict.text()
+    dialog.has_date.setChecked(True)
+    dialog.exam_date.setDate(QDate(2026, 11, 10))
+    dialog.minutes.setValue(5)
+    qtbot.waitUntil(lambda: dialog.verdict.text().startswith("Plan: "), timeout=10000)
+    assert dialog.verdict.text().startswith("Plan: Feasible")
+    dialog.exam_date.setDate(QDate(2026, 11, 4))
+    qtbot.waitUntil(lambda: dialog.verdict.text().startswith("Plan: Needs"), timeout=10000)
+    assert "At 5 min/day: " in dialog.verdict.text()
+    dialog.has_date.setChecked(False)
+    assert "exam date" in dialog.verdict.text()
+    assert library.settings()["exam_date"] is None  # nothing saved before OK
+
+
+def test_todays_hint_speaks_of_the_plan_only_with_an_exam_date() -> None:
+    assert hint_text(3, True) == hint_text(3, False) == "3 cards left today."
+    without = hint_text(0, False)
+    assert "new cards per day" in without and "Settings" in without
+    with_date = hint_text(0, True)
+    assert "plan" in with_date and "Plan page" in with_date and "Settings" not in with_date

@@ -61,9 +61,12 @@ def test_plan_for_the_small_pack(library: Library) -> None:
         "off",
         "new_cards",
         "new_total",
+        "new_done",
         "expected_reviews",
         "expected_minutes",
+        "over_budget",
     }
+    assert doc["failing_rules"] == [] and doc["reason"] == "" and doc["over_budget_days"] == []
 
 
 def test_todays_queue_follows_the_plan(library: Library) -> None:
@@ -114,6 +117,24 @@ def test_answer_times_come_from_the_users_log(library: Library) -> None:
     habits = answer_habits(library)
     assert habits.seconds_per_new == 31.2  # median of 30.0 .. 32.4 s
     assert habits.seconds_per_review == 20.0  # not enough reviews yet: the default
+
+
+def test_answer_habits_are_frozen_for_the_study_day(library: Library, clock: FakeClock) -> None:
+    """Today's answers count from tomorrow on: the estimates do not drift mid-day."""
+    before = answer_habits(library)
+    with library.engine.begin() as conn:
+        for n in range(25):
+            conn.exec_driver_sql(
+                "INSERT INTO reviews (card_id, reviewed_at, study_day, grade, kind, "
+                "interval_before, interval_after, easiness_before, easiness_after, "
+                "repetitions_before, repetitions_after, answer_ms) VALUES "
+                f"(1, '2026-11-02T10:00:00', '{library.today().isoformat()}', 0, 'review', "
+                f"6, 1, 250, 230, 2, 0, {5000 + n})"
+            )
+    assert answer_habits(library) == before
+    clock.advance(days=1)
+    after = answer_habits(library)
+    assert after.seconds_per_review == 5.012 and after.grade_mix == {0: 1.0}
 
 
 def test_ics_is_valid_rfc5545(library: Library, tmp_path: Path) -> None:
