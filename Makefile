@@ -27,6 +27,7 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/interop_bench.py
 
 # The Linux bundle: dist/mlstudy/ (onedir) and dist/mlstudy-<version>-linux-<arch>.tar.gz.
 # Windows and macOS build theirs with their own spec (README, "Build the bundles").
