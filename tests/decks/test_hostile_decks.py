@@ -267,3 +267,30 @@ def test_an_edit_keeping_size_and_a_whole_second_mtime_is_synced(library) -> Non
     with library.engine.connect() as conn:
         answer = conn.exec_driver_sql("SELECT answer FROM cards WHERE key='mine-one'").scalar()
     assert answer == "Answer BBBB."
+
+
+def test_a_file_hashed_while_fresh_is_not_read_again_once_it_is_old(tmp_path: Path) -> None:
+    """A file synced right after an edit is fingerprinted with its content hash; once
+    its stamp can be trusted, the same content is recognised without parsing."""
+    import time
+
+    from mlstudy.decks import loader
+
+    pack = content_dir() / "mls-c01"
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    deck = folder / "mine.md"
+    deck.write_text("---\ndomain: 1\n---\n\n## Q? {#mine-q}\n\nA.\n", encoding="utf-8")
+    old = time.time_ns() - 10 * loader.RACY_NS + 1  # edited a while ago, not on a whole second
+    os.utime(deck, ns=(old, old))
+    first = loader.load_decks([pack], [folder])
+    context = first.fingerprints[str(deck)].split(":")[2]
+    # What the sync right after that edit stored: the stamp and the content hash.
+    synced_fresh = {**first.fingerprints, str(deck): loader._fingerprint(deck, context, old + 1)}
+    assert synced_fresh[str(deck)].count(":") == 3
+    again = loader.load_decks([pack], [folder], known=synced_fresh)
+    assert str(deck) in again.skipped
+    deck.write_text("---\ndomain: 1\n---\n\n## Q? {#mine-q}\n\nB.\n", encoding="utf-8")
+    os.utime(deck, ns=(old, old))  # same size and stamp, other content
+    changed = loader.load_decks([pack], [folder], known=synced_fresh)
+    assert str(deck) not in changed.skipped
