@@ -28,6 +28,7 @@ from mlstudy.storage.sync import (
     read_fingerprints,
     sync_cards,
     sync_manifests,
+    update_fingerprints,
     write_fingerprints,
 )
 
@@ -186,7 +187,11 @@ def _sync_cards(
             if not path.startswith(QUESTIONS_MARK)
         }
     result = _load(context.content_root, user_folders, default_exam, known)
-    if not result.cards and not result.problems and result.fingerprints == known:
+    if not result.cards and not result.problems and result.fingerprints.keys() == known.keys():
+        restamped = {p: f for p, f in result.fingerprints.items() if known.get(p) != f}
+        if restamped:  # files hashed right after an edit, unchanged since: new stamps only
+            with context.write("remembering the deck files") as conn:
+                update_fingerprints(conn, restamped)
         with context.read() as conn:
             active = count_active_cards(conn)
         return SyncReport(

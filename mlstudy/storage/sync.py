@@ -203,6 +203,15 @@ def write_fingerprints(conn: Connection, fingerprints: dict[str, str]) -> None:
         )
 
 
+def update_fingerprints(conn: Connection, fingerprints: dict[str, str]) -> None:
+    """Replace the stored fingerprints of these files only."""
+    conn.execute(delete(DeckFile).where(DeckFile.path.in_(list(fingerprints))))
+    if fingerprints:
+        conn.execute(
+            insert(DeckFile), [{"path": p, "fingerprint": f} for p, f in fingerprints.items()]
+        )
+
+
 def count_active_cards(conn: Connection) -> int:
     """Cards that are not archived."""
     return int(
