@@ -127,6 +127,7 @@ class AnkiAnswer:
     """One entry of Anki's review history, its moment already turned into a study day.
 
     Attributes:
+        timestamp_ms: when it was given (Unix milliseconds; Anki's revlog id, unique per card).
         day: the study day of the answer.
         ease: the button, 1 Again .. 4 Easy (0: a manual reschedule, not an answer).
         interval: Anki's interval after it in days (negative: seconds of a learning step).
@@ -134,6 +135,7 @@ class AnkiAnswer:
         kind: Anki's revlog type (0 learn, 1 review, 2 relearn, 3 filtered, 4 manual).
     """
 
+    timestamp_ms: int
     day: date
     ease: int
     interval: int
@@ -146,6 +148,7 @@ class HistoryEntry:
     """An Anki answer as an mlstudy log entry of a kind in ``ANKI_KINDS``."""
 
     kind: str
+    timestamp_ms: int
     day: date
     grade: int
     interval_before: int
@@ -214,7 +217,13 @@ def anki_history(answers: Sequence[AnkiAnswer]) -> list[HistoryEntry]:
         after = max(0, answer.interval)
         entries.append(
             HistoryEntry(
-                kind, answer.day, anki_grade(answer.ease), interval, after, max(0, answer.time_ms)
+                kind=kind,
+                timestamp_ms=answer.timestamp_ms,
+                day=answer.day,
+                grade=anki_grade(answer.ease),
+                interval_before=interval,
+                interval_after=after,
+                answer_ms=max(0, answer.time_ms),
             )
         )
         last_day, interval = answer.day, after
