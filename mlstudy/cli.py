@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--task", metavar="T", help="task statement for cards whose tags name none")
     imp.add_argument(
+        "--with-progress",
+        action="store_true",
+        help="bring each card's interval, ease, due day and review history (README, Anki)",
+    )
+    imp.add_argument(
         "--dry-run", action="store_true", help="show what would be imported; write nothing"
     )
     for child in (check, stats, plan, backup, restore, practice, export, imp):
@@ -296,7 +301,13 @@ def _import(args: argparse.Namespace) -> int:
         if args.dry_run:
             result = preview_import(library, file)
         else:
-            result = import_from_anki(library, file, domain=args.domain, task=args.task)
+            result = import_from_anki(
+                library,
+                file,
+                domain=args.domain,
+                task=args.task,
+                with_progress=args.with_progress,
+            )
     verb = "would import" if args.dry_run else "imported"
     print(f"{verb} {result.cards} cards from {result.notes} notes, {result.media} media files")
     for deck, count in result.decks.items():
@@ -305,6 +316,17 @@ def _import(args: argparse.Namespace) -> int:
         print(f"  note type {kind}: {count} notes")
     for reason in result.skipped:
         print(f"  skipped: {reason}")
+    if args.with_progress and result.progress is None:
+        print(
+            f"  progress: {result.scheduled} cards scheduled in Anki, "
+            f"{result.answers} answers in its history"
+        )
+    elif result.progress is not None:
+        done = result.progress
+        print(
+            f"  progress: {done.states} card states set, {done.unchanged} already imported, "
+            f"{done.kept} kept (newer mlstudy answers), {done.history} Anki answers logged"
+        )
     return EXIT_OK
 
 

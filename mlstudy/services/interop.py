@@ -107,6 +107,10 @@ class ImportPreview:
     skipped: tuple[str, ...]
     files: tuple[str, ...]
     changes: Changes = field(default_factory=Changes)
+    scheduled: int = 0
+    """Cards that Anki schedules for review (their state comes with progress)."""
+    answers: int = 0
+    """Entries of Anki's review history (logged with progress)."""
     progress: ImportedProgress | None = None
 
 
@@ -128,6 +132,8 @@ def preview_import(library: Library, path: Path) -> ImportPreview:
         media=len(package.media),
         skipped=tuple(package.skipped),
         files=tuple(f"{deck_slug(d)}.md" for d in sorted(package.decks())),
+        scheduled=sum(card.due_day is not None for card in package.cards),
+        answers=sum(len(card.reviews) for card in package.cards),
     )
 
 
