@@ -318,14 +318,14 @@ def _import(args: argparse.Namespace) -> int:
         print(f"  skipped: {reason}")
     if args.with_progress and result.progress is None:
         print(
-            f"  progress: {result.scheduled} cards scheduled in Anki, "
+            f"  progress: {result.scheduled} scheduled in Anki, "
             f"{result.answers} answers in its history"
         )
     elif result.progress is not None:
         done = result.progress
         print(
-            f"  progress: {done.states} card states set, {done.unchanged} already imported, "
-            f"{done.kept} kept (newer mlstudy answers), {done.history} Anki answers logged"
+            f"  progress: states set {done.states}, already imported {done.unchanged}, "
+            f"kept {done.kept} (answered in mlstudy since), Anki answers logged {done.history}"
         )
     return EXIT_OK
 

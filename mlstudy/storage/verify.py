@@ -7,12 +7,15 @@ differs. ``exam_due_day`` is the separate exam-aware layer and is not compared.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, and_, select, text
 
+from mlstudy.core.interop import ANKI_KINDS
 from mlstudy.core.replay import ReplayAnswer, ReplayedState, replay_states
-from mlstudy.storage.schema import CardState, Review
-from mlstudy.storage.study import REPLAY_COLUMNS, STATE_LOG, replay_answer
+from mlstudy.storage.schema import UNDO_KIND, CardState, Review
+from mlstudy.storage.study import REPLAY_COLUMNS, UNDONE, replay_answer
 
+_REPLAYED = and_(Review.kind.not_in((UNDO_KIND, *ANKI_KINDS)), Review.uid.not_in(UNDONE))
+"""What replay reads (``STATE_LOG``) and rows of an unknown kind, to name them as damage."""
 _COMPARED = ("repetitions", "easiness", "interval_days", "due_day", "last_day", "reviews", "lapses")
 
 
@@ -26,7 +29,7 @@ def _log(conn: Connection, problems: list[str]) -> tuple[list[ReplayAnswer], set
     """The review log as replay input, oldest first, and every card it mentions."""
     answers: list[ReplayAnswer] = []
     logged: set[int] = set()
-    rows = conn.execute(select(Review.id, *REPLAY_COLUMNS).where(STATE_LOG).order_by(Review.id))
+    rows = conn.execute(select(Review.id, *REPLAY_COLUMNS).where(_REPLAYED).order_by(Review.id))
     for review_id, card_id, day, grade, kind, repetitions, easiness, interval in rows:
         logged.add(int(card_id))
         try:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 
 from mlstudy.core.interop import HistoryEntry, ImportedSchedule
@@ -268,3 +268,44 @@ def test_a_due_day_out_of_range_writes_nothing(library: Library, tmp_path: Path)
         import_from_anki(library, broken, domain=1, with_progress=True)
     assert not (library.data_dir / "decks" / "anki-aws-ml-streaming.md").exists()
     assert _log(library) == []
+
+
+def test_verify_replays_imported_states_and_names_unknown_kinds(library: Library) -> None:
+    import_from_anki(library, FIXTURES / "legacy.apkg", domain=1, with_progress=True)
+    _no_mismatch(library)
+    with library.engine.begin() as conn:
+        conn.execute(
+            insert(Review).values(
+                card_id=_card_id(library),
+                reviewed_at="2026-12-06T18:00:00+00:00",
+                study_day="2026-12-06",
+                grade=4,
+                kind="bogus",
+                interval_before=0,
+                interval_after=0,
+                easiness_before=0,
+                easiness_after=0,
+                repetitions_before=0,
+                repetitions_after=0,
+            )
+        )
+    with library.engine.connect() as conn:
+        problems = state_mismatches(conn)
+    assert len(problems) == 1 and "unreadable row" in problems[0] and "bogus" in problems[0]
+
+
+def test_the_command_line_imports_progress_once(tmp_path: Path) -> None:
+    from tests.test_cli import mlstudy
+
+    package = str(FIXTURES / "current.apkg")
+    data = ["--data-dir", str(tmp_path / "data")]
+    dry = mlstudy("import", package, "--domain", "1", "--with-progress", "--dry-run", *data)
+    assert dry.returncode == 0, dry.stderr
+    assert "progress: 1 scheduled in Anki, 2 answers in its history" in dry.stdout
+    first = mlstudy("import", package, "--domain", "1", "--with-progress", *data)
+    assert first.returncode == 0, first.stderr
+    assert "progress: states set 1, already imported 0, kept 0" in first.stdout
+    assert "Anki answers logged 2" in first.stdout
+    again = mlstudy("import", package, "--domain", "1", "--with-progress", *data)
+    assert "progress: states set 0, already imported 1, kept 0" in again.stdout
+    assert "Anki answers logged 0" in again.stdout
