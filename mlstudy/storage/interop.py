@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, case, func, insert, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from mlstudy.core.interop import IMPORT_KIND, ExportCard, HistoryEntry, ImportedSchedule
+from mlstudy.core.models import ReviewKind
+from mlstudy.core.replay import ReplayAnswer, apply_answer
 from mlstudy.core.sm2 import NEW_CARD, Sm2State
 from mlstudy.storage.schema import Card, CardState, Review
-from mlstudy.storage.study import STATE_LOG, ExamRule, load_state, replay_card
+from mlstudy.storage.study import STATE_LOG, ExamRule, StateRow, state_row, write_state
 
 
 def export_cards(conn: Connection, exam_id: int, domain: int | None = None) -> list[ExportCard]:
@@ -112,86 +115,155 @@ def apply_progress(
     conn: Connection, items: Sequence[CardProgress], reviewed_at: str, rule: ExamRule | None
 ) -> ProgressResult:
     """Log imported states and Anki's history for cards already synced, in the caller's
-    transaction, and rebuild the states of the cards that got an imported state.
+    transaction, and set the states of the cards that got an imported state.
 
     An imported state is not logged when the log already holds it (same card, day and
     state), nor when mlstudy has newer history for the card: an answer on or after the
-    imported state's day, or an imported state of a later day. Cards not in the database
-    raise ``KeyError`` (the caller syncs the decks first).
+    imported state's day, or an imported state of a later day. Otherwise it is the
+    card's newest state-changing entry, so its state follows from the current one by
+    ``core.replay.apply_answer``, as on the answer path. ``items`` name each card once;
+    cards not in the database raise ``KeyError`` (the caller syncs the decks first).
     """
-    keys = [item.key for item in items]
-    ids: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        rows = conn.execute(
-            select(Card.key, Card.id).where(Card.key.in_(keys[start : start + 500]))
-        )
-        ids.update({str(k): int(i) for k, i in rows})
-    states = unchanged = kept = history = 0
-    touched: set[int] = set()
+    ids = _lookup(conn, Card.key, Card.id, [item.key for item in items])
+    history: list[tuple[int, dict[str, object]]] = []
+    wanted: list[tuple[int, str, ImportedSchedule]] = []
     for item in items:
-        card_id = ids[item.key]
-        entries = {_uid(ANKI_UID, item.key, e.timestamp_ms): e for e in item.history}
-        known = set(conn.execute(select(Review.uid).where(Review.uid.in_(list(entries)))).scalars())
-        new_rows: list[dict[str, object]] = [
-            _history_row(card_id, uid, entry) for uid, entry in entries.items() if uid not in known
+        card_id = int(ids[item.key])
+        history += [
+            (card_id, _history_row(card_id, _uid(ANKI_UID, item.key, e.timestamp_ms), e))
+            for e in item.history
         ]
-        if new_rows:
-            conn.execute(insert(Review), new_rows)
-            history += len(new_rows)
-            touched.add(card_id)
-        if item.schedule is None:
-            continue
-        state, day = item.schedule.state, item.schedule.last_day
-        uid = _uid(
-            IMPORT_KIND,
-            item.key,
-            day,
-            state.repetitions,
-            state.easiness_hundredths,
-            state.interval_days,
-        )
-        if conn.execute(select(Review.id).where(Review.uid == uid)).first():
-            unchanged += 1
-            continue
-        newer = conn.execute(
-            select(Review.id)
-            .where(Review.card_id == card_id, STATE_LOG)
-            .where(
-                or_(
-                    and_(Review.kind != IMPORT_KIND, Review.study_day >= day.isoformat()),
-                    and_(Review.kind == IMPORT_KIND, Review.study_day > day.isoformat()),
-                )
-            )
-            .limit(1)
-        ).first()
-        if newer:
-            kept += 1
-            continue
-        before = load_state(conn, card_id)
-        old = before.sm2() if before else NEW_CARD
+        if item.schedule is not None:
+            wanted.append((card_id, _import_uid(item.key, item.schedule), item.schedule))
+    uids = [str(row["uid"]) for _, row in history] + [uid for _, uid, _ in wanted]
+    known = set(_lookup(conn, Review.uid, Review.id, uids))
+    history = [(card_id, row) for card_id, row in history if row["uid"] not in known]
+    fresh = [(c, u, s) for c, u, s in wanted if u not in known]
+    latest = _latest_days(conn, [card_id for card_id, _, _ in fresh])
+    applied = []
+    for card_id, uid, schedule in fresh:
+        answered, imported = latest.get(card_id, ("", ""))
+        day = schedule.last_day.isoformat()
+        if answered < day and imported <= day:
+            applied.append((card_id, uid, schedule))
+    before = _states(conn, [card_id for card_id, _, _ in applied])
+    if history:
+        conn.execute(insert(Review), [row for _, row in history])
+    if applied:
         conn.execute(
             insert(Review),
-            {
-                "uid": uid,
-                "card_id": card_id,
-                "reviewed_at": reviewed_at,
-                "study_day": day.isoformat(),
-                "day_number": day.toordinal(),
-                "grade": 0,
-                "kind": IMPORT_KIND,
-                "interval_before": old.interval_days,
-                "interval_after": state.interval_days,
-                "easiness_before": old.easiness_hundredths,
-                "easiness_after": state.easiness_hundredths,
-                "repetitions_before": old.repetitions,
-                "repetitions_after": state.repetitions,
-                "answer_ms": 0,
-            },
+            [_import_row(c, u, s, before.get(c), reviewed_at) for c, u, s in applied],
         )
-        replay_card(conn, card_id, rule)
-        states += 1
-        touched.add(card_id)
-    return ProgressResult(states, unchanged, kept, history, frozenset(touched))
+    for card_id, _, schedule in applied:
+        previous = before.get(card_id)
+        answer = ReplayAnswer(card_id, schedule.last_day, 0, ReviewKind.REVIEW, schedule.state)
+        after = apply_answer(previous.replayed() if previous else None, answer)
+        assert after is not None  # an imported state always gives one
+        write_state(conn, card_id, state_row(after, card_id, rule), previous)
+    fresh_ids = [card_id for card_id, _, _ in applied]
+    for start in range(0, len(fresh_ids), _CHUNK):
+        chunk = fresh_ids[start : start + _CHUNK]
+        conn.execute(update(Card).where(Card.id.in_(chunk)).values(is_new=False))
+    touched = {card_id for card_id, _ in history} | set(fresh_ids)
+    return ProgressResult(
+        states=len(applied),
+        unchanged=len(wanted) - len(fresh),
+        kept=len(fresh) - len(applied),
+        history=len(history),
+        cards=frozenset(touched),
+    )
+
+
+_CHUNK = 500  # values per IN (...): well under SQLite's variable limit
+
+
+def _lookup(
+    conn: Connection,
+    key: InstrumentedAttribute[str],
+    value: InstrumentedAttribute[int],
+    wanted: Sequence[str],
+) -> dict[str, int]:
+    """``key`` to ``value`` for the rows whose ``key`` is one of ``wanted`` (in chunks)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        rows = conn.execute(select(key, value).where(key.in_(wanted[start : start + _CHUNK])))
+        found.update({str(k): int(v) for k, v in rows})
+    return found
+
+
+def _latest_days(conn: Connection, card_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Per card: the study day of its newest answer and of its newest imported state
+    (ISO, "" for none)."""
+    is_import = Review.kind == IMPORT_KIND
+    latest: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(card_ids), _CHUNK):
+        rows = conn.execute(
+            select(
+                Review.card_id,
+                func.max(case((is_import, ""), else_=Review.study_day)),
+                func.max(case((is_import, Review.study_day), else_="")),
+            )
+            .where(Review.card_id.in_(card_ids[start : start + _CHUNK]), STATE_LOG)
+            .group_by(Review.card_id)
+        )
+        latest.update({int(c): (str(a or ""), str(i or "")) for c, a, i in rows})
+    return latest
+
+
+def _states(conn: Connection, card_ids: Sequence[int]) -> dict[int, StateRow]:
+    """The ``card_states`` rows of these cards (cards never reviewed are left out)."""
+    states: dict[int, StateRow] = {}
+    for start in range(0, len(card_ids), _CHUNK):
+        rows = conn.execute(
+            select(
+                CardState.card_id,
+                CardState.repetitions,
+                CardState.easiness,
+                CardState.interval_days,
+                CardState.due_day,
+                CardState.last_day,
+                CardState.exam_due_day,
+                CardState.reviews,
+                CardState.lapses,
+            ).where(CardState.card_id.in_(card_ids[start : start + _CHUNK]))
+        )
+        states.update({int(row[0]): StateRow(*row[1:]) for row in rows})
+    return states
+
+
+def _import_uid(key: str, schedule: ImportedSchedule) -> str:
+    state = schedule.state
+    return _uid(
+        IMPORT_KIND,
+        key,
+        schedule.last_day,
+        state.repetitions,
+        state.easiness_hundredths,
+        state.interval_days,
+    )
+
+
+def _import_row(
+    card_id: int, uid: str, schedule: ImportedSchedule, before: StateRow | None, at: str
+) -> dict[str, object]:
+    old = before.sm2() if before else NEW_CARD
+    state, day = schedule.state, schedule.last_day
+    return {
+        "uid": uid,
+        "card_id": card_id,
+        "reviewed_at": at,
+        "study_day": day.isoformat(),
+        "day_number": day.toordinal(),
+        "grade": 0,
+        "kind": IMPORT_KIND,
+        "interval_before": old.interval_days,
+        "interval_after": state.interval_days,
+        "easiness_before": old.easiness_hundredths,
+        "easiness_after": state.easiness_hundredths,
+        "repetitions_before": old.repetitions,
+        "repetitions_after": state.repetitions,
+        "answer_ms": 0,
+    }
 
 
 ANKI_UID = "anki"

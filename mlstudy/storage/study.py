@@ -282,7 +282,8 @@ ExamRule = Callable[[date, date, int], date | None]
 the card instead, or None. The SM-2 due day and interval are stored unchanged."""
 
 
-def _state_row(state: ReplayedState, card_id: int, rule: ExamRule | None) -> StateRow:
+def state_row(state: ReplayedState, card_id: int, rule: ExamRule | None) -> StateRow:
+    """A replayed state as a ``card_states`` row, with the exam-aware due day of ``rule``."""
     exam_due = rule(state.due_day, state.last_day, card_id) if rule else None
     return StateRow(
         repetitions=state.repetitions,
@@ -336,7 +337,7 @@ def record_answer(
     }
     review_id, uid = conn.execute(_INSERT_REVIEW, review).one()
     if kind != ReviewKind.DRILL and after is not None:
-        write_state(conn, card_id, _state_row(after, card_id, rule), before)
+        write_state(conn, card_id, state_row(after, card_id, rule), before)
     if before is None:
         conn.execute(_SET_NEW, {"card_id": card_id, "is_new": False})
     return AnswerRecord(card_id=card_id, review=review, review_id=int(review_id), uid=str(uid))
@@ -401,7 +402,7 @@ def replay_card(conn: Connection, card_id: int, rule: ExamRule | None) -> StateR
     answers = [replay_answer(*row) for row in conn.execute(_CARD_LOG, {"card_id": card_id})]
     replayed = replay_states(answers).get(card_id)
     before = load_state(conn, card_id)
-    after = _state_row(replayed, card_id, rule) if replayed else None
+    after = state_row(replayed, card_id, rule) if replayed else None
     write_state(conn, card_id, after, before)
     conn.execute(_SET_NEW, {"card_id": card_id, "is_new": after is None})
     return after

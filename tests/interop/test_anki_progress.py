@@ -204,9 +204,10 @@ def test_answer_times_count_anki_history_and_grade_mix_leaves_it_out(library: Li
         )
         for i in range(25)
     ]
-    with library.context.write("test") as conn:
-        result = apply_progress(conn, items, library.now().isoformat(), None)
-    assert (result.states, result.history) == (25, 25)
+    for item in items:  # 25 imports of one card, each of a later day
+        with library.context.write("test") as conn:
+            result = apply_progress(conn, [item], library.now().isoformat(), None)
+        assert (result.states, result.history) == (1, 1)
     habits = answer_habits(library)
     assert habits.seconds_per_review == 7.0
     # Neither the 25 imported states (grade 0) nor Anki's grades are the user's mlstudy mix.
@@ -246,17 +247,17 @@ def test_a_failed_progress_step_logs_nothing_and_says_so(
 ) -> None:
     from mlstudy.storage import interop as storage_interop
 
-    real = storage_interop.replay_card
+    real = storage_interop.write_state
 
     def broken(*args: object, **kwargs: object) -> object:
         raise OperationalError("UPDATE card_states", {}, sqlite3.OperationalError("disk I/O error"))
 
-    monkeypatch.setattr(storage_interop, "replay_card", broken)
+    monkeypatch.setattr(storage_interop, "write_state", broken)
     with pytest.raises(UserError, match="cards were imported, but their Anki progress was not"):
         import_from_anki(library, FIXTURES / "legacy.apkg", domain=1, with_progress=True)
     assert _log(library) == []  # the history written before the failure was rolled back
     assert (library.data_dir / "decks" / "anki-aws-ml-streaming.md").is_file()
-    monkeypatch.setattr(storage_interop, "replay_card", real)
+    monkeypatch.setattr(storage_interop, "write_state", real)
     again = import_from_anki(library, FIXTURES / "legacy.apkg", domain=1, with_progress=True)
     assert again.progress is not None and again.progress.states == 1
     assert len(_log(library)) == 3
