@@ -120,9 +120,14 @@ def preview_import(library: Library, path: Path) -> ImportPreview:
     Raises:
         UserError: the package is damaged, hostile or not an Anki package.
     """
-    from mlstudy.decks.anki_import import deck_slug, read_package
+    from mlstudy.decks.anki_import import read_package
 
-    package = read_package(path)
+    return _preview(path, read_package(path))
+
+
+def _preview(path: Path, package: AnkiPackage) -> ImportPreview:
+    from mlstudy.decks.anki_import import deck_slug
+
     return ImportPreview(
         path=path,
         decks=dict(sorted(package.decks().items())),
@@ -220,7 +225,7 @@ def import_from_anki(
             f"{decks}: cannot write the imported decks: {exc.strerror or exc}"
         ) from None
     report = library.sync_content()
-    done = replace(preview_import(library, path), changes=report.changes)
+    done = replace(_preview(path, package), changes=report.changes)
     if progress is None:
         return done
     return _apply_progress(library, path, done, progress)
