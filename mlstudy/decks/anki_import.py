@@ -286,8 +286,8 @@ def _convert(
             if not question.strip() or not answer.strip():
                 package.skipped.append(f"note {guid} ({model.name}): an empty side")
                 continue
-            # A review card (in the review queue or suspended) has a due day; others none.
-            due_day = int(due) if ctype == 2 and queue in (2, -1) else None
+            # A review card (due, suspended or buried) has a due day in days; others none.
+            due_day = int(due) if ctype == 2 and queue in (2, -1, -2, -3) else None
             package.cards.append(
                 AnkiCard(
                     key=card_key(guid, suffix),
