@@ -89,3 +89,25 @@ def test_import_with_the_progress_box_ticked_brings_the_anki_state(
     assert labels == ["Bring my Anki progress: 1 scheduled card, 2 answers of history"]
     message = window.statusBar().currentMessage()
     assert "progress: 1 card state set, 2 Anki answers logged" in message
+
+
+def test_browse_shows_the_interval_and_ease_of_an_imported_card(
+    qtbot: QtBot, library: Library
+) -> None:
+    from mlstudy.gui.browse_page import COLUMNS, BrowsePage
+    from mlstudy.gui.bus import ChangeBus
+    from mlstudy.services.interop import import_from_anki
+
+    import_from_anki(library, FIXTURES / "legacy.apkg", domain=1, with_progress=True)
+    page = BrowsePage(library, ChangeBus())
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.results_loaded, timeout=5000):
+        page.show()
+    with qtbot.waitSignal(page.results_loaded, timeout=5000):
+        page.set_query("kinesis shard")
+    assert page.model.rowCount() == 1
+    keys = [key for key, _ in COLUMNS]
+    cells = {key: page.model.data(page.model.index(0, keys.index(key))) for key in keys}
+    # No answer in mlstudy yet, but a state: Anki's interval and ease show.
+    assert (cells["due"], cells["interval"], cells["ease"]) == ("2026-12-10", "5 d", "2.50")
+    assert (cells["reviews"], cells["lapses"]) == ("0", "0")
