@@ -3,8 +3,11 @@
     python benchmarks/interop_bench.py [--cards 100000] [--reviews 1000000] [--notes 10000]
 
 Export: every card of a synthetic library of N cards and M reviews, with progress.
-Import: a package of K Basic notes written by the real Anki library (current format).
-Targets: export of 100,000 cards <= 15 s, import of 10,000 notes <= 10 s.
+Import: a package of K Basic notes written by the real Anki library (current format);
+then, with progress, another K notes each answered once in Anki (K review cards, K
+history entries).
+Targets: export of 100,000 cards <= 15 s, import of 10,000 notes <= 10 s, with or
+without progress.
 """
 
 from __future__ import annotations
@@ -26,11 +29,16 @@ import synthetic  # noqa: E402
 from mlstudy.services import Library  # noqa: E402
 from mlstudy.services.interop import export_to_anki, import_from_anki  # noqa: E402
 
-TARGETS_S = {"export_100000_cards": 15.0, "import_10000_notes": 10.0}
+TARGETS_S = {
+    "export_100000_cards": 15.0,
+    "import_10000_notes": 10.0,
+    "import_10000_notes_with_progress": 10.0,
+}
 
 
-def anki_package(path: Path, notes: int) -> None:
-    """A current-format .apkg of ``notes`` Basic notes, written by the real Anki."""
+def anki_package(path: Path, notes: int, answered: bool = False) -> None:
+    """A current-format .apkg of ``notes`` Basic notes, written by the real Anki; with
+    ``answered`` each card is answered Easy once (a review card with one history entry)."""
     from anki.collection import Collection, ExportAnkiPackageOptions
     from anki.decks import DeckId
 
@@ -44,6 +52,10 @@ def anki_package(path: Path, notes: int) -> None:
             note["Back"] = f"Answer {n}: <ul><li>one</li><li>two</li></ul>"
             note.tags = ["task::3.2"]
             col.add_note(note, deck)
+            if answered:
+                card = note.cards()[0]
+                card.start_timer()
+                col.sched.answerCard(card, 4)
         options = ExportAnkiPackageOptions(
             with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
         )
@@ -76,6 +88,15 @@ def main() -> int:
         imported = import_from_anki(library, package)
         results["import_10000_notes"] = round(time.perf_counter() - start, 2)
         results["import_cards"] = imported.cards
+        package = scratch / "answered.apkg"
+        anki_package(package, args.notes, answered=True)
+        start = time.perf_counter()
+        imported = import_from_anki(library, package, with_progress=True)
+        results["import_10000_notes_with_progress"] = round(time.perf_counter() - start, 2)
+        done = imported.progress
+        results["import_progress"] = (
+            {"states": done.states, "history": done.history} if done else {}
+        )
     results["targets"] = {
         key: {"target_s": target, "measured_s": results[key], "met": results[key] <= target}  # type: ignore[operator]
         for key, target in TARGETS_S.items()

@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--task", metavar="T", help="task statement for cards whose tags name none")
     imp.add_argument(
+        "--with-progress",
+        action="store_true",
+        help="bring each card's interval, ease, due day and review history (README, Anki)",
+    )
+    imp.add_argument(
         "--dry-run", action="store_true", help="show what would be imported; write nothing"
     )
     for child in (check, stats, plan, backup, restore, practice, export, imp):
@@ -298,7 +303,13 @@ def _import(args: argparse.Namespace) -> int:
         if args.dry_run:
             result = preview_import(library, file)
         else:
-            result = import_from_anki(library, file, domain=args.domain, task=args.task)
+            result = import_from_anki(
+                library,
+                file,
+                domain=args.domain,
+                task=args.task,
+                with_progress=args.with_progress,
+            )
     verb = "would import" if args.dry_run else "imported"
     print(f"{verb} {result.cards} cards from {result.notes} notes, {result.media} media files")
     for deck, count in result.decks.items():
@@ -307,6 +318,17 @@ def _import(args: argparse.Namespace) -> int:
         print(f"  note type {kind}: {count} notes")
     for reason in result.skipped:
         print(f"  skipped: {reason}")
+    if args.with_progress and result.progress is None:
+        print(
+            f"  progress: {result.scheduled} scheduled in Anki, "
+            f"{result.answers} answers in its history"
+        )
+    elif result.progress is not None:
+        done = result.progress
+        print(
+            f"  progress: states set {done.states}, already imported {done.unchanged}, "
+            f"kept {done.kept} (answered in mlstudy since), Anki answers logged {done.history}"
+        )
     return EXIT_OK
 
 

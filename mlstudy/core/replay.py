@@ -3,7 +3,9 @@
 ``replay_states`` folds the log, oldest answer first, into each card's state exactly
 as ``card_states`` stores it: only the state-changing answers (kind ``new`` or
 ``review``) go through ``sm2.next_state``; same-day drill answers are logged but
-change nothing. Pure: no I/O, no clock; the exam-aware due layer is not part of it.
+change nothing. An imported state (a log entry of kind ``import``, ``core.interop``) sets
+the state outright; Anki's review history is not replay input at all. Pure: no I/O, no
+clock; the exam-aware due layer is not part of it.
 
 ``apply_answer`` is the one answer transition: the live answer path
 (``mlstudy/storage/study.py``) and every replay call it. Replay takes the live answers
@@ -29,12 +31,15 @@ class ReplayAnswer:
         day: the study day of the answer.
         grade: 0..5.
         kind: new, review or drill (drills never change state).
+        imported: for an imported state (log kind ``import``): the state itself, which
+            the card takes on ``day`` whatever it had; ``kind`` and ``grade`` are then unused.
     """
 
     card_id: int
     day: date
     grade: int
     kind: ReviewKind
+    imported: Sm2State | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +81,21 @@ def answer_kind(previous: ReplayedState | None, answered_today: bool) -> ReviewK
 def apply_answer(previous: ReplayedState | None, answer: ReplayAnswer) -> ReplayedState | None:
     """The state after one more answer (``previous`` is None for a never-reviewed card).
 
-    A drill leaves the state as it is; any other answer is one SM-2 step dated on
-    the answer's study day. A grade outside 0..5 raises ``ValueError``.
+    A drill leaves the state as it is; an imported state replaces it (due on its day +
+    its interval; the counts of answers and lapses are mlstudy's and stay); any other
+    answer is one SM-2 step dated on the answer's study day. A grade outside 0..5 raises
+    ``ValueError``.
     """
+    if answer.imported is not None:
+        return ReplayedState(
+            repetitions=answer.imported.repetitions,
+            easiness_hundredths=answer.imported.easiness_hundredths,
+            interval_days=answer.imported.interval_days,
+            due_day=answer.day + timedelta(days=answer.imported.interval_days),
+            last_day=answer.day,
+            reviews=previous.reviews if previous else 0,
+            lapses=previous.lapses if previous else 0,
+        )
     if answer.kind == ReviewKind.DRILL:
         return previous
     after = next_state(previous.sm2 if previous else NEW_CARD, answer.grade)

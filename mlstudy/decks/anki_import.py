@@ -48,7 +48,10 @@ _FIELD_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
 
 @dataclass(frozen=True, slots=True)
 class AnkiReview:
-    """One entry of Anki's review log (``revlog``)."""
+    """One entry of Anki's review log (``revlog``): ``ease`` is the button (1 Again ..
+    4 Easy, 0 for a manual reschedule), ``interval`` days (negative: seconds, a learning
+    step), ``factor`` permille, ``kind`` Anki's type (0 learn, 1 review, 2 relearn,
+    3 filtered, 4 manual)."""
 
     timestamp_ms: int
     ease: int
@@ -70,7 +73,7 @@ class AnkiCard:
     note_type: str
     interval: int
     factor: int
-    due_in_days: int | None
+    due_day: int | None
     reviews: tuple[AnkiReview, ...] = ()
 
 
@@ -80,6 +83,8 @@ class AnkiPackage:
 
     path: Path
     schema: int
+    collection_start: int = 0
+    """Anki's ``col.crt``: the collection's first day (seconds); review due days count from it."""
     cards: list[AnkiCard] = field(default_factory=list)
     notes: int = 0
     note_types: Counter[str] = field(default_factory=Counter)
@@ -248,7 +253,7 @@ def _convert(
         "SELECT nid, id, ord, did, type, queue, due, ivl, factor FROM cards ORDER BY nid, ord"
     ):
         cards_of.setdefault(row[0], []).append(row[1:])
-    today = _collection_today(conn)
+    package.collection_start = int(conn.execute("SELECT crt FROM col").fetchone()[0] or 0)
     for nid, guid, mid, tags, flds in conn.execute(
         "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
     ):
@@ -281,7 +286,8 @@ def _convert(
             if not question.strip() or not answer.strip():
                 package.skipped.append(f"note {guid} ({model.name}): an empty side")
                 continue
-            due_in = due - today if ctype == 2 and queue in (2, -1) and today is not None else None
+            # A review card (due, suspended or buried) has a due day in days; others none.
+            due_day = int(due) if ctype == 2 and queue in (2, -1, -2, -3) else None
             package.cards.append(
                 AnkiCard(
                     key=card_key(guid, suffix),
@@ -292,7 +298,7 @@ def _convert(
                     note_type=model.name,
                     interval=max(0, ivl),
                     factor=factor,
-                    due_in_days=due_in,
+                    due_day=due_day,
                     reviews=tuple(reviews.get(cid, ())),
                 )
             )
@@ -300,16 +306,6 @@ def _convert(
 
 def _is_update_stub(fields: list[str]) -> bool:
     return len(fields) >= 1 and "please update to the latest anki version" in fields[0].lower()
-
-
-def _collection_today(conn: sqlite3.Connection) -> int | None:
-    """The collection's day number today, to turn review due days into days from now."""
-    import time
-
-    crt = conn.execute("SELECT crt FROM col").fetchone()[0]
-    if not crt:
-        return None
-    return int((time.time() - int(crt)) // 86400)
 
 
 def _card_text(model: _Model, fields: list[str], ord_: int) -> tuple[str, str, str] | None:

@@ -149,9 +149,20 @@ class ImportDialog(QDialog):
         for domain in library.exam().domains:
             for task in domain.tasks:
                 self.task.addItem(f"{task.id} {task.title}", task.id)
+        self.with_progress = QCheckBox(
+            f"Bring my Anki progress: {_count(preview.scheduled, 'scheduled card')}, "
+            f"{_count(preview.answers, 'answer')} of history"
+        )
+        self.with_progress.setToolTip(
+            "Each review card keeps its interval, ease and due day; Anki's answers count "
+            "in the charts and the answer-time estimates. Cards you answered in mlstudy "
+            "since keep their mlstudy state."
+        )
+        self.with_progress.setEnabled(bool(preview.scheduled or preview.answers))
         form = QFormLayout()
         form.addRow("Domain", self.domain)
         form.addRow("Task", self.task)
+        form.addRow("", self.with_progress)
         note = QLabel(
             "Cards tagged task::N.M in Anki keep that task. Each Anki deck becomes one "
             "file in your deck folder; importing the same package again updates it."
@@ -199,15 +210,27 @@ def import_package(
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         domain, task = dialog.domain.currentData(), dialog.task.currentData()
+        with_progress = dialog.with_progress.isChecked()
 
         def imported(result: ImportPreview) -> None:
             publish(result.changes)
-            report(f"Imported {result.cards} cards into {', '.join(result.files)}")
+            message = f"Imported {result.cards} cards into {', '.join(result.files)}"
+            if result.progress is not None:
+                done = result.progress
+                message += (
+                    f"; progress: {_count(done.states, 'card state')} set, "
+                    f"{_count(done.history, 'Anki answer')} logged"
+                )
+                if done.kept:
+                    message += f", {done.kept} kept (answered in mlstudy since)"
+            report(message)
 
         _run_with_progress(
             parent,
             "Importing…",
-            lambda _progress: import_from_anki(library, path, domain=domain, task=task),
+            lambda _progress: import_from_anki(
+                library, path, domain=domain, task=task, with_progress=with_progress
+            ),
             imported,
         )
 

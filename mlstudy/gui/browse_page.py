@@ -239,9 +239,9 @@ class BrowseModel(QAbstractTableModel):
         if key == "due":
             return row.due or "new"
         if key == "interval":
-            return f"{row.interval} d" if row.reviews else ""
+            return f"{row.interval} d" if row.due else ""
         if key == "ease":
-            return f"{row.easiness / 100:.2f}" if row.reviews else ""
+            return f"{row.easiness / 100:.2f}" if row.due else ""
         if key == "reviews":
             return str(row.reviews)
         if key == "lapses":

@@ -1,4 +1,6 @@
-"""Anki interoperability as use cases: export the library's cards to an .apkg."""
+"""Anki interoperability as use cases: export the library's cards to an .apkg; import a
+package's notes into the user's decks, and with ``with_progress`` its scheduling and
+review history into the log (``core.interop`` has the mapping)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from mlstudy.errors import UserError
 from mlstudy.services.types import Changes
 
 if TYPE_CHECKING:
+    from mlstudy.decks.anki_import import AnkiPackage
     from mlstudy.services.library import Library
+    from mlstudy.storage.interop import CardProgress
 
 Progress = Callable[[int, int], None]
 
@@ -73,8 +77,26 @@ def export_to_anki(
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedProgress:
+    """What an import with progress logged.
+
+    Attributes:
+        states: cards whose Anki scheduling became their state (an ``import`` log entry).
+        unchanged: cards whose imported state was already in the log (imported before).
+        kept: cards left as they were because mlstudy has newer history for them.
+        history: Anki answers added to the log for the charts and answer times.
+    """
+
+    states: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    history: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ImportPreview:
-    """What an import would do, before anything is written."""
+    """What an import would do, before anything is written (after an import: what it did;
+    ``progress`` is None unless progress was imported)."""
 
     path: Path
     decks: dict[str, int]
@@ -85,6 +107,11 @@ class ImportPreview:
     skipped: tuple[str, ...]
     files: tuple[str, ...]
     changes: Changes = field(default_factory=Changes)
+    scheduled: int = 0
+    """Cards that Anki schedules for review (their state comes with progress)."""
+    answers: int = 0
+    """Entries of Anki's review history (logged with progress)."""
+    progress: ImportedProgress | None = None
 
 
 def preview_import(library: Library, path: Path) -> ImportPreview:
@@ -93,9 +120,14 @@ def preview_import(library: Library, path: Path) -> ImportPreview:
     Raises:
         UserError: the package is damaged, hostile or not an Anki package.
     """
-    from mlstudy.decks.anki_import import deck_slug, read_package
+    from mlstudy.decks.anki_import import read_package
 
-    package = read_package(path)
+    return _preview(path, read_package(path))
+
+
+def _preview(path: Path, package: AnkiPackage) -> ImportPreview:
+    from mlstudy.decks.anki_import import deck_slug
+
     return ImportPreview(
         path=path,
         decks=dict(sorted(package.decks().items())),
@@ -105,11 +137,18 @@ def preview_import(library: Library, path: Path) -> ImportPreview:
         media=len(package.media),
         skipped=tuple(package.skipped),
         files=tuple(f"{deck_slug(d)}.md" for d in sorted(package.decks())),
+        scheduled=sum(card.due_day is not None for card in package.cards),
+        answers=sum(len(card.reviews) for card in package.cards),
     )
 
 
 def import_from_anki(
-    library: Library, path: Path, *, domain: int | None = None, task: str | None = None
+    library: Library,
+    path: Path,
+    *,
+    domain: int | None = None,
+    task: str | None = None,
+    with_progress: bool = False,
 ) -> ImportPreview:
     """Import an Anki package into the user's deck folder, all or nothing.
 
@@ -117,9 +156,16 @@ def import_from_anki(
     and media go to ``decks/anki-media/``. Card ids come from the note GUIDs, so
     importing the same package again updates those files instead of adding cards.
 
+    With ``with_progress``, each Anki review card's interval, ease and due day become
+    its state and Anki's review history is logged (``_progress``). The progress is
+    worked out before any file is written, and logged in one transaction after the
+    decks are synced: if that transaction fails, the cards are imported and no
+    progress is, and importing again with progress applies it (it is idempotent).
+
     Raises:
         UserError: a bad package, an unknown domain or task, cards with no domain,
-            or generated files that do not validate; nothing is written then.
+            or generated files that do not validate; nothing is written then. Also
+            when the progress cannot be logged (the decks are imported then).
     """
     import os
     import tempfile
@@ -157,6 +203,7 @@ def import_from_anki(
                     f"{path}: the Anki tags give no domain for {card.key}: "
                     "choose one with --domain or --task"
                 )
+    progress = _progress(library, package) if with_progress else None
     decks = paths.user_decks_dir(library.data_dir)
     decks.mkdir(parents=True, exist_ok=True)
     try:
@@ -178,4 +225,75 @@ def import_from_anki(
             f"{decks}: cannot write the imported decks: {exc.strerror or exc}"
         ) from None
     report = library.sync_content()
-    return replace(preview_import(library, path), changes=report.changes)
+    done = replace(_preview(path, package), changes=report.changes)
+    if progress is None:
+        return done
+    return _apply_progress(library, path, done, progress)
+
+
+def _progress(library: Library, package: AnkiPackage) -> list[CardProgress]:
+    """Each card's imported state and history, worked out before anything is written.
+
+    Anki's moments become study days as mlstudy counts them (the day start hour, local
+    time); a review card's due day counts from the collection's first day.
+
+    Raises:
+        UserError: a due day or moment no calendar holds (a damaged package).
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from mlstudy.core.interop import AnkiAnswer, anki_history, imported_schedule
+    from mlstudy.core.studyday import study_day
+    from mlstudy.storage.interop import CardProgress
+
+    tz = library.context.tz
+    hour = int(library.settings()["day_start_hour"])
+    items: list[CardProgress] = []
+    try:
+        start = datetime.fromtimestamp(package.collection_start, tz).date()
+        for card in package.cards:
+            answers = [
+                AnkiAnswer(
+                    timestamp_ms=r.timestamp_ms,
+                    day=study_day(datetime.fromtimestamp(r.timestamp_ms / 1000, UTC), hour, tz),
+                    ease=r.ease,
+                    interval=r.interval,
+                    time_ms=r.time_ms,
+                    kind=r.kind,
+                )
+                for r in card.reviews
+            ]
+            schedule = None
+            if card.due_day is not None and package.collection_start:
+                due = start + timedelta(days=card.due_day)
+                schedule = imported_schedule(card.interval, card.factor, due, answers)
+            if schedule is not None or answers:
+                items.append(CardProgress(card.key, schedule, tuple(anki_history(answers))))
+    except (ValueError, OverflowError, OSError) as exc:
+        raise UserError(
+            f"{package.path}: a due day or review time is out of range ({exc})"
+        ) from None
+    return items
+
+
+def _apply_progress(
+    library: Library, path: Path, done: ImportPreview, items: list[CardProgress]
+) -> ImportPreview:
+    """Log the progress in one transaction after the decks were synced."""
+    from mlstudy.storage.interop import apply_progress
+
+    rule = library.plans.rule()
+    try:
+        with library.context.write("logging the Anki progress") as conn:
+            result = apply_progress(conn, items, library.now().isoformat(), rule)
+    except UserError as exc:
+        raise UserError(
+            f"{path}: the cards were imported, but their Anki progress was not ({exc}); "
+            "none of it was logged, and importing the package again with progress adds it"
+        ) from None
+    progress = ImportedProgress(result.states, result.unchanged, result.kept, result.history)
+    if not result.cards:
+        return replace(done, progress=progress)
+    changes = Changes(cards=result.cards, reviews=True, plan=True, queue=True)
+    library.context.publish(changes)
+    return replace(done, changes=done.changes | changes, progress=progress)

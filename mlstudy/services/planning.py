@@ -17,7 +17,9 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, select
 
 from mlstudy.core.exam import ExamManifest
+from mlstudy.core.interop import ANKI_KINDS
 from mlstudy.core.mastery import domain_mastery
+from mlstudy.core.models import ReviewKind
 from mlstudy.core.planner import (
     Plan,
     PlanInputs,
@@ -29,7 +31,7 @@ from mlstudy.errors import UserError
 from mlstudy.services.settings import Settings, parse_date
 from mlstudy.storage.schema import Card, Review
 from mlstudy.storage.snapshots import card_snapshots
-from mlstudy.storage.study import LIVE, ExamRule, reschedule_exam_dues
+from mlstudy.storage.study import HISTORY, LIVE, ExamRule, reschedule_exam_dues
 
 DEFAULT_SECONDS_NEW = 60.0
 DEFAULT_SECONDS_REVIEW = 20.0
@@ -78,18 +80,20 @@ def answer_habits(library: PlanSource) -> AnswerHabits:
     before_today = Review.study_day < library.today().isoformat()
     with library.engine.connect() as conn:
 
-        def recent(kind: str) -> list[int]:
+        def recent(kind: ReviewKind) -> list[int]:
+            # Anki's answer times count too (HISTORY): the same person answering cards.
+            kinds = [kind.value, *(name for name, k in ANKI_KINDS.items() if k == kind)]
             return list(
                 conn.execute(
                     select(Review.answer_ms)
-                    .where(Review.kind == kind, Review.answer_ms > 0, before_today, LIVE)
+                    .where(Review.kind.in_(kinds), Review.answer_ms > 0, before_today, HISTORY)
                     .order_by(Review.id.desc())
                     .limit(SAMPLE_WINDOW)
                 ).scalars()
             )
 
-        new_ms = recent("new")
-        review_ms = recent("review")
+        new_ms = recent(ReviewKind.NEW)
+        review_ms = recent(ReviewKind.REVIEW)
         grades = Counter(
             conn.execute(
                 select(Review.grade)

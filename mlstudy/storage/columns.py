@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Integer, Select, bindparam, case, cast, func,
 from sqlalchemy.orm import aliased
 
 from mlstudy.core.card_table import UNSEEN, CardTable
+from mlstudy.core.interop import ANKI_KINDS
 from mlstudy.core.progress import KINDS, ReviewLog
 from mlstudy.storage.schema import Card, CardState, Review
 from mlstudy.storage.study import UNDONE
@@ -92,12 +93,15 @@ def _day() -> Any:
 
 
 def _packed_a(with_undone: bool) -> Any:
-    # Tombstones and undone answers get no kind of KINDS: the series leave them out.
+    # Tombstones, undone answers and imported states get no kind of KINDS: the series
+    # leave them out; Anki's history counts as the answer kind it stands for (HISTORY).
     # The test for undone answers costs a lookup per row: only made when there are any.
     undone = [(Review.uid.in_(UNDONE), _NO_KIND)] if with_undone else []
+    code_of = {k: code for code, k in enumerate(KINDS)}
     kind = case(
         *undone,
-        *((Review.kind == k.value, code) for code, k in enumerate(KINDS)),
+        *((Review.kind == k.value, code) for k, code in code_of.items()),
+        *((Review.kind == name, code_of[k]) for name, k in ANKI_KINDS.items()),
         else_=_NO_KIND,
     )
     return Review.card_id * (1 << _CARD_SHIFT) + _day() * 32 + Review.grade * 4 + kind

@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
+from mlstudy.core.interop import ANKI_KINDS
 from mlstudy.core.models import CardSnapshot, ReviewEvent, ReviewKind
 from mlstudy.core.sm2 import Sm2State
 from mlstudy.storage.schema import Card, CardState, Review
-from mlstudy.storage.study import LIVE
+from mlstudy.storage.study import HISTORY
 
 
 def card_snapshots(conn: Connection, exam_id: int) -> list[CardSnapshot]:
@@ -48,7 +49,8 @@ def card_snapshots(conn: Connection, exam_id: int) -> list[CardSnapshot]:
 def review_events(
     conn: Connection, exam_id: int, since: date | None = None
 ) -> Iterator[ReviewEvent]:
-    """The live answers of an exam's cards in log order, as ``ReviewEvent`` values."""
+    """The live answers and Anki's review history (``HISTORY``, as the answer kinds it
+    stands for) of an exam's cards in log order, as ``ReviewEvent`` values."""
     query = (
         select(
             Review.card_id,
@@ -61,7 +63,7 @@ def review_events(
             Review.answer_ms,
         )
         .join(Card, Card.id == Review.card_id)
-        .where(Card.exam_id == exam_id, LIVE)
+        .where(Card.exam_id == exam_id, HISTORY)
         .order_by(Review.id)
     )
     if since is not None:
@@ -76,7 +78,7 @@ def review_events(
             domain=domain,
             day=parsed,
             grade=grade,
-            kind=ReviewKind(kind),
+            kind=ANKI_KINDS.get(kind) or ReviewKind(kind),
             interval_before=before,
             interval_after=after,
             answer_ms=ms,

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from mlstudy.core.interop import ANKI_KINDS, IMPORT_KIND
 from mlstudy.core.models import DayAnswer, ReviewKind
 from mlstudy.core.replay import (
     ReplayAnswer,
@@ -103,8 +104,16 @@ _LOAD_STATE = select(
 _TOMBSTONE = aliased(Review)
 UNDONE = select(_TOMBSTONE.undoes).where(_TOMBSTONE.undoes.is_not(None))
 """The uids of undone answers (a short list: the tombstones' ``undoes``)."""
-LIVE = and_(Review.kind != UNDO_KIND, Review.uid.not_in(UNDONE))
-"""Log entries that are answers and were not undone: what every reader of answers sees."""
+ANSWER_KINDS = tuple(kind.value for kind in ReviewKind)
+"""Kinds of the answers given in mlstudy (new, review, drill)."""
+LIVE = and_(Review.kind.in_(ANSWER_KINDS), Review.uid.not_in(UNDONE))
+"""Answers given in mlstudy and not undone: what every reader of answers sees (today's
+counts, the streak, the plan's habits). Imported states and Anki's history are not."""
+STATE_LOG = and_(Review.kind.in_((*ANSWER_KINDS, IMPORT_KIND)), Review.uid.not_in(UNDONE))
+"""What replay reads: the live answers and the imported states (``core.interop``)."""
+HISTORY = and_(Review.kind.in_((*ANSWER_KINDS, *ANKI_KINDS)), Review.uid.not_in(UNDONE))
+"""What the charts and the answer-time estimates read: the live answers and Anki's
+review history (its kinds stand for the answer kinds in ``ANKI_KINDS``)."""
 _ANSWERS_ON = (
     select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
     .join(Card, Card.id == Review.card_id)
@@ -273,7 +282,8 @@ ExamRule = Callable[[date, date, int], date | None]
 the card instead, or None. The SM-2 due day and interval are stored unchanged."""
 
 
-def _state_row(state: ReplayedState, card_id: int, rule: ExamRule | None) -> StateRow:
+def state_row(state: ReplayedState, card_id: int, rule: ExamRule | None) -> StateRow:
+    """A replayed state as a ``card_states`` row, with the exam-aware due day of ``rule``."""
     exam_due = rule(state.due_day, state.last_day, card_id) if rule else None
     return StateRow(
         repetitions=state.repetitions,
@@ -327,7 +337,7 @@ def record_answer(
     }
     review_id, uid = conn.execute(_INSERT_REVIEW, review).one()
     if kind != ReviewKind.DRILL and after is not None:
-        write_state(conn, card_id, _state_row(after, card_id, rule), before)
+        write_state(conn, card_id, state_row(after, card_id, rule), before)
     if before is None:
         conn.execute(_SET_NEW, {"card_id": card_id, "is_new": False})
     return AnswerRecord(card_id=card_id, review=review, review_id=int(review_id), uid=str(uid))
@@ -358,22 +368,41 @@ def write_state(
         conn.execute(_UPDATE_STATE, {"key": card_id, **values})
 
 
+REPLAY_COLUMNS = (
+    Review.card_id,
+    Review.study_day,
+    Review.grade,
+    Review.kind,
+    Review.repetitions_after,
+    Review.easiness_after,
+    Review.interval_after,
+)
+"""The columns ``replay_answer`` reads, in its argument order."""
 _CARD_LOG = (
-    select(Review.study_day, Review.grade, Review.kind)
-    .where(Review.card_id == bindparam("card_id"), LIVE)
+    select(*REPLAY_COLUMNS)
+    .where(Review.card_id == bindparam("card_id"), STATE_LOG)
     .order_by(Review.id)
 )
 
 
+def replay_answer(
+    card_id: int, day: str, grade: int, kind: str, repetitions: int, easiness: int, interval: int
+) -> ReplayAnswer:
+    """A ``STATE_LOG`` row (``REPLAY_COLUMNS``) as replay input: an imported state carries
+    its state from the ``*_after`` columns. ``ValueError`` for an unknown kind or day."""
+    day_value = date.fromisoformat(day)
+    if kind == IMPORT_KIND:
+        imported = Sm2State(int(repetitions), int(easiness), int(interval))
+        return ReplayAnswer(int(card_id), day_value, int(grade), ReviewKind.REVIEW, imported)
+    return ReplayAnswer(int(card_id), day_value, int(grade), ReviewKind(kind))
+
+
 def replay_card(conn: Connection, card_id: int, rule: ExamRule | None) -> StateRow | None:
     """Rebuild one card's state from its live log entries; the exam layer from ``rule``."""
-    answers = [
-        ReplayAnswer(card_id, date.fromisoformat(day), int(grade), ReviewKind(kind))
-        for day, grade, kind in conn.execute(_CARD_LOG, {"card_id": card_id})
-    ]
+    answers = [replay_answer(*row) for row in conn.execute(_CARD_LOG, {"card_id": card_id})]
     replayed = replay_states(answers).get(card_id)
     before = load_state(conn, card_id)
-    after = _state_row(replayed, card_id, rule) if replayed else None
+    after = state_row(replayed, card_id, rule) if replayed else None
     write_state(conn, card_id, after, before)
     conn.execute(_SET_NEW, {"card_id": card_id, "is_new": after is None})
     return after

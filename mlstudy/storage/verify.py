@@ -7,15 +7,15 @@ differs. ``exam_due_day`` is the separate exam-aware layer and is not compared.
 
 from __future__ import annotations
 
-from datetime import date
+from sqlalchemy import Connection, and_, select, text
 
-from sqlalchemy import Connection, select, text
-
-from mlstudy.core.models import ReviewKind
+from mlstudy.core.interop import ANKI_KINDS
 from mlstudy.core.replay import ReplayAnswer, ReplayedState, replay_states
-from mlstudy.storage.schema import CardState, Review
-from mlstudy.storage.study import LIVE
+from mlstudy.storage.schema import UNDO_KIND, CardState, Review
+from mlstudy.storage.study import REPLAY_COLUMNS, UNDONE, replay_answer
 
+_REPLAYED = and_(Review.kind.not_in((UNDO_KIND, *ANKI_KINDS)), Review.uid.not_in(UNDONE))
+"""What replay reads (``STATE_LOG``) and rows of an unknown kind, to name them as damage."""
 _COMPARED = ("repetitions", "easiness", "interval_days", "due_day", "last_day", "reviews", "lapses")
 
 
@@ -29,16 +29,12 @@ def _log(conn: Connection, problems: list[str]) -> tuple[list[ReplayAnswer], set
     """The review log as replay input, oldest first, and every card it mentions."""
     answers: list[ReplayAnswer] = []
     logged: set[int] = set()
-    rows = conn.execute(
-        select(Review.id, Review.card_id, Review.study_day, Review.grade, Review.kind)
-        .where(LIVE)
-        .order_by(Review.id)
-    )
-    for review_id, card_id, day, grade, kind in rows:
+    rows = conn.execute(select(Review.id, *REPLAY_COLUMNS).where(_REPLAYED).order_by(Review.id))
+    for review_id, card_id, day, grade, kind, repetitions, easiness, interval in rows:
         logged.add(int(card_id))
         try:
             answers.append(
-                ReplayAnswer(int(card_id), date.fromisoformat(day), int(grade), ReviewKind(kind))
+                replay_answer(card_id, day, grade, kind, repetitions, easiness, interval)
             )
         except ValueError as exc:
             problems.append(f"review {review_id} (card {card_id}): unreadable row: {exc}")

@@ -65,3 +65,49 @@ def test_import_from_the_file_menu_previews_then_imports(
     assert "Note type “Cloze”: 1 note<" in seen[0]
     assert "anki-aws-ml-streaming.md" in window.statusBar().currentMessage()
     assert (library.data_dir / "decks" / "anki-aws-ml-streaming.md").is_file()
+
+
+def test_import_with_the_progress_box_ticked_brings_the_anki_state(
+    qtbot: QtBot, library: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    labels: list[str] = []
+
+    def accept(dialog: QDialog) -> int:
+        labels.append(dialog.with_progress.text())
+        dialog.domain.setCurrentIndex(1)
+        dialog.with_progress.setChecked(True)
+        dialog.grab().save(str(tmp_path / "import-dialog.png"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(anki_dialogs.ImportDialog, "exec", accept)
+    package = FIXTURES / "legacy.apkg"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(package), ""))
+    menu_action(window, "Import Anki package").trigger()
+    qtbot.waitUntil(lambda: "Imported" in window.statusBar().currentMessage(), timeout=10000)
+    assert labels == ["Bring my Anki progress: 1 scheduled card, 2 answers of history"]
+    message = window.statusBar().currentMessage()
+    assert "progress: 1 card state set, 2 Anki answers logged" in message
+
+
+def test_browse_shows_the_interval_and_ease_of_an_imported_card(
+    qtbot: QtBot, library: Library
+) -> None:
+    from mlstudy.gui.browse_page import COLUMNS, BrowsePage
+    from mlstudy.gui.bus import ChangeBus
+    from mlstudy.services.interop import import_from_anki
+
+    import_from_anki(library, FIXTURES / "legacy.apkg", domain=1, with_progress=True)
+    page = BrowsePage(library, ChangeBus())
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.results_loaded, timeout=5000):
+        page.show()
+    with qtbot.waitSignal(page.results_loaded, timeout=5000):
+        page.set_query("kinesis shard")
+    assert page.model.rowCount() == 1
+    keys = [key for key, _ in COLUMNS]
+    cells = {key: page.model.data(page.model.index(0, keys.index(key))) for key in keys}
+    # No answer in mlstudy yet, but a state: Anki's interval and ease show.
+    assert (cells["due"], cells["interval"], cells["ease"]) == ("2026-12-10", "5 d", "2.50")
+    assert (cells["reviews"], cells["lapses"]) == ("0", "0")
