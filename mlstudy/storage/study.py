@@ -22,7 +22,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import aliased
 
 from mlstudy.core.models import DayAnswer, ReviewKind
 from mlstudy.core.replay import (
@@ -33,10 +32,15 @@ from mlstudy.core.replay import (
     replay_states,
 )
 from mlstudy.core.sm2 import NEW_CARD, Sm2State
+from mlstudy.storage import merge_order
 from mlstudy.storage.practice_dues import apply_card_dues, priority_new_cards
 from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Review
 
 EFFECTIVE_DUE = func.coalesce(CardState.exam_due_day, CardState.due_day)
+UNDONE = merge_order.UNDONE
+"""The uids of undone answers (a short list: the tombstones' ``undoes``)."""
+LIVE = merge_order.LIVE
+"""Log entries that are answers and were not undone: what every reader of answers sees."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +104,6 @@ _LOAD_STATE = select(
     CardState.reviews,
     CardState.lapses,
 ).where(CardState.card_id == bindparam("card_id"))
-_TOMBSTONE = aliased(Review)
-UNDONE = select(_TOMBSTONE.undoes).where(_TOMBSTONE.undoes.is_not(None))
-"""The uids of undone answers (a short list: the tombstones' ``undoes``)."""
-LIVE = and_(Review.kind != UNDO_KIND, Review.uid.not_in(UNDONE))
-"""Log entries that are answers and were not undone: what every reader of answers sees."""
 _ANSWERS_ON = (
     select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
     .join(Card, Card.id == Review.card_id)
@@ -358,20 +357,10 @@ def write_state(
         conn.execute(_UPDATE_STATE, {"key": card_id, **values})
 
 
-_CARD_LOG = (
-    select(Review.study_day, Review.grade, Review.kind)
-    .where(Review.card_id == bindparam("card_id"), LIVE)
-    .order_by(Review.id)
-)
-
-
 def replay_card(conn: Connection, card_id: int, rule: ExamRule | None) -> StateRow | None:
-    """Rebuild one card's state from its live log entries; the exam layer from ``rule``."""
-    answers = [
-        ReplayAnswer(card_id, date.fromisoformat(day), int(grade), ReviewKind(kind))
-        for day, grade, kind in conn.execute(_CARD_LOG, {"card_id": card_id})
-    ]
-    replayed = replay_states(answers).get(card_id)
+    """Rebuild one card's state from its live log entries in merge order
+    (``merge_order.py``: the same on every computer); the exam layer from ``rule``."""
+    replayed = replay_states(merge_order.card_log(conn, card_id)).get(card_id)
     before = load_state(conn, card_id)
     after = _state_row(replayed, card_id, rule) if replayed else None
     write_state(conn, card_id, after, before)

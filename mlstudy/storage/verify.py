@@ -7,14 +7,11 @@ differs. ``exam_due_day`` is the separate exam-aware layer and is not compared.
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import Connection, select, text
 
-from mlstudy.core.models import ReviewKind
 from mlstudy.core.replay import ReplayAnswer, ReplayedState, replay_states
-from mlstudy.storage.schema import CardState, Review
-from mlstudy.storage.study import LIVE
+from mlstudy.storage.merge_order import cards_log
+from mlstudy.storage.schema import CardState
 
 _COMPARED = ("repetitions", "easiness", "interval_days", "due_day", "last_day", "reviews", "lapses")
 
@@ -26,22 +23,16 @@ def integrity_check(conn: Connection) -> str:
 
 
 def _log(conn: Connection, problems: list[str]) -> tuple[list[ReplayAnswer], set[int]]:
-    """The review log as replay input, oldest first, and every card it mentions."""
+    """The review log as replay input, each card's in merge order, and every card it
+    mentions."""
     answers: list[ReplayAnswer] = []
     logged: set[int] = set()
-    rows = conn.execute(
-        select(Review.id, Review.card_id, Review.study_day, Review.grade, Review.kind)
-        .where(LIVE)
-        .order_by(Review.id)
-    )
-    for review_id, card_id, day, grade, kind in rows:
-        logged.add(int(card_id))
-        try:
-            answers.append(
-                ReplayAnswer(int(card_id), date.fromisoformat(day), int(grade), ReviewKind(kind))
-            )
-        except ValueError as exc:
-            problems.append(f"review {review_id} (card {card_id}): unreadable row: {exc}")
+    try:
+        for card_id, card_answers in cards_log(conn).items():
+            logged.add(card_id)
+            answers.extend(card_answers)
+    except ValueError as exc:
+        problems.append(f"the review log holds an unreadable row: {exc}")
     return answers, logged
 
 
@@ -58,7 +49,7 @@ def _expected(state: ReplayedState) -> dict[str, object]:
 
 
 def state_mismatches(conn: Connection) -> list[str]:
-    """Every difference between ``card_states`` and a replay of ``reviews`` ordered by id.
+    """Every difference between ``card_states`` and a replay of ``reviews`` in merge order.
 
     Reports, one line each: a field of a state row that differs from the replay, a
     state row for a card with no (state-changing) answer in the log, and a logged
