@@ -98,6 +98,33 @@ def write_segment(folder: Path, name: str, data: bytes) -> None:
     _fsync_dir(folder)
 
 
+def _first_good(
+    folder: Path, device: str, names: list[str]
+) -> tuple[core_sync.Segment | None, list[str], str | None]:
+    """The first copy of a segment that reads and validates; else what was wrong with
+    each, or the message of a segment from a newer mlstudy."""
+    failures: list[str] = []
+    for name in names:
+        path = folder / name
+        try:
+            if not path.is_file() or path.stat().st_size > core_sync.MAX_SEGMENT_BYTES:
+                raise core_sync.SegmentError("not a regular file of a segment's size")
+            segment = core_sync.decode_segment(path.read_bytes(), device)
+        except core_sync.NewerFormatError as exc:
+            return None, failures, f"device {device[:8]}: {name}: {exc}; left for a later mlstudy"
+        except core_sync.SegmentError as exc:
+            failures.append(f"device {device[:8]}: {name}: {exc}; skipped")
+            continue
+        except OSError as exc:
+            failures.append(f"device {device[:8]}: {name}: cannot be read ({exc.strerror})")
+            continue
+        if core_sync.parse_segment_name(name) != (segment.first, segment.last):
+            failures.append(f"device {device[:8]}: {name}: its name and content disagree")
+            continue
+        return segment, failures, None
+    return None, failures, None
+
+
 @dataclass(slots=True)
 class _Incoming:
     events: list[core_sync.Stamped]
@@ -119,8 +146,10 @@ def read_device_folder(folder: Path, device: str, applied: int) -> _Incoming:
             candidates.append((span[0], span[1], name))
     events: list[core_sync.Stamped] = []
     last = applied
-    # Shortest first within a start, so a conflicted copy is only read if needed.
-    for first, end, name in sorted(candidates):
+    spans: dict[tuple[int, int], list[str]] = {}
+    for first, end, name in candidates:
+        spans.setdefault((first, end), []).append(name)
+    for (first, end), names_of_span in sorted(spans.items()):
         if end <= last:
             continue
         if first > last + 1:
@@ -129,22 +158,15 @@ def read_device_folder(folder: Path, device: str, applied: int) -> _Incoming:
                 "later ones wait for them"
             )
             break
-        path = folder / name
-        try:
-            if not path.is_file() or path.stat().st_size > core_sync.MAX_SEGMENT_BYTES:
-                raise core_sync.SegmentError("not a regular file of a segment's size")
-            segment = core_sync.decode_segment(path.read_bytes(), device)
-        except core_sync.NewerFormatError as exc:
-            problems.append(f"device {device[:8]}: {name}: {exc}; left for a later mlstudy")
+        # The segment's own name first; a conflicted copy is read only if it is needed.
+        canonical = core_sync.segment_name(first, end)
+        ordered = sorted(names_of_span, key=lambda n: (n != canonical, n))
+        segment, failures, newer = _first_good(folder, device, ordered)
+        if newer:
+            problems.append(newer)
             break
-        except core_sync.SegmentError as exc:
-            problems.append(f"device {device[:8]}: {name}: {exc}; skipped")
-            continue
-        except OSError as exc:
-            problems.append(f"device {device[:8]}: {name}: cannot be read ({exc.strerror})")
-            continue
-        if (segment.first, segment.last) != (first, end):
-            problems.append(f"device {device[:8]}: {name}: its name and content disagree; skipped")
+        if segment is None:
+            problems.extend(failures)
             continue
         events.extend(e for e in segment.events if e.seq > last)
         last = segment.last
