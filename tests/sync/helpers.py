@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from mlstudy.services import Library
 from mlstudy.services.sync import SUBFOLDER
+from mlstudy.storage import sync_log
 from mlstudy.storage.schema import Card, CardState, Review
 from tests.conftest import FakeClock
 
@@ -99,19 +100,21 @@ class SyncTool:
         """(source file, destination file) of every segment not yet delivered."""
         todo = []
         for source in self.devices:
-            root = source.folder / SUBFOLDER
-            if not root.is_dir():
+            with source.library.context.read() as conn:
+                own = sync_log.load_device(conn)
+            device_dir = source.folder / SUBFOLDER / own.device if own else None
+            if device_dir is None or not device_dir.is_dir():
                 continue
-            for device_dir in root.iterdir():
-                for file in device_dir.iterdir():
-                    if file.name.startswith("."):
+            for file in device_dir.iterdir():
+                if file.name.startswith("."):
+                    continue
+                for target in self.devices:
+                    if target is source:
                         continue
-                    for target in self.devices:
-                        if target is source:
-                            continue
-                        dest = target.folder / SUBFOLDER / device_dir.name / file.name
-                        if not dest.exists():
-                            todo.append((file, dest))
+                    dest = target.folder / SUBFOLDER / device_dir.name / file.name
+                    # Missing, or caught mid-write: the tool copies it (again).
+                    if not dest.exists() or dest.stat().st_size != file.stat().st_size:
+                        todo.append((file, dest))
         return sorted(todo)
 
     def deliver(self, source: Path, dest: Path) -> None:
