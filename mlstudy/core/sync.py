@@ -34,6 +34,9 @@ DEVICE_ID = re.compile(r"^[0-9a-f]{32}$")
 UID = re.compile(r"^[0-9a-f]{32}$")
 CARD_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 SETTING_KEY = re.compile(r"^[a-z][a-z0-9_:.-]{0,63}$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+KIND = re.compile(r"^[a-z]{1,8}$")
+CHANGE_KEY = re.compile(r"^(setting|suspend):")
 SEGMENT_NAME = re.compile(r"^(\d{12})-(\d{12})")
 """A segment's name starts ``<first seq>-<last seq>``; a conflicted copy keeps that start."""
 ANSWER_KINDS = ("new", "review", "drill")
@@ -177,11 +180,11 @@ def event_from_json(data: Any) -> Event:
     if kind in ("answer", "undo"):
         undoes = _text(data.get("undoes"), UID, "undoes") if kind == "undo" else None
         answer_kind = data.get("kind")
-        if not isinstance(answer_kind, str) or not re.match(r"^[a-z]{1,8}$", answer_kind):
+        if not isinstance(answer_kind, str) or not KIND.match(answer_kind):
             raise ValueError("bad kind")
         if kind == "undo":
             answer_kind = "undo"
-        day = date.fromisoformat(_text(data.get("day"), re.compile(r"^\d{4}-\d{2}-\d{2}$"), "day"))
+        day = date.fromisoformat(_text(data.get("day"), DAY, "day"))
         return Answer(
             uid=_text(data.get("uid"), UID, "uid"),
             card=_text(data.get("card"), CARD_KEY, "card"),
@@ -195,7 +198,7 @@ def event_from_json(data: Any) -> Event:
             undoes=undoes,
         )
     if kind == "set":
-        key = _text(data.get("key"), re.compile(r"^(setting|suspend):"), "key")
+        key = _text(data.get("key"), CHANGE_KEY, "key")
         name = key.split(":", 1)[1]
         _text(name, SETTING_KEY if key.startswith("setting:") else CARD_KEY, "key")
         value = data.get("value")
@@ -261,11 +264,14 @@ def decode_segment(data: bytes, device: str) -> Segment:
         lines = body.split(b"\n")
         if lines[-1] != b"" or len(lines) - 1 != count:
             raise SegmentError("its line count does not match its header")
+        if max(map(len, lines)) > MAX_LINE_BYTES:
+            raise SegmentError("an event is too long")
+        # One parse of the whole body (as a JSON array) instead of one per line.
+        decoded = json.loads(b"[" + body[:-1].replace(b"\n", b",") + b"]")
+        if not isinstance(decoded, list) or len(decoded) != count:
+            raise SegmentError("its events do not match its header")
         events = []
-        for offset, line in enumerate(lines[:-1]):
-            if len(line) > MAX_LINE_BYTES:
-                raise SegmentError(f"event {first + offset} is too long")
-            data_obj = json.loads(line)
+        for offset, data_obj in enumerate(decoded):
             if not isinstance(data_obj, dict) or data_obj.get("seq") != first + offset:
                 raise SegmentError(f"event {first + offset} is out of sequence")
             events.append(Stamped(device, first + offset, event_from_json(data_obj)))
@@ -286,17 +292,20 @@ class LoggedAnswer:
     kind: str
 
 
-def merged_kinds(answers: Iterable[LoggedAnswer]) -> list[tuple[LoggedAnswer, str]]:
+def merged_kinds(
+    answers: Iterable[LoggedAnswer], reviewed_before: bool = False
+) -> list[tuple[LoggedAnswer, str]]:
     """One card's live answers in merge order, each with the kind the merge gives it.
 
     The first answer ever is ``new``; the first on another study day is a ``review``;
     any further answer on a day that already has one is a ``drill`` (SM-2 counts only
     a card's first grade of a study day, whichever computer gave it). A kind this
     version does not know (an import's, say) is kept as it is and passed through.
+    ``reviewed_before``: the card has answers on earlier days than all of these.
     """
     result: list[tuple[LoggedAnswer, str]] = []
     days: set[date] = set()
-    seen = False
+    seen = reviewed_before
     for answer in sorted(answers, key=lambda a: a.order):
         if answer.kind not in ANSWER_KINDS:
             result.append((answer, answer.kind))

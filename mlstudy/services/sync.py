@@ -328,6 +328,7 @@ class SyncService:
         settings: set[str] = set()
         suspended = False
         with self._context.write("merging the other computers' answers") as conn:
+            top = sync_log.log_top(conn)
             for device in sorted(incoming):
                 merged = sync_log.merge_events(
                     conn, device, incoming[device], stamp, remote_setting_ok
@@ -337,7 +338,7 @@ class SyncService:
                 settings |= merged.settings.keys()
                 suspended = suspended or merged.suspended
                 problems.extend(merged.problems)
-            sync_log.replay_cards(conn, cards, rule)
+            cards |= sync_log.replay_merged(conn, top, rule)
         changes = Changes(
             cards=frozenset(cards),
             reviews=bool(cards),

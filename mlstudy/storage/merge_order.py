@@ -27,6 +27,7 @@ UNDONE = select(_TOMBSTONE.undoes).where(_TOMBSTONE.undoes.is_not(None))
 LIVE = and_(Review.kind != UNDO_KIND, Review.uid.not_in(UNDONE))
 """Log entries that are answers and were not undone: what every reader of answers sees."""
 
+_CHUNK = 900
 UNSENT = 10**12
 """Added to a local id: an entry not yet sent sorts after every sent one of its device."""
 _ME = func.coalesce(select(sync_device.c.device).limit(1).scalar_subquery(), literal(""))
@@ -73,17 +74,16 @@ def cards_log(
     conn: Connection, card_ids: Iterable[int] | None = None
 ) -> dict[int, list[ReplayAnswer]]:
     """The live answers of many cards (every card when None), each card's in merge order."""
-    query = _LOG
-    if card_ids is not None:
-        wanted = sorted(set(card_ids))
-        if not wanted:
-            return {}
-        if len(wanted) < 500:
-            query = query.where(Review.card_id.in_(wanted))
     grouped: dict[int, list[_Row]] = {}
-    keep = None if card_ids is None or len(set(card_ids)) < 500 else set(card_ids)
-    for card_id, at, device, seq, day, grade, kind in conn.execute(query):
-        if keep is not None and card_id not in keep:
-            continue
-        grouped.setdefault(int(card_id), []).append((at, device, seq, day, grade, kind))
+    if card_ids is None:
+        queries = [_LOG]
+    else:
+        wanted = sorted(set(card_ids))
+        queries = [
+            _LOG.where(Review.card_id.in_(wanted[start : start + _CHUNK]))
+            for start in range(0, len(wanted), _CHUNK)
+        ]
+    for query in queries:
+        for card_id, at, device, seq, day, grade, kind in conn.execute(query):
+            grouped.setdefault(int(card_id), []).append((at, device, seq, day, grade, kind))
     return {card_id: _replay_input(card_id, rows) for card_id, rows in grouped.items()}

@@ -19,7 +19,9 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mlstudy.core import sync as core_sync
-from mlstudy.core.replay import replay_states
+from mlstudy.core.models import ReviewKind
+from mlstudy.core.replay import ReplayAnswer, ReplayedState, apply_answer, replay_states
+from mlstudy.core.sync import LoggedAnswer, merged_kinds
 from mlstudy.storage.merge_order import cards_log
 from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Review, Setting
 from mlstudy.storage.study import ExamRule, StateRow, _state_row, write_state
@@ -425,45 +427,114 @@ _STATES = select(
 )
 
 
-def replay_cards(conn: Connection, card_ids: Iterable[int], rule: ExamRule | None) -> int:
-    """Rebuild the states of many cards from their logs in merge order; return how many
-    state rows changed."""
-    wanted = set(card_ids)
-    if not wanted:
-        return 0
-    replayed = replay_states(a for answers in cards_log(conn, wanted).values() for a in answers)
-    before: dict[int, StateRow] = {}
-    query = _STATES if len(wanted) >= _CHUNK else _STATES.where(CardState.card_id.in_(wanted))
-    for row in conn.execute(query):
-        if row[0] in wanted:
-            before[int(row[0])] = StateRow(*row[1:])
-    changed = 0
-    updates: list[dict[str, object]] = []
-    for card_id in wanted:
-        state = replayed.get(card_id)
-        after = _state_row(state, card_id, rule) if state else None
-        previous = before.get(card_id)
-        if after == previous:
+def log_top(conn: Connection) -> int:
+    """The newest log id now: entries above it after a merge are the merged ones."""
+    return int(conn.execute(select(func.coalesce(func.max(Review.id), 0))).scalar_one())
+
+
+_MERGED = (
+    select(
+        Review.card_id,
+        Review.reviewed_at,
+        sync_events.c.device,
+        sync_events.c.seq,
+        Review.study_day,
+        Review.grade,
+        Review.kind,
+    )
+    .join(sync_events, sync_events.c.review_id == Review.id)
+    .where(Review.id > bindparam("top"))
+)
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
+def replay_merged(conn: Connection, top: int, rule: ExamRule | None) -> frozenset[int]:
+    """Bring the states of the cards that got log entries above ``top`` (a merge) up to
+    date; return those cards.
+
+    A card whose merged answers all come after everything it had (in merge order, and
+    on later study days) continues from its stored state; any other card (an undo, an
+    answer that lands in its past) is replayed from its whole log. Both give the state
+    a replay of the whole log in merge order gives.
+    """
+    merged: dict[int, list[LoggedAnswer]] = {}
+    full: set[int] = set()
+    for card_id, at, device, seq, day, grade, kind in conn.execute(_MERGED, {"top": top}):
+        if kind == UNDO_KIND:
+            full.add(int(card_id))
             continue
-        changed += 1
-        if after is not None and previous is not None:
-            updates.append({"key": card_id, **_values(after)})
+        merged.setdefault(int(card_id), []).append(
+            LoggedAnswer((at, device, seq), date.fromisoformat(day), int(grade), str(kind))
+        )
+    cards = sorted(merged.keys() | full)
+    latest: dict[int, tuple[str, str]] = {}
+    before: dict[int, StateRow] = {}
+    for part in _chunks(cards):
+        for card_id, at, day in conn.execute(
+            select(Review.card_id, func.max(Review.reviewed_at), func.max(Review.study_day))
+            .where(Review.card_id.in_(part), Review.id <= top)
+            .group_by(Review.card_id)
+        ):
+            latest[int(card_id)] = (str(at), str(day))
+        for row in conn.execute(_STATES.where(CardState.card_id.in_(part))):
+            before[int(row[0])] = StateRow(*row[1:])
+    after: dict[int, ReplayedState | None] = {}
+    for card_id, answers in merged.items():
+        if card_id in full:
+            continue
+        previous = before.get(card_id)
+        last = latest.get(card_id)
+        first = min(answers, key=lambda a: a.order)
+        fresh = last is None
+        later = last is not None and first.order[0] > last[0] and first.day.isoformat() > last[1]
+        if not (fresh or (later and previous is not None)):
+            full.add(card_id)
+            continue
+        state = previous.replayed() if previous else None
+        for answer, kind in merged_kinds(answers, reviewed_before=previous is not None):
+            replay = ReplayAnswer(card_id, answer.day, answer.grade, ReviewKind(kind))
+            state = apply_answer(state, replay)
+        after[card_id] = state
+    for card_id, states in cards_log(conn, full).items():
+        after[card_id] = replay_states(states).get(card_id)
+    for card_id in full - after.keys():
+        after[card_id] = None  # every answer of it undone
+    _write_states(conn, after, before, rule)
+    return frozenset(cards)
+
+
+def _write_states(
+    conn: Connection,
+    after: dict[int, ReplayedState | None],
+    before: dict[int, StateRow],
+    rule: ExamRule | None,
+) -> None:
+    updates: list[dict[str, object]] = []
+    inserts: list[dict[str, object]] = []
+    for card_id, state in after.items():
+        row = _state_row(state, card_id, rule) if state else None
+        previous = before.get(card_id)
+        if row == previous:
+            continue
+        if row is not None and previous is not None:
+            updates.append({"key": card_id, **_values(row)})
+        elif row is not None:
+            inserts.append({"card_id": card_id, **_values(row)})
         else:
-            write_state(conn, card_id, after, previous)
+            write_state(conn, card_id, None, previous)
     if updates:
-        conn.execute(
-            update(CardState).where(CardState.card_id == bindparam("key")),
-            updates,
-        )
-    fresh = sorted(wanted)
-    for start in range(0, len(fresh), _CHUNK):
-        part = fresh[start : start + _CHUNK]
-        conn.execute(
-            update(Card)
-            .where(Card.id.in_(part))
-            .values(is_new=~select(CardState.card_id).where(CardState.card_id == Card.id).exists())
-        )
-    return changed
+        conn.execute(update(CardState).where(CardState.card_id == bindparam("key")), updates)
+    if inserts:
+        conn.execute(insert(CardState), inserts)
+    reviewed = sorted(card_id for card_id, state in after.items() if state is not None)
+    unreviewed = sorted(card_id for card_id, state in after.items() if state is None)
+    for ids, is_new in ((reviewed, False), (unreviewed, True)):
+        for part in _chunks(ids):
+            conn.execute(update(Card).where(Card.id.in_(part)).values(is_new=is_new))
 
 
 def _values(row: StateRow) -> dict[str, object]:

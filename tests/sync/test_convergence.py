@@ -18,6 +18,7 @@ from mlstudy.services import Library
 from mlstudy.storage.merge_order import LIVE
 from mlstudy.storage.schema import Card, Review
 from mlstudy.storage.sync_schema import sync_events
+from mlstudy.storage.verify import state_mismatches
 from tests.sync.helpers import START, Device, SyncTool, log_of, open_device, states_of
 
 KEYS = ("t-kds", "t-eta", "t-recall")
@@ -109,6 +110,9 @@ def test_any_delivery_schedule_converges(
             states = [states_of(d.library) for d in devices]
             assert logs[0] == logs[1] == logs[2]
             assert states[0] == states[1] == states[2]
+            for device in devices:  # the stored states are what the log replays to
+                with device.library.context.read() as conn:
+                    assert state_mismatches(conn) == []
             single = _reference(pack, root, devices[0])
             try:
                 assert states_of(single) == states[0]
