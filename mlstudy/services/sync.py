@@ -202,6 +202,8 @@ class SyncService:
         self._rule = rule
         self._reschedule = reschedule
         self._pass = threading.Lock()
+        self._collected_at: int | None = None
+        """The write generation at the last gathering of events to send."""
         self.last: SyncResult | None = None
         """The last pass's result (the status Settings and Today show)."""
 
@@ -251,10 +253,20 @@ class SyncService:
         root = folder / SUBFOLDER
         if not folder.is_dir():
             raise UserError(f"the sync folder {folder} is not there (an unmounted drive?)")
-        with self._context.write("preparing the sync") as conn:
-            device, _old = sync_log.ensure_device(conn, self._fingerprint(), stamp)
-            sync_log.collect_outgoing(conn, device, stamp, lambda key: key not in LOCAL_SETTINGS)
-            device = sync_log._must(sync_log.load_device(conn))
+        generation = self._context.generation
+        known = None
+        if generation == self._collected_at:  # nothing written here since the last pass
+            with self._context.read() as conn:
+                known = sync_log.load_device(conn)
+        if known is None:
+            with self._context.write("preparing the sync") as conn:
+                device, _old = sync_log.ensure_device(conn, self._fingerprint(), stamp)
+                sync_log.collect_outgoing(
+                    conn, device, stamp, lambda key: key not in LOCAL_SETTINGS
+                )
+                known = sync_log._must(sync_log.load_device(conn))
+            self._collected_at = generation
+        device = known
         own = root / device.device
         try:
             own.mkdir(parents=True, exist_ok=True)
@@ -339,6 +351,7 @@ class SyncService:
                 suspended = suspended or merged.suspended
                 problems.extend(merged.problems)
             cards |= sync_log.replay_merged(conn, top, rule)
+            sync_log.skip_merged(conn, top)
         changes = Changes(
             cards=frozenset(cards),
             reviews=bool(cards),

@@ -130,6 +130,15 @@ _CARD_DOMAIN = select(Card.domain).where(Card.id == bindparam("card_id"))
 _INSERT_REVIEW = insert(Review).returning(Review.id, Review.uid)
 _INSERT_STATE = insert(CardState)
 _UPDATE_STATE = update(CardState).where(CardState.card_id == bindparam("key"))
+_LATER = (
+    select(Review.id)
+    .where(
+        Review.card_id == bindparam("card_id"),
+        Review.reviewed_at >= bindparam("at"),
+        Review.id != bindparam("id"),
+    )
+    .limit(1)
+)
 _SET_NEW = update(Card).where(Card.id == bindparam("card_id")).values(is_new=bindparam("is_new"))
 
 
@@ -325,10 +334,15 @@ def record_answer(
         "answer_ms": answer_ms,
     }
     review_id, uid = conn.execute(_INSERT_REVIEW, review).one()
-    if kind != ReviewKind.DRILL and after is not None:
-        write_state(conn, card_id, _state_row(after, card_id, rule), before)
-    if before is None:
-        conn.execute(_SET_NEW, {"card_id": card_id, "is_new": False})
+    if conn.execute(_LATER, {"card_id": card_id, "at": reviewed_at, "id": review_id}).first():
+        # Another computer's answer is stamped as late or later (clocks disagree): the
+        # answer lands inside the card's history, so the state is replayed in merge order.
+        replay_card(conn, card_id, rule)
+    else:
+        if kind != ReviewKind.DRILL and after is not None:
+            write_state(conn, card_id, _state_row(after, card_id, rule), before)
+        if before is None:
+            conn.execute(_SET_NEW, {"card_id": card_id, "is_new": False})
     return AnswerRecord(card_id=card_id, review=review, review_id=int(review_id), uid=str(uid))
 
 

@@ -10,7 +10,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -74,6 +74,7 @@ def _reference(pack: Path, root: Path, device: Device) -> Library:
 @settings(
     max_examples=int(os.environ.get("SYNC_EXAMPLES", "12")),
     deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),  # a failure prints as drawn
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(step, min_size=1, max_size=10), seed=st.integers(0, 2**16))
