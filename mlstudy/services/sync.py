@@ -340,6 +340,8 @@ class SyncService:
         settings: set[str] = set()
         suspended = False
         with self._context.write("merging the other computers' answers") as conn:
+            # A merge touches the log's indexes all over: let SQLite keep them in memory.
+            conn.exec_driver_sql("PRAGMA cache_size=-131072")
             top = sync_log.log_top(conn)
             for device in sorted(incoming):
                 merged = sync_log.merge_events(

@@ -452,17 +452,8 @@ def log_top(conn: Connection) -> int:
 
 
 _MERGED = (
-    select(
-        Review.card_id,
-        Review.reviewed_at,
-        sync_events.c.device,
-        sync_events.c.seq,
-        Review.study_day,
-        Review.grade,
-        Review.kind,
-    )
-    .join(sync_events, sync_events.c.review_id == Review.id)
-    .where(Review.id > bindparam("top"))
+    "SELECT r.card_id, r.reviewed_at, e.device, e.seq, r.study_day, r.grade, r.kind "
+    "FROM reviews r JOIN sync_events e ON e.review_id = r.id WHERE r.id > ?"
 )
 
 
@@ -482,7 +473,7 @@ def replay_merged(conn: Connection, top: int, rule: ExamRule | None) -> frozense
     """
     merged: dict[int, list[LoggedAnswer]] = {}
     full: set[int] = set()
-    for card_id, at, device, seq, day, grade, kind in conn.execute(_MERGED, {"top": top}):
+    for card_id, at, device, seq, day, grade, kind in conn.exec_driver_sql(_MERGED, (top,)):
         if kind == UNDO_KIND:
             full.add(int(card_id))
             continue
