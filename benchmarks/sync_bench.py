@@ -29,7 +29,12 @@ from timing import best_of  # noqa: E402
 
 from mlstudy.core import sync as core_sync  # noqa: E402
 from mlstudy.services import Library  # noqa: E402
-from mlstudy.services.sync import EVENTS_PER_SEGMENT, SUBFOLDER, write_segment  # noqa: E402
+from mlstudy.services.sync import (  # noqa: E402
+    EVENTS_PER_SEGMENT,
+    SUBFOLDER,
+    read_device_folder,
+    write_segment,
+)
 
 NOW = datetime(2026, 12, 5, 9, tzinfo=UTC)
 
@@ -83,7 +88,11 @@ def main() -> int:
             first_pass = time.perf_counter() - started
             assert first is not None and first.sent == args.reviews, first
             idle, idle_cpu = best_of(7, library.sync.run)
-            other_device_segments(folder, args.cards, args.events)
+            other = other_device_segments(folder, args.cards, args.events)
+            started = time.perf_counter()
+            read = read_device_folder(folder / SUBFOLDER / other, other, 0)
+            reading = time.perf_counter() - started
+            assert len(read.events) == args.events
             started = time.perf_counter()
             merged = library.sync.run()
             merge = time.perf_counter() - started
@@ -101,6 +110,7 @@ def main() -> int:
         "pass with nothing new ms (target 20)": round(idle * 1000, 1),
         "pass with nothing new, cpu ms": round(idle_cpu * 1000, 1),
         "merge of the new events s (target 2)": round(merge, 2),
+        "  of which reading and validating the segments s": round(reading, 2),
         "pass with nothing new after the merge ms": round(after * 1000, 1),
     }
     print(json.dumps(figures, indent=2))
