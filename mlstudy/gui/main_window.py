@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
 
     def _studied_elsewhere(self, result: SyncResult | None) -> None:
         self.settings_page.show_sync_result(result)
+        self.today_page.show_sync_result(result)
         if result is not None and result.changes.kinds():
             self.bus.publish(result.changes)
             self.statusBar().showMessage(

@@ -28,5 +28,7 @@ def test_choosing_a_sync_folder_syncs_and_shows_the_status(
     status = page.sync_status.toPlainText()
     assert "2 computer(s) seen" in status
     assert "000000000001-000000000001.jsonl" in status and "skipped" in status
+    today = window.today_page.sync_status.text()
+    assert "with 1 other computer(s)" in today and "1 problem(s): see Settings" in today
     window.show_page("settings")
     window.grab().save(str(tmp_path / "settings-sync.png"))
