@@ -101,7 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--dry-run", action="store_true", help="show what would be imported; write nothing"
     )
-    for child in (check, stats, plan, backup, restore, practice, export, imp):
+    sync = sub.add_parser("sync", help="one sync pass with your other computers")
+    sync.add_argument(
+        "--folder", type=Path, metavar="DIR", help="the shared folder to sync through (saved)"
+    )
+    sync.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    for child in (check, stats, plan, backup, restore, practice, export, imp, sync):
         _common(child, argparse.SUPPRESS)
     return parser
 
@@ -131,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "sync":
+            return _sync(args)
         return _launch_gui(args)
     except UserError as exc:
         print(f"mlstudy: error: {exc}", file=sys.stderr)
@@ -246,6 +253,26 @@ def _backup(args: argparse.Namespace) -> int:
             return EXIT_OK
         path = library.backup_now("manual")
     print(f"backed up to {path}")
+    return EXIT_OK
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+
+    with Library.open(args.data_dir) as library:
+        if args.folder is not None:
+            library.sync.set_folder(args.folder)
+        result = library.sync.run()
+    if result is None:
+        raise UserError("no sync folder chosen yet: run mlstudy sync --folder DIR")
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(
+        f"sent {result.sent}, received {result.received}, {result.devices} device(s) in the folder"
+    )
+    for problem in result.problems:
+        print(f"problem: {problem}")
     return EXIT_OK
 
 

@@ -156,3 +156,16 @@ def test_backup_list_and_restore(tmp_path: Path) -> None:
     assert "previous state was backed up" in restored.stdout
     bad = mlstudy("restore", str(tmp_path / "nope.sqlite3"), "--data-dir", data)
     assert bad.returncode == 1 and "no such backup file" in bad.stderr
+
+
+def test_sync_saves_the_folder_and_reports_a_pass(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    data = str(tmp_path / "data")
+    first = mlstudy("sync", "--folder", str(folder), "--json", "--data-dir", data)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout) == {"sent": 0, "received": 0, "devices": 1, "problems": []}
+    assert len(list((folder / "mlstudy-sync").iterdir())) == 1
+    again = mlstudy("--data-dir", data, "sync")
+    assert again.returncode == 0, again.stderr
+    assert "sent 0, received 0, 1 device(s)" in again.stdout

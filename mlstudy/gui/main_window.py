@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,10 +27,12 @@ from mlstudy.gui.plan_page import PlanPage
 from mlstudy.gui.practice_page import PracticePage
 from mlstudy.gui.review_page import ReviewPage
 from mlstudy.gui.settings_page import SettingsPage
+from mlstudy.gui.sync_watcher import SyncWatcher
 from mlstudy.gui.theme import apply_theme
 from mlstudy.gui.today_page import TodayPage
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, SyncReport
+from mlstudy.services.sync import SyncResult
 
 SHORTCUTS = """Keyboard shortcuts
 
@@ -143,6 +145,11 @@ class MainWindow(QMainWindow):
         if library.setting_problems:  # defaults are in use; the log has every one
             self.statusBar().showMessage("; ".join(library.setting_problems), 15000)
         QTimer.singleShot(0, self.watcher.sync_now)
+        self.sync_watcher = SyncWatcher(library, self)
+        self.sync_watcher.synced.connect(self._studied_elsewhere)
+        self.sync_watcher.failed.connect(self.settings_page.show_sync_failure)
+        self.settings_page.sync_requested.connect(self.sync_watcher.sync_now)
+        QTimer.singleShot(0, self.sync_watcher.sync_now)
         self._backup_timer = QTimer(self)
         self._backup_timer.setInterval(5 * 60 * 1000)
         self._backup_timer.timeout.connect(self._auto_backup)
@@ -276,6 +283,15 @@ class MainWindow(QMainWindow):
         if report.changes.content:
             self.bus.publish(report.changes)
 
+    def _studied_elsewhere(self, result: SyncResult | None) -> None:
+        self.settings_page.show_sync_result(result)
+        self.today_page.show_sync_result(result)
+        if result is not None and result.changes.kinds():
+            self.bus.publish(result.changes)
+            self.statusBar().showMessage(
+                f"Synced with your other computers: {result.received} received", 8000
+            )
+
     def _auto_backup(self) -> None:
         run_in_background(
             self.library.maybe_auto_backup,
@@ -295,6 +311,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the window geometry and the time used of an open practice exam."""
         self.practice_page.suspend()
+        # The last answers go to the other computers: one more pass, off the UI thread.
+        self.sync_watcher.sync_now()
+        QThreadPool.globalInstance().waitForDone(10_000)
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
         self.library.save_view_state("window_geometry", geometry)
         super().closeEvent(event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,12 +27,16 @@ from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.dialogs import confirm
 from mlstudy.services import Changes, Library, SyncReport
+from mlstudy.services.sync import SyncResult
 
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
 
 class SettingsPage(QWidget):
     """Every change is validated and saved at once; an error names the field."""
+
+    sync_requested = Signal()
+    """Asks for a sync pass with the other computers (the folder was chosen, or Sync now)."""
 
     def __init__(self, library: Library, bus: ChangeBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,6 +107,28 @@ class SettingsPage(QWidget):
         backup_buttons.addWidget(restore)
         backup_buttons.addStretch(1)
         layout.addLayout(backup_buttons)
+        layout.addWidget(QLabel("Study on several computers"))
+        self.sync_folder = QLabel()
+        self.sync_folder.setTextFormat(Qt.TextFormat.PlainText)  # a path is data
+        self.sync_folder.setWordWrap(True)
+        self.sync_status = QPlainTextEdit()
+        self.sync_status.setReadOnly(True)
+        self.sync_status.setMaximumHeight(90)
+        self.sync_status.setPlaceholderText(
+            "Choose a folder that Syncthing, Dropbox or OneDrive keeps in step on each "
+            "computer; your answers travel through it. The database never goes there."
+        )
+        choose = QPushButton("Choose sync folder…")
+        choose.clicked.connect(self._choose_sync_folder)
+        sync_now = QPushButton("Sync now")
+        sync_now.clicked.connect(self.sync_requested.emit)
+        sync_buttons = QHBoxLayout()
+        sync_buttons.addWidget(choose)
+        sync_buttons.addWidget(sync_now)
+        sync_buttons.addStretch(1)
+        layout.addWidget(self.sync_folder)
+        layout.addLayout(sync_buttons)
+        layout.addWidget(self.sync_status)
         layout.addWidget(self.error)
         layout.addStretch(1)
 
@@ -138,6 +164,10 @@ class SettingsPage(QWidget):
             self.folders.clear()
             self.folders.addItems(list(s["deck_folders"]))
             self._list_backups()
+            folder = self.library.sync.folder()
+            self.sync_folder.setText(
+                f"Sync folder: {folder}" if folder else "Not syncing: no folder chosen."
+            )
         finally:
             self._loading = False
 
@@ -188,6 +218,38 @@ class SettingsPage(QWidget):
     def show_sync_report(self, report: SyncReport) -> None:
         """List the problems of the last deck sync (empty when the decks are clean)."""
         self.problems.setPlainText("\n".join(report.problems))
+
+    def show_sync_result(self, result: SyncResult | None) -> None:
+        """Show the last sync pass: when, the devices seen, and any problem."""
+        if result is None:
+            self.sync_status.clear()
+            return
+        lines = [
+            f"Last sync {result.at:%Y-%m-%d %H:%M} UTC: {result.devices} computer(s) seen, "
+            f"{result.sent} sent, {result.received} received.",
+            *result.problems,
+        ]
+        self.sync_status.setPlainText("\n".join(lines))
+
+    def show_sync_failure(self, message: str) -> None:
+        """Show why a sync pass could not run (the folder is gone, say)."""
+        self.sync_status.setPlainText(f"Sync failed: {message}")
+
+    def _choose_sync_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose the shared sync folder")
+        if folder:
+            self.set_sync_folder(folder)
+
+    def set_sync_folder(self, folder: str) -> None:
+        """Sync through ``folder`` from now on, and run a pass."""
+        try:
+            self.library.sync.set_folder(Path(folder))
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.clear()
+        self.refresh()
+        self.sync_requested.emit()
 
     def _save(self, **values: object) -> None:
         if self._loading:

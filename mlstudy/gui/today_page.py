@@ -15,6 +15,7 @@ from mlstudy.gui.richtext import rich
 from mlstudy.gui.theme import domain_color
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, TodayCounts
+from mlstudy.services.sync import SyncResult
 
 if TYPE_CHECKING:
     from mlstudy.core.planner import Plan
@@ -106,6 +107,10 @@ class TodayPage(QWidget):
         layout.addWidget(self.readiness)
         layout.addWidget(self.focus_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.practice_score)
+        self.sync_status = QLabel()
+        self.sync_status.setTextFormat(Qt.TextFormat.PlainText)  # problems quote file names
+        self.sync_status.setWordWrap(True)
+        layout.addWidget(self.sync_status)
         layout.addStretch(1)
         for key in ("Return", "Enter", "S"):
             shortcut = QShortcut(QKeySequence(key), self)
@@ -178,6 +183,19 @@ class TodayPage(QWidget):
             f"{latest.score.questions}, {latest.mode} of {latest.day}{trend}). A raw "
             "percentage, not the exam's scaled score."
         )
+
+    def show_sync_result(self, result: SyncResult | None) -> None:
+        """One line on the last sync with the other computers (empty when not syncing)."""
+        if result is None:
+            self.sync_status.clear()
+            return
+        text = (
+            f"Synced {result.at:%H:%M} UTC with {result.devices - 1} other computer(s)"
+            f": {result.received} answer(s) and changes received."
+        )
+        if result.problems:
+            text += f" {len(result.problems)} problem(s): see Settings."
+        self.sync_status.setText(text)
 
     def refresh(self, changes: Changes | None = None) -> None:
         """Redraw from the library."""

@@ -34,6 +34,7 @@ from mlstudy.services.context import Clock, LibraryContext
 from mlstudy.services.plans import PlanService
 from mlstudy.services.session import StudySession
 from mlstudy.services.settings import EXAM_SCHEDULE_KEYS, SettingsService
+from mlstudy.services.sync import SyncService
 from mlstudy.services.today import TodayAnswers, TodayService
 from mlstudy.services.types import CardView, Changes, SyncReport, TodayCounts
 from mlstudy.storage.backup import BackupFile
@@ -88,6 +89,8 @@ class Library:
             quota=self.plans.quota,
         )
         self.backup = BackupService(self.context)
+        self.sync = SyncService(self.context, self.plans.rule, self.plans.reschedule)
+        """Study on several computers (``services/sync.py``)."""
         self._practice: PracticeService | None = None
 
     # ----- opening and closing -------------------------------------------------------

@@ -13,6 +13,7 @@ from mlstudy.errors import UserError
 from mlstudy.storage.integrity import APPLICATION_ID, engine_url
 from mlstudy.storage.practice import add_practice_tables
 from mlstudy.storage.schema import Base
+from mlstudy.storage.sync_schema import add_sync_tables
 
 V1_TABLES = ("exams", "domains", "tasks", "cards", "card_states", "reviews", "settings")
 
@@ -95,6 +96,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _add_day_number,
     _append_only_log,
     add_practice_tables,
+    add_sync_tables,
 ]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)

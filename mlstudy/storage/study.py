@@ -22,9 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import aliased
 
-from mlstudy.core.interop import ANKI_KINDS, IMPORT_KIND
 from mlstudy.core.models import DayAnswer, ReviewKind
 from mlstudy.core.replay import (
     ReplayAnswer,
@@ -34,10 +32,17 @@ from mlstudy.core.replay import (
     replay_states,
 )
 from mlstudy.core.sm2 import NEW_CARD, Sm2State
+from mlstudy.storage import merge_order
 from mlstudy.storage.practice_dues import apply_card_dues, priority_new_cards
 from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Review
 
 EFFECTIVE_DUE = func.coalesce(CardState.exam_due_day, CardState.due_day)
+# The kinds of log entry each reader sees are defined once, in ``merge_order``.
+UNDONE = merge_order.UNDONE
+ANSWER_KINDS = merge_order.ANSWER_KINDS
+LIVE = merge_order.LIVE
+STATE_LOG = merge_order.STATE_LOG
+HISTORY = merge_order.HISTORY
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,19 +106,6 @@ _LOAD_STATE = select(
     CardState.reviews,
     CardState.lapses,
 ).where(CardState.card_id == bindparam("card_id"))
-_TOMBSTONE = aliased(Review)
-UNDONE = select(_TOMBSTONE.undoes).where(_TOMBSTONE.undoes.is_not(None))
-"""The uids of undone answers (a short list: the tombstones' ``undoes``)."""
-ANSWER_KINDS = tuple(kind.value for kind in ReviewKind)
-"""Kinds of the answers given in mlstudy (new, review, drill)."""
-LIVE = and_(Review.kind.in_(ANSWER_KINDS), Review.uid.not_in(UNDONE))
-"""Answers given in mlstudy and not undone: what every reader of answers sees (today's
-counts, the streak, the plan's habits). Imported states and Anki's history are not."""
-STATE_LOG = and_(Review.kind.in_((*ANSWER_KINDS, IMPORT_KIND)), Review.uid.not_in(UNDONE))
-"""What replay reads: the live answers and the imported states (``core.interop``)."""
-HISTORY = and_(Review.kind.in_((*ANSWER_KINDS, *ANKI_KINDS)), Review.uid.not_in(UNDONE))
-"""What the charts and the answer-time estimates read: the live answers and Anki's
-review history (its kinds stand for the answer kinds in ``ANKI_KINDS``)."""
 _ANSWERS_ON = (
     select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
     .join(Card, Card.id == Review.card_id)
@@ -140,6 +132,15 @@ _CARD_DOMAIN = select(Card.domain).where(Card.id == bindparam("card_id"))
 _INSERT_REVIEW = insert(Review).returning(Review.id, Review.uid)
 _INSERT_STATE = insert(CardState)
 _UPDATE_STATE = update(CardState).where(CardState.card_id == bindparam("key"))
+_LATER = (
+    select(Review.id)
+    .where(
+        Review.card_id == bindparam("card_id"),
+        Review.reviewed_at >= bindparam("at"),
+        Review.id != bindparam("id"),
+    )
+    .limit(1)
+)
 _SET_NEW = update(Card).where(Card.id == bindparam("card_id")).values(is_new=bindparam("is_new"))
 
 
@@ -336,10 +337,15 @@ def record_answer(
         "answer_ms": answer_ms,
     }
     review_id, uid = conn.execute(_INSERT_REVIEW, review).one()
-    if kind != ReviewKind.DRILL and after is not None:
-        write_state(conn, card_id, state_row(after, card_id, rule), before)
-    if before is None:
-        conn.execute(_SET_NEW, {"card_id": card_id, "is_new": False})
+    if conn.execute(_LATER, {"card_id": card_id, "at": reviewed_at, "id": review_id}).first():
+        # Another computer's answer is stamped as late or later (clocks disagree): the
+        # answer lands inside the card's history, so the state is replayed in merge order.
+        replay_card(conn, card_id, rule)
+    else:
+        if kind != ReviewKind.DRILL and after is not None:
+            write_state(conn, card_id, state_row(after, card_id, rule), before)
+        if before is None:
+            conn.execute(_SET_NEW, {"card_id": card_id, "is_new": False})
     return AnswerRecord(card_id=card_id, review=review, review_id=int(review_id), uid=str(uid))
 
 
@@ -368,39 +374,10 @@ def write_state(
         conn.execute(_UPDATE_STATE, {"key": card_id, **values})
 
 
-REPLAY_COLUMNS = (
-    Review.card_id,
-    Review.study_day,
-    Review.grade,
-    Review.kind,
-    Review.repetitions_after,
-    Review.easiness_after,
-    Review.interval_after,
-)
-"""The columns ``replay_answer`` reads, in its argument order."""
-_CARD_LOG = (
-    select(*REPLAY_COLUMNS)
-    .where(Review.card_id == bindparam("card_id"), STATE_LOG)
-    .order_by(Review.id)
-)
-
-
-def replay_answer(
-    card_id: int, day: str, grade: int, kind: str, repetitions: int, easiness: int, interval: int
-) -> ReplayAnswer:
-    """A ``STATE_LOG`` row (``REPLAY_COLUMNS``) as replay input: an imported state carries
-    its state from the ``*_after`` columns. ``ValueError`` for an unknown kind or day."""
-    day_value = date.fromisoformat(day)
-    if kind == IMPORT_KIND:
-        imported = Sm2State(int(repetitions), int(easiness), int(interval))
-        return ReplayAnswer(int(card_id), day_value, int(grade), ReviewKind.REVIEW, imported)
-    return ReplayAnswer(int(card_id), day_value, int(grade), ReviewKind(kind))
-
-
 def replay_card(conn: Connection, card_id: int, rule: ExamRule | None) -> StateRow | None:
-    """Rebuild one card's state from its live log entries; the exam layer from ``rule``."""
-    answers = [replay_answer(*row) for row in conn.execute(_CARD_LOG, {"card_id": card_id})]
-    replayed = replay_states(answers).get(card_id)
+    """Rebuild one card's state from its live log entries in merge order
+    (``merge_order.py``: the same on every computer); the exam layer from ``rule``."""
+    replayed = replay_states(merge_order.card_log(conn, card_id)).get(card_id)
     before = load_state(conn, card_id)
     after = state_row(replayed, card_id, rule) if replayed else None
     write_state(conn, card_id, after, before)

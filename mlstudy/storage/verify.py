@@ -7,15 +7,12 @@ differs. ``exam_due_day`` is the separate exam-aware layer and is not compared.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, select, text
+from sqlalchemy import Connection, select, text
 
-from mlstudy.core.interop import ANKI_KINDS
 from mlstudy.core.replay import ReplayAnswer, ReplayedState, replay_states
-from mlstudy.storage.schema import UNDO_KIND, CardState, Review
-from mlstudy.storage.study import REPLAY_COLUMNS, UNDONE, replay_answer
+from mlstudy.storage.merge_order import cards_log
+from mlstudy.storage.schema import CardState
 
-_REPLAYED = and_(Review.kind.not_in((UNDO_KIND, *ANKI_KINDS)), Review.uid.not_in(UNDONE))
-"""What replay reads (``STATE_LOG``) and rows of an unknown kind, to name them as damage."""
 _COMPARED = ("repetitions", "easiness", "interval_days", "due_day", "last_day", "reviews", "lapses")
 
 
@@ -26,18 +23,16 @@ def integrity_check(conn: Connection) -> str:
 
 
 def _log(conn: Connection, problems: list[str]) -> tuple[list[ReplayAnswer], set[int]]:
-    """The review log as replay input, oldest first, and every card it mentions."""
+    """The review log as replay input, each card's in merge order, and every card it
+    mentions."""
     answers: list[ReplayAnswer] = []
     logged: set[int] = set()
-    rows = conn.execute(select(Review.id, *REPLAY_COLUMNS).where(_REPLAYED).order_by(Review.id))
-    for review_id, card_id, day, grade, kind, repetitions, easiness, interval in rows:
-        logged.add(int(card_id))
-        try:
-            answers.append(
-                replay_answer(card_id, day, grade, kind, repetitions, easiness, interval)
-            )
-        except ValueError as exc:
-            problems.append(f"review {review_id} (card {card_id}): unreadable row: {exc}")
+    try:
+        for card_id, card_answers in cards_log(conn).items():
+            logged.add(card_id)
+            answers.extend(card_answers)
+    except ValueError as exc:
+        problems.append(f"the review log holds an unreadable row: {exc}")
     return answers, logged
 
 
@@ -54,7 +49,7 @@ def _expected(state: ReplayedState) -> dict[str, object]:
 
 
 def state_mismatches(conn: Connection) -> list[str]:
-    """Every difference between ``card_states`` and a replay of ``reviews`` ordered by id.
+    """Every difference between ``card_states`` and a replay of ``reviews`` in merge order.
 
     Reports, one line each: a field of a state row that differs from the replay, a
     state row for a card with no (state-changing) answer in the log, and a logged
