@@ -96,7 +96,9 @@ def card_log(conn: Connection, card_id: int) -> list[ReplayAnswer]:
 
 
 def cards_log(
-    conn: Connection, card_ids: Iterable[int] | None = None
+    conn: Connection,
+    card_ids: Iterable[int] | None = None,
+    unreadable: dict[int, str] | None = None,
 ) -> dict[int, list[ReplayAnswer]]:
     """The live answers of many cards (every card when None), each card's in merge order."""
     grouped: dict[int, list[_Row]] = {}
@@ -111,4 +113,12 @@ def cards_log(
     for query in queries:
         for card_id, *row in conn.execute(query):
             grouped.setdefault(int(card_id), []).append(tuple(row))
-    return {card_id: _replay_input(card_id, rows) for card_id, rows in grouped.items()}
+    if unreadable is None:
+        return {card_id: _replay_input(card_id, rows) for card_id, rows in grouped.items()}
+    result: dict[int, list[ReplayAnswer]] = {}
+    for card_id, rows in grouped.items():
+        try:
+            result[card_id] = _replay_input(card_id, rows)
+        except ValueError as exc:  # named per card; the other cards are still read
+            unreadable[card_id] = str(exc)
+    return result

@@ -22,18 +22,18 @@ def integrity_check(conn: Connection) -> str:
     return "ok" if rows == ["ok"] else "; ".join(rows)
 
 
-def _log(conn: Connection, problems: list[str]) -> tuple[list[ReplayAnswer], set[int]]:
-    """The review log as replay input, each card's in merge order, and every card it
-    mentions."""
+def _log(conn: Connection, problems: list[str]) -> tuple[list[ReplayAnswer], set[int], set[int]]:
+    """The review log as replay input, each card's in merge order; every card it
+    mentions; and the cards whose log holds a row replay cannot read (named in
+    ``problems``, their state not compared)."""
     answers: list[ReplayAnswer] = []
     logged: set[int] = set()
-    try:
-        for card_id, card_answers in cards_log(conn).items():
-            logged.add(card_id)
-            answers.extend(card_answers)
-    except ValueError as exc:
-        problems.append(f"the review log holds an unreadable row: {exc}")
-    return answers, logged
+    unreadable: dict[int, str] = {}
+    for card_id, card_answers in cards_log(conn, unreadable=unreadable).items():
+        logged.add(card_id)
+        answers.extend(card_answers)
+    problems.extend(f"card {c}: unreadable row: {why}" for c, why in sorted(unreadable.items()))
+    return answers, logged, set(unreadable)
 
 
 def _expected(state: ReplayedState) -> dict[str, object]:
@@ -56,7 +56,7 @@ def state_mismatches(conn: Connection) -> list[str]:
     card with no state row. An empty list means the derived table is exact.
     """
     problems: list[str] = []
-    answers, logged = _log(conn, problems)
+    answers, logged, unreadable = _log(conn, problems)
     try:
         replayed = replay_states(answers)
     except ValueError as exc:  # a grade outside 0..5 in the log
@@ -67,7 +67,7 @@ def state_mismatches(conn: Connection) -> list[str]:
             select(CardState.card_id, *(getattr(CardState, name) for name in _COMPARED))
         )
     }
-    for card_id in sorted(stored.keys() | replayed.keys() | logged):
+    for card_id in sorted((stored.keys() | replayed.keys() | logged) - unreadable):
         row = stored.get(card_id)
         state = replayed.get(card_id)
         if row is None and state is None:
