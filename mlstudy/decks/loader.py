@@ -29,6 +29,8 @@ class DeckCard:
     card: ParsedCard
     exam: str
     domain: int
+    order: str = "task"
+    """Its file's new-card order (``parser.NEW_CARD_ORDERS``)."""
 
 
 @dataclass(slots=True)
@@ -216,7 +218,9 @@ def load_decks(
                 )
                 continue
             seen[card.key] = card
-            result.cards.append(DeckCard(card=card, exam=owner.code, domain=domain))
+            result.cards.append(
+                DeckCard(card=card, exam=owner.code, domain=domain, order=parsed.order)
+            )
             for text in (card.question, card.answer):
                 problem = over_cap(text)
                 if problem is not None:  # loaded all the same: shown as plain text

@@ -89,12 +89,31 @@ def _append_only_log(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM settings WHERE key = 'window_geometry'")
 
 
+def _add_new_card_order(conn: Connection) -> None:
+    """Version 6: new cards within a domain by task statement, then deck position.
+
+    Adds ``cards.new_rank`` and an index that leads with it, and forgets the deck file
+    fingerprints so the next content sync reads every deck again and ranks its cards.
+    Written in plain SQL so that later model changes cannot alter it.
+    """
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(cards)")}
+    if "new_rank" not in columns:
+        conn.exec_driver_sql("ALTER TABLE cards ADD COLUMN new_rank INTEGER NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_cards_new")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_cards_new_order ON cards "
+        "(exam_id, is_new, archived, suspended, domain, new_rank, position)"
+    )
+    conn.exec_driver_sql("DELETE FROM deck_files WHERE path NOT LIKE 'questions:%'")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _add_deck_files,
     _add_day_number,
     _append_only_log,
     add_practice_tables,
+    _add_new_card_order,
 ]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)

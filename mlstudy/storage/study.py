@@ -183,7 +183,7 @@ _NEXT_DUE_IN_DOMAIN = _NEXT_DUE.where(Card.domain == bindparam("domain"))
 _NEXT_NEW = (
     select(Card.id)
     .where(_ACTIVE_IN_EXAM, Card.is_new.is_(True), Card.domain == bindparam("domain"))
-    .order_by(Card.position)
+    .order_by(Card.new_rank, Card.position)
     .limit(bindparam("limit"))
 )
 

@@ -132,3 +132,19 @@ def test_practice_history_survives_in_the_schema_5_fixture(tmp_path: Path, pack:
             None,
         )
         assert library.practice.card_reason(1) == "missed in the practice exam of 2026-11-04"
+
+
+def test_version_6_ranks_new_cards_by_task_on_the_next_sync(tmp_path: Path, pack: Path) -> None:
+    """Schema 6 adds a new-card rank; the migration makes the next sync read every deck."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES[4], data / "mlstudy.sqlite3")
+    clock = FakeClock(datetime(2026, 11, 5, 12, tzinfo=UTC))
+    with Library.open(data, clock=clock, tz=UTC, content_root=pack) as library:
+        with library.engine.connect() as conn:
+            ranks = dict(conn.exec_driver_sql("SELECT key, new_rank FROM cards").all())
+            indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(cards)")}
+        # The small pack: t-eta is task 3.4 (the fourth of domain 3), t-lasso has none.
+        assert (ranks["t-firehose"], ranks["t-eta"], ranks["t-recall"]) == (1, 3, 4)
+        assert ranks["t-lasso"] == 999
+        assert "ix_cards_new_order" in indexes and "ix_cards_new" not in indexes
