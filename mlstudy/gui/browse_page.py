@@ -290,6 +290,14 @@ class BrowsePage(QWidget):
         shortcut = QShortcut(QKeySequence("Ctrl+J"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.toggle_suspended)
+        for keys, slot in (
+            ("Ctrl+Z", self.undo),
+            ("Ctrl+Shift+Z", self.redo),
+            ("Ctrl+Y", self.redo),
+        ):
+            bound = QShortcut(QKeySequence(keys), self)
+            bound.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            bound.activated.connect(slot)
         bus.changes_made.connect(self.refresh)
         self._show_preview(None)
 
@@ -551,6 +559,21 @@ class BrowsePage(QWidget):
         verb = "Suspended" if suspended else "Unsuspended"
         self.bus.status_message.emit(f"{verb} {_plural(len(ids), 'card')}")
         self.bus.publish(changes)
+
+    def undo(self) -> None:
+        """Undo the last action (a suspension, an answer, an added or edited card)."""
+        label = self.library.session.undo_label()
+        changes = self.library.undo()
+        self.bus.status_message.emit(f"{label} undone" if changes else "Nothing to undo")
+        if changes is not None:
+            self.bus.publish(changes)
+
+    def redo(self) -> None:
+        """Redo the last undone action."""
+        changes = self.library.redo()
+        self.bus.status_message.emit("Redone" if changes else "Nothing to redo")
+        if changes is not None:
+            self.bus.publish(changes)
 
 
 def _meta_html(card: CardView) -> str:

@@ -45,7 +45,7 @@ Today
 Review
   Space or Enter    Show the answer
   0 – 5             Grade the card (SM-2: 0 blackout … 5 perfect)
-  Ctrl+Z            Undo the last answer
+  Ctrl+Z            Undo the last answer, suspension, added or edited card
   Ctrl+Shift+Z      Redo (also Ctrl+Y)
   Esc               Back to Today
 

@@ -197,11 +197,17 @@ class ReviewPage(QWidget):
         self.show_next()
 
     def undo(self) -> None:
-        """Undo the last answer and show that card again."""
+        """Undo the last answer and show that card again (or the last other action)."""
         card_id = self.library.last_undo_card()
+        label = self.library.session.undo_label()
         changes = self.library.undo()
-        if changes is None or card_id is None:
+        if changes is None:
             self.bus.status_message.emit("Nothing to undo")
+            return
+        if card_id is None:  # a suspension, an added or edited card
+            self.bus.publish(changes)
+            self.bus.status_message.emit(f"{label} undone")
+            self.show_next()
             return
         if self._session_log and self._session_log[-1][0] == card_id:
             self._session_redo.append(self._session_log.pop())

@@ -16,6 +16,7 @@ from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
 from mlstudy.services.today import TodayAnswers
 from mlstudy.services.types import CardView, Changes
+from mlstudy.services.undo import Reversible, suspend
 from mlstudy.storage import study
 from mlstudy.storage.study import ExamRule
 
@@ -48,8 +49,8 @@ class StudySession:
         self._exam = exam
         self._quota = quota
         self._rule = rule
-        self._undo: list[study.AnswerRecord] = []
-        self._redo: list[study.AnswerRecord] = []
+        self._undo: list[study.AnswerRecord | Reversible] = []
+        self._redo: list[study.AnswerRecord | Reversible] = []
         self._stacks = threading.Lock()
         self.focus: int | None = None
         """The domain today's queue is limited to ("study this domain"), or None."""
@@ -187,20 +188,34 @@ class StudySession:
                     rule,
                 )
                 domain = study.card_domain(conn, card_id)
-            with self._stacks:
-                self._undo.append(record)
-                del self._undo[:-UNDO_DEPTH]
-                self._redo.clear()
+            self._push(record)
         kind = ReviewKind(str(record.review["kind"]))
         added = DayAnswer(card_id, grade, kind, record.review_id, domain)
         return self._context.publish(
             Changes(cards=frozenset({card_id}), reviews=True, answered=(added,))
         )
 
+    def _push(self, done: study.AnswerRecord | Reversible) -> None:
+        with self._stacks:
+            self._undo.append(done)
+            del self._undo[:-UNDO_DEPTH]
+            self._redo.clear()
+
+    def push_undoable(self, action: Reversible) -> None:
+        """Put an action just done (and committed) on the undo stack."""
+        with self._context.writer:
+            self._push(action)
+
     def last_undo_card(self) -> int | None:
-        """The card the next undo would restore."""
+        """The card the next undo would show again (None unless it undoes an answer)."""
         undo = self._undo
-        return undo[-1].card_id if undo else None
+        last = undo[-1] if undo else None
+        return last.card_id if isinstance(last, study.AnswerRecord) else None
+
+    def undo_label(self) -> str | None:
+        """What the next undo undoes ("Answer", "Suspension", ...), or None."""
+        undo = self._undo
+        return _label(undo[-1]) if undo else None
 
     def undo(self) -> Changes | None:
         """Undo the last answer: a tombstone is logged and the card's state rebuilt."""
@@ -211,6 +226,12 @@ class StudySession:
                 if not self._undo:
                     return None
                 record = self._undo[-1]
+            if not isinstance(record, study.AnswerRecord):
+                changes = record.undo()
+                with self._stacks:
+                    self._undo.pop()
+                    self._redo.append(record)
+                return self._context.publish(changes)
             with self._context.write("undoing the answer") as conn:
                 study.undo_answer(conn, record, self._context.clock().isoformat(), today, rule)
             with self._stacks:
@@ -227,6 +248,12 @@ class StudySession:
                 if not self._redo:
                     return None
                 record = self._redo[-1]
+            if not isinstance(record, study.AnswerRecord):
+                changes = record.redo()
+                with self._stacks:
+                    self._redo.pop()
+                    self._undo.append(record)
+                return self._context.publish(changes)
             with self._context.write("redoing the answer") as conn:
                 again = study.redo_answer(conn, record, rule)
             with self._stacks:
@@ -241,7 +268,13 @@ class StudySession:
         return Changes(cards=frozenset({record.card_id}), reviews=True, queue=other_day)
 
     def set_suspended(self, card_ids: Sequence[int], suspended: bool) -> Changes:
-        """Suspend or unsuspend cards (suspended cards never come up for study)."""
-        with self._context.write("suspending cards") as conn:
-            study.set_suspended(conn, list(card_ids), suspended)
+        """Suspend or unsuspend cards (suspended cards never come up for study); undoable."""
+        with self._context.writer:
+            action = suspend(self._context, card_ids, suspended)
+            if action.card_ids:
+                self._push(action)
         return self._context.publish(Changes(cards=frozenset(card_ids), queue=True))
+
+
+def _label(done: study.AnswerRecord | Reversible) -> str:
+    return "Answer" if isinstance(done, study.AnswerRecord) else done.label

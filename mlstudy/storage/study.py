@@ -258,6 +258,20 @@ def streak_before(conn: Connection, today: date, limit: int = 3660) -> int:
     return count
 
 
+def cards_not_suspended_as(conn: Connection, card_ids: list[int], suspended: bool) -> list[int]:
+    """Those of ``card_ids`` whose suspension is not ``suspended`` (setting it changes them)."""
+    changing: list[int] = []
+    for start in range(0, len(card_ids), 500):
+        changing.extend(
+            conn.execute(
+                select(Card.id).where(
+                    Card.id.in_(card_ids[start : start + 500]), Card.suspended.is_not(suspended)
+                )
+            ).scalars()
+        )
+    return sorted(changing)
+
+
 def set_suspended(conn: Connection, card_ids: list[int], suspended: bool) -> None:
     """Suspend or unsuspend cards."""
     for start in range(0, len(card_ids), 500):
