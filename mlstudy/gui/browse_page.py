@@ -309,7 +309,8 @@ class BrowsePage(QWidget):
             "Every word must appear in the question, answer or id (any case).\n"
             '"a phrase" matches the words together; a leading - negates a term.\n'
             "domain:3  task:3.2  tag:streaming\n"
-            "is:due  is:new  is:suspended  is:archived (archived cards are hidden otherwise)"
+            "is:due  is:new  is:suspended  is:leech\n"
+            "is:archived (archived cards are hidden otherwise)"
         )
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.RichText)

@@ -54,6 +54,10 @@ class SettingsPage(QWidget):
         self.minutes.setRange(1, 1440)
         self.minutes.setSuffix(" min")
         self.has_date = QCheckBox("Exam date")
+        self.suspend_leeches = QCheckBox("Suspend a card when it becomes a leech (failed 8 times)")
+        self.suspend_leeches.setToolTip(
+            "Off: a leech stays in study with a hint to rewrite it or read its source"
+        )
         self.exam_date = QDateEdit()
         self.exam_date.setCalendarPopup(True)
         self.exam_date.setDisplayFormat("yyyy-MM-dd")
@@ -79,6 +83,7 @@ class SettingsPage(QWidget):
         form.addRow("A study day starts at", self.day_start)
         form.addRow("Study time per day", self.minutes)
         form.addRow(self.has_date, self.exam_date)
+        form.addRow("Leeches", self.suspend_leeches)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)
@@ -114,6 +119,7 @@ class SettingsPage(QWidget):
         self.new_per_day.valueChanged.connect(lambda v: self._save(new_per_day=v))
         self.day_start.valueChanged.connect(lambda v: self._save(day_start_hour=v))
         self.minutes.valueChanged.connect(lambda v: self._save(minutes_per_day=v))
+        self.suspend_leeches.toggled.connect(lambda on: self._save(suspend_leeches=on))
         self.has_date.toggled.connect(lambda _c: self._save_exam_date())
         self.exam_date.dateChanged.connect(lambda _d: self._save_exam_date())
 
@@ -127,6 +133,7 @@ class SettingsPage(QWidget):
             self.new_per_day.setValue(int(s["new_per_day"]))
             self.day_start.setValue(int(s["day_start_hour"]))
             self.minutes.setValue(int(s["minutes_per_day"]))
+            self.suspend_leeches.setChecked(bool(s["suspend_leeches"]))
             exam_date = date.fromisoformat(s["exam_date"]) if s["exam_date"] else None
             self.has_date.setChecked(exam_date is not None)
             self.exam_date.setEnabled(exam_date is not None)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from mlstudy.core import queue
 from mlstudy.core.exam import ExamManifest
+from mlstudy.core.leech import became_leech
 from mlstudy.core.models import DayAnswer, ReviewKind
 from mlstudy.core.sm2 import NEW_CARD, next_state, validate_grade
 from mlstudy.errors import UserError
@@ -41,6 +42,7 @@ class StudySession:
         exam: Callable[[], tuple[int, ExamManifest]],
         quota: Callable[[dict[int, int]], dict[int, int] | None],
         rule: Callable[[], ExamRule | None],
+        suspend_leeches: Callable[[], bool] = lambda: False,
     ) -> None:
         self._context = context
         self._answers = answers
@@ -49,6 +51,9 @@ class StudySession:
         self._exam = exam
         self._quota = quota
         self._rule = rule
+        self._suspend_leeches = suspend_leeches
+        self._leech_suspended: set[str] = set()
+        """Uids of answers that suspended their card as a new leech (undo unsuspends it)."""
         self._undo: list[study.AnswerRecord | Reversible] = []
         self._redo: list[study.AnswerRecord | Reversible] = []
         self._stacks = threading.Lock()
@@ -174,9 +179,11 @@ class StudySession:
             raise UserError(str(exc)) from None
         today = self._today()
         rule = self._rule()
+        suspend_leeches = self._suspend_leeches()
         with self._context.writer:  # the stacks follow the log in commit order
             with self._context.write("saving your answer") as conn:
                 answered = any(a.card_id == card_id for a in self._answers.read(conn, today))
+                before = study.load_state(conn, card_id)
                 record = study.record_answer(
                     conn,
                     card_id,
@@ -188,11 +195,23 @@ class StudySession:
                     rule,
                 )
                 domain = study.card_domain(conn, card_id)
+                after = study.load_state(conn, card_id)
+                leech = after is not None and became_leech(
+                    before.lapses if before else 0, after.lapses
+                )
+                if leech and suspend_leeches:
+                    study.set_suspended(conn, [card_id], True)
+                    self._leech_suspended.add(record.uid)
             self._push(record)
         kind = ReviewKind(str(record.review["kind"]))
         added = DayAnswer(card_id, grade, kind, record.review_id, domain)
         return self._context.publish(
-            Changes(cards=frozenset({card_id}), reviews=True, answered=(added,))
+            Changes(
+                cards=frozenset({card_id}),
+                reviews=True,
+                answered=(added,),
+                queue=leech and suspend_leeches,
+            )
         )
 
     def _push(self, done: study.AnswerRecord | Reversible) -> None:
@@ -234,10 +253,12 @@ class StudySession:
                 return self._context.publish(changes)
             with self._context.write("undoing the answer") as conn:
                 study.undo_answer(conn, record, self._context.clock().isoformat(), today, rule)
+                if record.uid in self._leech_suspended:
+                    study.set_suspended(conn, [record.card_id], False)
             with self._stacks:
                 self._undo.pop()
                 self._redo.append(record)
-        return self._context.publish(self._log_changed(record, today))
+        return self._context.publish(self._log_changed(record, today) | self._leech_moved(record))
 
     def redo(self) -> Changes | None:
         """Redo the last undone answer (logged again; the state rebuilt)."""
@@ -256,10 +277,17 @@ class StudySession:
                 return self._context.publish(changes)
             with self._context.write("redoing the answer") as conn:
                 again = study.redo_answer(conn, record, rule)
+                if record.uid in self._leech_suspended:
+                    study.set_suspended(conn, [record.card_id], True)
+                    self._leech_suspended.add(again.uid)
             with self._stacks:
                 self._redo.pop()
                 self._undo.append(again)
-        return self._context.publish(self._log_changed(record, today))
+        return self._context.publish(self._log_changed(record, today) | self._leech_moved(record))
+
+    def _leech_moved(self, record: study.AnswerRecord) -> Changes:
+        # An answer that suspended its card as a new leech moves the queue when undone.
+        return Changes(queue=record.uid in self._leech_suspended)
 
     @staticmethod
     def _log_changed(record: study.AnswerRecord, today: date) -> Changes:

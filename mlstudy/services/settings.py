@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "dates_off": [],
     "new_cutoff_days": 7,
     "first_run_done": False,
+    "suspend_leeches": False,
 }
 EXAM_SCHEDULE_KEYS = frozenset({"exam_date", "weekdays_off", "dates_off"})
 """Settings that the exam-aware due days depend on."""
@@ -61,6 +62,8 @@ class Settings:
     dates_off: frozenset[date]
     new_cutoff_days: int
     first_run_done: bool
+    suspend_leeches: bool
+    """Suspend a card when it becomes a leech (``core.leech``); off by default."""
 
     @classmethod
     def from_stored(cls, values: dict[str, Any]) -> Settings:
@@ -79,6 +82,7 @@ class Settings:
             dates_off=frozenset(date.fromisoformat(d) for d in v["dates_off"]),
             new_cutoff_days=int(v["new_cutoff_days"]),
             first_run_done=bool(v["first_run_done"]),
+            suspend_leeches=bool(v["suspend_leeches"]),
         )
 
 
@@ -135,7 +139,7 @@ def validate_setting(key: str, value: Any) -> Any:
         return days
     if key == "dates_off":
         return sorted({parse_date(key, v).isoformat() for v in value})
-    if key == "first_run_done":
+    if key in ("first_run_done", "suspend_leeches"):
         return bool(value)
     return value
 

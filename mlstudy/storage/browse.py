@@ -6,7 +6,7 @@ Syntax (terms are ANDed; a leading ``-`` negates a term)::
     "random cut forest"   a phrase
     domain:3  task:3.2    a domain number, a task code
     tag:streaming         a whole tag
-    is:due is:new is:suspended is:archived
+    is:due is:new is:suspended is:archived is:leech
     -is:suspended         negation
 
 Archived cards are hidden unless the query asks for ``is:archived``. ``is:due`` is
@@ -35,12 +35,13 @@ from sqlalchemy import (
     select,
 )
 
+from mlstudy.core.leech import LEECH_LAPSES
 from mlstudy.errors import UserError
 from mlstudy.storage.schema import Card, CardState
 from mlstudy.storage.study import EFFECTIVE_DUE
 
 KEYS = ("domain", "task", "tag", "is")
-STATES = ("due", "new", "suspended", "archived")
+STATES = ("due", "new", "suspended", "archived", "leech")
 _EXAMPLES = {"domain": "domain:3", "task": "task:3.2", "tag": "tag:streaming", "is": "is:due"}
 SORTS = ("question", "domain", "task", "due", "interval", "ease", "reviews", "lapses", "key")
 """Columns ``search_ids`` can order by."""
@@ -137,13 +138,15 @@ def _condition(term: Term, today: date) -> ColumnElement[bool]:
         return Card.is_new.is_(True)
     if state == "suspended":
         return Card.suspended.is_(True)
+    if state == "leech":
+        return and_(CardState.card_id.is_not(None), CardState.lapses >= LEECH_LAPSES)
     return Card.archived.is_(True)
 
 
 def _where(exam_id: int, query: str, today: date) -> tuple[list[ColumnElement[bool]], bool]:
     """The WHERE clauses of a query, and whether they read ``card_states``."""
     terms = parse_query(query)
-    # "exam_id + 0" and "IS NOT 1" keep SQLite off ix_cards_new: nearly every card passes
+    # "exam_id + 0" and "IS NOT 1" keep SQLite off ix_cards_new_order: nearly every card passes
     # these two tests, and walking that index visits the rows in random order, three
     # times slower than a plain scan of the table (measured on 100,000 cards).
     clauses = [Card.exam_id + 0 == exam_id]
@@ -152,7 +155,7 @@ def _where(exam_id: int, query: str, today: date) -> tuple[list[ColumnElement[bo
     for term in terms:
         condition = _condition(term, today)
         clauses.append(not_(condition) if term.negated else condition)
-    return clauses, any(t.key == "is" and t.value.lower() == "due" for t in terms)
+    return clauses, any(t.key == "is" and t.value.lower() in ("due", "leech") for t in terms)
 
 
 def _from(
