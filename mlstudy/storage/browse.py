@@ -11,6 +11,10 @@ Syntax (terms are ANDed; a leading ``-`` negates a term)::
 
 Archived cards are hidden unless the query asks for ``is:archived``. ``is:due`` is
 about the date only (effective due day on or before today), suspended or not.
+Free text is looked up in the ``cards_fts`` full-text index (schema 7): each word of a
+term matches the words it begins ("learn" finds "learning"; "xgb" finds "XGBoost", not
+"boost"), a phrase's words in order. A term with no letter or digit is matched as a
+substring with ``LIKE``.
 """
 
 from __future__ import annotations
@@ -22,17 +26,22 @@ from datetime import date
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Connection,
+    Integer,
     Select,
     SQLColumnExpression,
     UnaryExpression,
     and_,
+    column,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
+    table,
 )
 
 from mlstudy.core.leech import LEECH_LAPSES
@@ -41,6 +50,10 @@ from mlstudy.storage.schema import Card, CardState
 from mlstudy.storage.study import EFFECTIVE_DUE
 
 KEYS = ("domain", "task", "tag", "is")
+_WORD_RE = re.compile(r"\w")
+"""A free-text term with a word character is looked up in the ``cards_fts`` index."""
+_TEXT_INDEX = table("cards_fts", column("rowid", Integer))
+_FTS_MATCH: ColumnClause[Any] = literal_column("cards_fts")
 STATES = ("due", "new", "suspended", "archived", "leech")
 _EXAMPLES = {"domain": "domain:3", "task": "task:3.2", "tag": "tag:streaming", "is": "is:due"}
 SORTS = ("question", "domain", "task", "due", "interval", "ease", "reviews", "lapses", "key")
@@ -117,6 +130,11 @@ def _like(text: str) -> str:
 def _condition(term: Term, today: date) -> ColumnElement[bool]:
     # Every condition is TRUE or FALSE, never NULL, so that NOT() of it is exact.
     if term.key == "":
+        if _WORD_RE.search(term.value):
+            phrase = '"' + term.value.replace('"', '""') + '"*'
+            return Card.id.in_(
+                select(_TEXT_INDEX.c.rowid).where(_FTS_MATCH.bool_op("MATCH")(phrase))
+            )
         # SQLite's LIKE ignores ASCII case; lower() would add nothing and cost a scan.
         pattern = _like(term.value)
         return or_(
