@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlstudy.errors import UserError
+from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser, as_rich_text
 from mlstudy.gui.theme import domain_color, is_dark
@@ -355,6 +356,10 @@ class BrowsePage(QWidget):
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.count_label)
         buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add card…")
+        self.add_button.setToolTip("Add a card to your own decks (Ctrl+N)")
+        self.add_button.clicked.connect(self.add_card)
+        buttons.addWidget(self.add_button)
         buttons.addWidget(self.suspend_button)
         buttons.addWidget(self.unsuspend_button)
         buttons.addStretch(1)
@@ -560,6 +565,10 @@ class BrowsePage(QWidget):
         verb = "Suspended" if suspended else "Unsuspended"
         self.bus.status_message.emit(f"{verb} {_plural(len(ids), 'card')}")
         self.bus.publish(changes)
+
+    def add_card(self) -> None:
+        """Open the Add card dialog."""
+        AddCardDialog(self.library, self.bus, self).exec()
 
     def undo(self) -> None:
         """Undo the last action (a suspension, an answer, an added or edited card)."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlstudy import __version__
+from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.anki_dialogs import export_cards, import_package
 from mlstudy.gui.browse_page import BrowsePage
 from mlstudy.gui.bus import ChangeBus
@@ -64,6 +65,7 @@ Practice
 Browse
   Ctrl+F            Search
   Ctrl+J            Suspend or unsuspend the selected cards
+  Ctrl+N            Add a card to your own decks
 """
 
 
@@ -192,12 +194,22 @@ class MainWindow(QMainWindow):
             self.today_page.refresh()
         page.setFocus()
 
+    def add_card(self) -> None:
+        """Open the Add card dialog (Ctrl+N, and the Browse page's button)."""
+        AddCardDialog(self.library, self.bus, self).exec()
+
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         sync = QAction("&Reload decks", self)
         sync.setShortcut(QKeySequence("F5"))
         sync.triggered.connect(self.watcher_sync)
         file_menu.addAction(sync)
+        add_card = QAction("&Add card…", self)
+        add_card.setShortcut(QKeySequence("Ctrl+N"))
+        add_card.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        add_card.triggered.connect(self.add_card)
+        file_menu.addAction(add_card)
+        self.addAction(add_card)
         file_menu.addSeparator()
         export = QAction("&Export to Anki…", self)
         export.triggered.connect(lambda: export_cards(self.library, self, self._report))
