@@ -26,6 +26,7 @@ from mlstudy.gui.deck_watcher import DeckWatcher
 from mlstudy.gui.dialogs import TextDialog
 from mlstudy.gui.plan_page import PlanPage
 from mlstudy.gui.practice_page import PracticePage
+from mlstudy.gui.reminders import Reminder
 from mlstudy.gui.review_page import ReviewPage
 from mlstudy.gui.settings_page import SettingsPage
 from mlstudy.gui.theme import apply_theme
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.browse_page = BrowsePage(library, self.bus)
         self.settings_page = SettingsPage(library, self.bus)
         self.plan_page = PlanPage(library, self.bus)
+        self.reminder = Reminder(library, self.bus, self)
         self.progress_holder = _LazyPage(self._make_progress_page)
         self.pages: dict[str, QWidget] = {
             "today": self.today_page,
