@@ -29,10 +29,11 @@ from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser
 from mlstudy.gui.theme import is_dark
-from mlstudy.services import Library
+from mlstudy.services import CardView, Library
 from mlstudy.services.authoring import (
     NewCard,
     add_card,
+    edit_card,
     file_hash,
     preview_view,
     taken_keys,
@@ -47,9 +48,16 @@ PREVIEW_DELAY_MS = 150
 class AddCardDialog(QDialog):
     """Collects a new card, previews it as Review shows it, and saves it undoably."""
 
-    def __init__(self, library: Library, bus: ChangeBus, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        bus: ChangeBus,
+        parent: QWidget | None = None,
+        editing: CardView | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add card")
+        self.editing = editing
+        self.setWindowTitle("Edit card" if editing else "Add card")
         self.library = library
         self.bus = bus
         self.folder = paths.user_decks_dir(library.data_dir)
@@ -115,9 +123,28 @@ class AddCardDialog(QDialog):
         self.file.currentIndexChanged.connect(lambda _i: self._remember_file())
         self._opened_hash: str | None = None
         self._domain_changed()
+        if editing is not None:
+            self._fill(editing)
         self._remember_file()
         self.update_preview()
         self.resize(980, 560)
+
+    def _fill(self, card: CardView) -> None:
+        self.question.setText(card.question)
+        self.answer.setPlainText(card.answer)
+        self.domain.setCurrentIndex(max(0, self.domain.findData(card.domain)))
+        self.task.setCurrentIndex(max(0, self.task.findData(card.task)))
+        self.tags.setText(", ".join(card.tags))
+        self.source.setText(card.source_url)
+        self.file.clear()
+        self.file.addItem(Path(card.file).name, card.file)
+        self.file.setEnabled(False)
+        if not Path(card.file).is_absolute():  # a bundled deck: never written
+            self.error.setText(
+                "This card comes with mlstudy; bundled decks are never written. "
+                "Add your own version with Add card instead."
+            )
+            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
 
     def _domain_changed(self) -> None:
         self.task.clear()
@@ -163,6 +190,9 @@ class AddCardDialog(QDialog):
 
     def save(self) -> None:
         """Write the card; on success put it on the undo stack and close."""
+        if self.editing is not None:
+            self._save_edit(self.editing)
+            return
         try:
             key, edit, changes = add_card(
                 self.target(),
@@ -178,4 +208,23 @@ class AddCardDialog(QDialog):
         self.saved_key = key
         self.bus.publish(changes)
         self.bus.status_message.emit(f"Card added to {self.target().name} (Ctrl+Z undoes)")
+        self.accept()
+
+    def _save_edit(self, card: CardView) -> None:
+        try:
+            edit, changes = edit_card(
+                self.target(),
+                card.key,
+                self.card(),
+                self._opened_hash,
+                self.library.sync_content,
+                self.library.deck_folders(),
+            )
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
+        self.library.session.push_undoable(edit)
+        self.saved_key = card.key
+        self.bus.publish(changes)
+        self.bus.status_message.emit(f"Card saved in {self.target().name} (Ctrl+Z undoes)")
         self.accept()

@@ -291,6 +291,9 @@ class BrowsePage(QWidget):
         shortcut = QShortcut(QKeySequence("Ctrl+J"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.toggle_suspended)
+        edit = QShortcut(QKeySequence("Ctrl+E"), self)
+        edit.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        edit.activated.connect(self.edit_card)
         for keys, slot in (
             ("Ctrl+Z", self.undo),
             ("Ctrl+Shift+Z", self.redo),
@@ -569,6 +572,14 @@ class BrowsePage(QWidget):
     def add_card(self) -> None:
         """Open the Add card dialog."""
         AddCardDialog(self.library, self.bus, self).exec()
+
+    def edit_card(self) -> None:
+        """Edit the current card (Ctrl+E)."""
+        ids = self.selected_ids()
+        if not ids:
+            self.bus.status_message.emit("Select a card to edit")
+            return
+        AddCardDialog(self.library, self.bus, self, editing=self.library.card(ids[0])).exec()
 
     def undo(self) -> None:
         """Undo the last action (a suspension, an answer, an added or edited card)."""

@@ -67,6 +67,7 @@ Browse
   Ctrl+F            Search
   Ctrl+J            Suspend or unsuspend the selected cards
   Ctrl+N            Add a card to your own decks
+  Ctrl+E            Edit the card shown in Review or selected in Browse
 """
 
 

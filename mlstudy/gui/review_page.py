@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from mlstudy.core.leech import LEECH_HINT
 from mlstudy.core.sm2 import GRADE_MEANINGS, is_pass
 from mlstudy.errors import UserError
+from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser as _CardBrowser
 from mlstudy.gui.richtext import Markup, link, open_link, rich
@@ -152,6 +153,7 @@ class ReviewPage(QWidget):
             bind(key, self.show_answer)
         for grade in range(6):
             bind(str(grade), lambda g=grade: self.grade(g))
+        bind("Ctrl+E", self.edit_card)
         bind("Ctrl+Z", self.undo)
         bind("Ctrl+Shift+Z", self.redo)
         bind("Ctrl+Y", self.redo)
@@ -211,6 +213,14 @@ class ReviewPage(QWidget):
                     f"That card is now a leech: {LEECH_HINT[0].lower()}{LEECH_HINT[1:]}{suspended}"
                 )
         self.show_next()
+
+    def edit_card(self) -> None:
+        """Edit the shown card (Ctrl+E), then show it again as saved."""
+        if self.card is None:
+            return
+        dialog = AddCardDialog(self.library, self.bus, self, editing=self.card)
+        if dialog.exec():
+            self.show_card(self.library.card(self.card.id, kind=self.card.kind))
 
     def undo(self) -> None:
         """Undo the last answer and show that card again (or the last other action)."""

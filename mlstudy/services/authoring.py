@@ -204,3 +204,62 @@ def preview_view(card: NewCard, domain_name: str, task_title: str) -> CardView:
         reviews=0,
         lapses=0,
     )
+
+
+def card_block(text: str, path: Path, key: str) -> tuple[int, int]:
+    """The 0-based line range [start, end) of a card in a deck file's text."""
+    parsed = parse_card_text(text, str(path))
+    lines = [c.line for c in parsed.cards]
+    for index, found in enumerate(parsed.cards):
+        if found.key == key:
+            end = lines[index + 1] - 1 if index + 1 < len(lines) else None
+            total = len(text.replace("\r\n", "\n").split("\n"))
+            return found.line - 1, end if end is not None else total
+    raise UserError(f"card {key!r} is no longer in {path.name}; reload the decks")
+
+
+def edit_card(
+    path: Path,
+    key: str,
+    card: NewCard,
+    opened_hash: str | None,
+    sync: Callable[[], SyncReport],
+    user_folders: list[Path],
+) -> tuple[FileEdit, Changes]:
+    """Rewrite one card of a user deck file in place, keeping its id (and history).
+
+    Refused for a file outside the user's deck folders (bundled decks are never
+    written) and for a file changed since the dialog read it.
+    """
+    if not any(path.resolve().is_relative_to(f.resolve()) for f in user_folders):
+        raise UserError(f"{path.name} is not one of your decks; bundled decks are never written")
+    if not card.question.strip() or not card.answer.strip():
+        raise UserError("a card needs a question and an answer")
+    current = path.read_bytes() if path.exists() else None
+    if current is None or hashlib.sha256(current).hexdigest() != opened_hash:
+        raise UserError(
+            f"{path.name} was changed outside mlstudy while the dialog was open; "
+            "nothing was written. Open the card again to edit the new version."
+        )
+    text = current.decode("utf-8")
+    start, end = card_block(text, path, key)
+    lines = text.replace("\r\n", "\n").split("\n")
+    block = card_markdown(card, key).rstrip("\n").split("\n")
+    rest = lines[end:]
+    joined = "\n".join([*lines[:start], *block, *([""] if rest and rest[0].strip() else []), *rest])
+    parsed = parse_card_text(joined, str(path))
+    if parsed.problems or [c.key for c in parsed.cards].count(key) != 1:
+        raise UserError(
+            "the card cannot be saved: "
+            + (
+                parsed.problems[0].message
+                if parsed.problems
+                else "its answer would start a new card"
+            )
+        )
+    if len(parsed.cards) != len(parse_card_text(text, str(path)).cards):
+        raise UserError("the card cannot be saved: its answer would start a new card")
+    after = joined.encode("utf-8")
+    write_atomically(path, after)
+    edit = FileEdit(path, current, after, sync, label="Edited card")
+    return edit, sync().changes

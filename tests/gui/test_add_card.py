@@ -90,3 +90,46 @@ def test_an_answer_that_would_start_a_new_card_is_refused(
     dialog.save()
     assert "would start a new card" in dialog.error.text()
     assert not (paths.user_decks_dir(library.data_dir) / NEW_FILE).exists()
+
+
+def test_edit_a_user_card_keeps_its_id_and_history_and_undo_restores_it(
+    qtbot: QtBot, library: Library
+) -> None:
+    folder = paths.user_decks_dir(library.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    deck = folder / "mine.md"
+    original = (
+        "---\ndomain: 1\ntags: mine\n---\n\n## First? {#mine-first}\n\nOne.\n\n"
+        "## Second? {#mine-second}\n\nTwo.\n"
+    )
+    deck.write_text(original, "utf-8")
+    library.sync_content()
+    [card_id] = matching_ids(library, "mine-first")
+    library.answer(card_id, 5)
+    dialog = AddCardDialog(library, ChangeBus(), editing=library.card(card_id))
+    qtbot.addWidget(dialog)
+    assert dialog.question.text() == "First?" and dialog.answer.toPlainText() == "One."
+    dialog.answer.setPlainText("One, reworded.")
+    dialog.save()
+    assert dialog.error.text() == ""
+    card = library.card(card_id)
+    assert (card.key, card.answer, card.repetitions) == ("mine-first", "One, reworded.", 1)
+    parsed = read_card_file(deck)
+    assert parsed.problems == []
+    assert [(c.key, c.answer) for c in parsed.cards] == [
+        ("mine-first", "One, reworded."),
+        ("mine-second", "Two."),
+    ]
+    assert library.session.undo_label() == "Edited card"
+    library.undo()
+    assert deck.read_text("utf-8") == original
+    assert library.card(card_id).answer == "One."
+
+
+def test_a_bundled_card_is_never_written(qtbot: QtBot, library: Library) -> None:
+    [card_id] = matching_ids(library, "t-kds")
+    dialog = AddCardDialog(library, ChangeBus(), editing=library.card(card_id))
+    qtbot.addWidget(dialog)
+    assert "bundled decks are never written" in dialog.error.text()
+    save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+    assert not save.isEnabled()
