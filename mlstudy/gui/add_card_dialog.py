@@ -35,6 +35,7 @@ from mlstudy.services.authoring import (
     add_card,
     edit_card,
     file_hash,
+    override_path,
     preview_view,
     taken_keys,
     user_deck_files,
@@ -57,6 +58,7 @@ class AddCardDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.editing = editing
+        self.bundled = False
         self.setWindowTitle("Edit card" if editing else "Add card")
         self.library = library
         self.bus = bus
@@ -137,14 +139,17 @@ class AddCardDialog(QDialog):
         self.tags.setText(", ".join(card.tags))
         self.source.setText(card.source_url)
         self.file.clear()
-        self.file.addItem(Path(card.file).name, card.file)
-        self.file.setEnabled(False)
-        if not Path(card.file).is_absolute():  # a bundled deck: never written
+        self.bundled = not Path(card.file).is_absolute()
+        if self.bundled:  # bundled decks are never written: the user gets an override
+            target = override_path(self.folder, card.file)
+            self.file.addItem(f"Your version: overrides/{target.name}", str(target))
             self.error.setText(
-                "This card comes with mlstudy; bundled decks are never written. "
-                "Add your own version with Add card instead."
+                "This card comes with mlstudy. Saving keeps your version in your decks "
+                "(same id, same history); remove it to bring the original back."
             )
-            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+        else:
+            self.file.addItem(Path(card.file).name, card.file)
+        self.file.setEnabled(False)
 
     def _domain_changed(self) -> None:
         self.task.clear()
@@ -190,7 +195,7 @@ class AddCardDialog(QDialog):
 
     def save(self) -> None:
         """Write the card; on success put it on the undo stack and close."""
-        if self.editing is not None:
+        if self.editing is not None and not self.bundled:
             self._save_edit(self.editing)
             return
         try:
@@ -200,6 +205,7 @@ class AddCardDialog(QDialog):
                 taken_keys(self.library.context),
                 self._opened_hash,
                 self.library.sync_content,
+                key=self.editing.key if self.editing is not None else None,
             )
         except UserError as exc:
             self.error.setText(str(exc))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from mlstudy.decks.loader import OVERRIDES_DIR
 from mlstudy.decks.parser import parse_card_text
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
@@ -137,6 +138,7 @@ def add_card(
     taken: set[str],
     opened_hash: str | None,
     sync: Callable[[], SyncReport],
+    key: str | None = None,
 ) -> tuple[str, FileEdit, Changes]:
     """Append a card to a user deck file (created if missing); return its id, the edit
     (for the undo stack) and what the content sync changed.
@@ -148,6 +150,7 @@ def add_card(
         opened_hash: ``file_hash(path)`` when the dialog read the file; a different hash
             now means someone else changed it, and nothing is written.
         sync: the content sync to run after the write.
+        key: the id to use (an override keeps its bundled card's id); a new one if None.
     """
     if not card.question.strip() or not card.answer.strip():
         raise UserError("a card needs a question and an answer")
@@ -158,13 +161,20 @@ def add_card(
             f"{path.name} was changed outside mlstudy while the dialog was open; "
             "nothing was written. Open the dialog again to add to the new version."
         )
-    key = new_key(card.question, taken)
+    key = key or new_key(card.question, taken)
     before = current.decode("utf-8") if current is not None else ""
     text = checked_text(path, before, card_markdown(card, key), key)
     after = text.encode("utf-8")
     write_atomically(path, after)
-    edit = FileEdit(path, current, after, sync)
+    edit = FileEdit(
+        path, current, after, sync, label="Added card" if key not in taken else "Override"
+    )
     return key, edit, sync().changes
+
+
+def override_path(user_decks: Path, bundled_file: str) -> Path:
+    """Where the user's versions of a bundled file's cards go (``decks.loader.OVERRIDES_DIR``)."""
+    return user_decks / OVERRIDES_DIR / Path(bundled_file).name
 
 
 def taken_keys(context: LibraryContext) -> set[str]:

@@ -126,10 +126,42 @@ def test_edit_a_user_card_keeps_its_id_and_history_and_undo_restores_it(
     assert library.card(card_id).answer == "One."
 
 
-def test_a_bundled_card_is_never_written(qtbot: QtBot, library: Library) -> None:
+def test_editing_a_bundled_card_makes_an_override_and_removing_it_brings_back_the_original(
+    qtbot: QtBot, library: Library, pack: Path
+) -> None:
+    bundled = pack / "mls-c01" / "cards" / "d1.md"
+    bundled_text = bundled.read_text("utf-8")
     [card_id] = matching_ids(library, "t-kds")
+    library.answer(card_id, 5)
+    original = library.card(card_id).answer
     dialog = AddCardDialog(library, ChangeBus(), editing=library.card(card_id))
     qtbot.addWidget(dialog)
-    assert "bundled decks are never written" in dialog.error.text()
-    save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
-    assert not save.isEnabled()
+    assert "comes with mlstudy" in dialog.error.text()
+    dialog.answer.setPlainText("1 MB/s or 1,000 records/s per shard (writes).")
+    dialog.save()
+    assert bundled.read_text("utf-8") == bundled_text  # never written
+    override = paths.user_decks_dir(library.data_dir) / "overrides" / "d1.md"
+    assert [c.key for c in read_card_file(override).cards] == ["t-kds"]
+    card = library.card(card_id)  # the same card: same row, same history
+    assert card.answer == "1 MB/s or 1,000 records/s per shard (writes)."
+    assert card.repetitions == 1 and not card.archived
+    assert library.sync_content().problems == ()  # no duplicate id reported
+    # Editing it again edits the override in place.
+    again = AddCardDialog(library, ChangeBus(), editing=library.card(card_id))
+    qtbot.addWidget(again)
+    assert "comes with mlstudy" not in again.error.text()
+    # Removing the override (here by undo) brings back the bundled text.
+    library.undo()
+    assert not override.exists()
+    card = library.card(card_id)
+    assert (card.answer, card.repetitions, card.archived) == (original, 1, False)
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text("## Shard limit, mine? {#t-kds}\n:domain: 1\n\nMine.\n", "utf-8")
+    library.sync_content()
+    assert library.card(card_id).answer == "Mine."
+    bundled.write_text(bundled_text.replace("Amazon Data Firehose", "Data Firehose"), "utf-8")
+    assert library.sync_content().problems == ()  # an updated bundled deck: still mine
+    assert library.card(card_id).answer == "Mine."
+    override.unlink()
+    library.sync_content()
+    assert library.card(card_id).answer == original
