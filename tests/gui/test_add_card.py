@@ -165,3 +165,22 @@ def test_editing_a_bundled_card_makes_an_override_and_removing_it_brings_back_th
     override.unlink()
     library.sync_content()
     assert library.card(card_id).answer == original
+
+
+def test_an_external_edit_while_editing_a_card_is_never_overwritten(
+    qtbot: QtBot, library: Library
+) -> None:
+    folder = paths.user_decks_dir(library.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    deck = folder / "mine.md"
+    deck.write_text("---\ndomain: 1\n---\n\n## First? {#mine-first}\n\nOne.\n", "utf-8")
+    library.sync_content()
+    [card_id] = matching_ids(library, "mine-first")
+    dialog = AddCardDialog(library, ChangeBus(), editing=library.card(card_id))
+    qtbot.addWidget(dialog)
+    dialog.answer.setPlainText("Mine.")
+    elsewhere = deck.read_text("utf-8").replace("One.", "One, from my editor.")
+    deck.write_text(elsewhere, "utf-8")
+    dialog.save()
+    assert "changed outside mlstudy while the dialog was open" in dialog.error.text()
+    assert deck.read_text("utf-8") == elsewhere
