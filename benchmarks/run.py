@@ -161,6 +161,23 @@ def main() -> int:
         query or "(all)": ms(timed(lambda q=query: search(library, q, limit=200))[0])
         for query in ("", "learning rate", "domain:3 is:due", "tag:bench -is:new")
     }
+    # Free text goes through the FTS5 index: the index lookup of a broad word (in 85 %
+    # of the synthetic cards), and the whole Browse search for a broad and a rare word.
+    with library.engine.connect() as conn:
+        results["fts_lookup_broad_word"] = spread(
+            [
+                timed(
+                    lambda: conn.exec_driver_sql(
+                        "SELECT count(*) FROM cards_fts WHERE cards_fts MATCH '\"learning\"*'"
+                    ).scalar()
+                )[0]
+                for _ in range(20)
+            ]
+        )
+    results["browse_search_free_text"] = {
+        query: spread([timed(lambda q=query: search(library, q, limit=200))[0] for _ in range(10)])
+        for query in ("learning", "xgboost")
+    }
 
     from mlstudy.core.planner import PlanInputs, plan_for_exam
     from mlstudy.storage.snapshots import card_snapshots

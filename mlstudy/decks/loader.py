@@ -18,6 +18,10 @@ from mlstudy.errors import UserError
 RACY_NS = 3_000_000_000
 """A file modified this close to the load may change again within the same timestamp."""
 
+OVERRIDES_DIR = "overrides"
+"""A user deck folder's ``overrides/`` holds the user's versions of bundled cards: a card
+there with a bundled card's id replaces it (same id, so same history); removing it
+brings the bundled text back. Bundled files are never written."""
 MANIFEST_FILE = "exam.toml"
 CARDS_DIR = "cards"
 
@@ -29,6 +33,8 @@ class DeckCard:
     card: ParsedCard
     exam: str
     domain: int
+    order: str = "task"
+    """Its file's new-card order (``parser.NEW_CARD_ORDERS``)."""
 
 
 @dataclass(slots=True)
@@ -178,14 +184,26 @@ def load_decks(
             for path in card_files(pack / CARDS_DIR, result.notes)
         )
     fallback = default_exam or next(iter(result.manifests), None)
+    bundled_count = len(jobs)
     for folder in user_folders:
         jobs.extend((path, str(path), None) for path in card_files(folder, result.notes))
-    context = _context_digest(result.manifests, fallback)
+    overrides = [path for path, _shown, exam in jobs if exam is None and _is_override(path)]
+    # Any change to the set of overrides re-reads every deck: a removed override must
+    # bring its bundled card back, and a new one must meet the card it replaces.
+    context = _context_digest(result.manifests, fallback) + _stat_digest(overrides)
     now_ns = time.time_ns()
     seen: dict[str, ParsedCard] = {}
-    for path, shown, exam in jobs:
+    bundled = hashlib.sha256()
+    for index, (path, shown, exam) in enumerate(jobs):
         result.files += 1
-        fingerprint = _fingerprint(path, context, now_ns)
+        override = exam is None and _is_override(path)
+        # An override is read again whenever a bundled deck changed, so that it still
+        # replaces the bundled card just read.
+        fingerprint = _fingerprint(
+            path, context + (bundled.hexdigest()[:16] if override else ""), now_ns
+        )
+        if index < bundled_count:
+            bundled.update(fingerprint.encode("utf-8"))
         result.fingerprints[shown] = fingerprint
         previous = known.get(shown) if known is not None else None
         if previous is not None and (
@@ -209,6 +227,9 @@ def load_decks(
             if domain is None:
                 continue
             first = seen.get(card.key)
+            if first is not None and override and _replace_bundled(result, first, card, domain):
+                seen[card.key] = card
+                continue
             if first is not None:
                 result.problems.append(
                     Problem(
@@ -219,13 +240,40 @@ def load_decks(
                 )
                 continue
             seen[card.key] = card
-            result.cards.append(DeckCard(card=card, exam=owner.code, domain=domain))
+            result.cards.append(
+                DeckCard(card=card, exam=owner.code, domain=domain, order=parsed.order)
+            )
             for text in (card.question, card.answer):
                 problem = over_cap(text)
                 if problem is not None:  # loaded all the same: shown as plain text
                     result.problems.append(Problem(card.path, card.line, problem))
                     break
     return result
+
+
+def _is_override(path: Path) -> bool:
+    return path.parent.name == OVERRIDES_DIR
+
+
+def _stat_digest(paths: Sequence[Path]) -> str:
+    """Changes when a file is added, removed or changed (size, mtime)."""
+    parts: list[str] = []
+    for path in sorted(paths):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16] if parts else ""
+
+
+def _replace_bundled(result: LoadResult, first: ParsedCard, card: ParsedCard, domain: int) -> bool:
+    """Put an override in the place of the bundled card it shares an id with."""
+    for index, loaded in enumerate(result.cards):
+        if loaded.card is first and not Path(first.path).is_absolute():
+            result.cards[index] = DeckCard(card=card, exam=loaded.exam, domain=domain)
+            return True
+    return False
 
 
 def _fingerprint(path: Path, context: str, now_ns: int) -> str:

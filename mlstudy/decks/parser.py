@@ -17,7 +17,9 @@ from pathlib import Path
 from mlstudy.decks.limits import MAX_FILE_BYTES, is_source_url
 
 FIELD_KEYS = ("domain", "task", "tags", "source")
-FRONT_MATTER_KEYS = (*FIELD_KEYS, "exam", "kind")
+FRONT_MATTER_KEYS = (*FIELD_KEYS, "exam", "kind", "order")
+NEW_CARD_ORDERS = ("task", "file")
+"""``order:`` in front matter: new cards by task statement (the default) or as written."""
 
 _ID_RE = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
 _VALID_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -84,6 +86,8 @@ class ParsedFile:
     exam: str | None = None
     kind: str | None = None
     """``questions`` for a practice question file (read by ``decks.questions``, not here)."""
+    order: str = "task"
+    """How this file's new cards are introduced: ``task`` or ``file`` (``NEW_CARD_ORDERS``)."""
 
 
 class FileTooLargeError(OSError):
@@ -237,6 +241,8 @@ def _parse_front_matter(lines: list[str], result: ParsedFile) -> tuple[dict[str,
             result.exam = str(exam) if exam else None
             kind = defaults.pop("kind", None)
             result.kind = str(kind) if kind else None
+            order = defaults.pop("order", None)
+            result.order = str(order) if order else "task"
             return defaults, index + 1
     result.problems.append(
         Problem(result.path, 1, "front matter starts with '---' but has no closing '---' line")
@@ -277,6 +283,17 @@ def _set_field(
             )
             return
         target[key] = tags
+    elif key == "order":
+        if value.lower() not in NEW_CARD_ORDERS:
+            result.problems.append(
+                Problem(
+                    result.path,
+                    line,
+                    f"order must be one of {', '.join(NEW_CARD_ORDERS)}, got {value[:40]!r}",
+                )
+            )
+            return
+        target[key] = value.lower()
     elif key == "source":
         if value and not is_source_url(value):
             result.problems.append(
@@ -290,6 +307,15 @@ def _set_field(
         target[key] = value
     else:
         target[key] = value
+
+
+def _merged_tags(file_tags: object, card_tags: object) -> tuple[str, ...]:
+    """A card's tags add to its file's tags: the file's first, then the card's new ones."""
+    merged: list[str] = []
+    for group in (file_tags, card_tags):
+        if isinstance(group, tuple):
+            merged.extend(t for t in group if t not in merged)
+    return tuple(merged)
 
 
 def _parse_cards(
@@ -365,6 +391,8 @@ def _finish_card(
             before = len(result.problems)
             _set_field(fields, name, field_match.group(2).strip(), result, body + 1)
             ok = ok and len(result.problems) == before
+            if name == "tags":
+                fields["tags"] = _merged_tags(defaults.get("tags"), fields.get("tags"))
         body += 1
     answer = "\n".join(lines[body:end]).strip()
     if not answer:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlstudy.errors import UserError
+from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser, as_rich_text
 from mlstudy.gui.theme import domain_color, is_dark
@@ -290,6 +291,17 @@ class BrowsePage(QWidget):
         shortcut = QShortcut(QKeySequence("Ctrl+J"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.toggle_suspended)
+        edit = QShortcut(QKeySequence("Ctrl+E"), self)
+        edit.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        edit.activated.connect(self.edit_card)
+        for keys, slot in (
+            ("Ctrl+Z", self.undo),
+            ("Ctrl+Shift+Z", self.redo),
+            ("Ctrl+Y", self.redo),
+        ):
+            bound = QShortcut(QKeySequence(keys), self)
+            bound.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            bound.activated.connect(slot)
         bus.changes_made.connect(self.refresh)
         self._show_preview(None)
 
@@ -301,7 +313,8 @@ class BrowsePage(QWidget):
             "Every word must appear in the question, answer or id (any case).\n"
             '"a phrase" matches the words together; a leading - negates a term.\n'
             "domain:3  task:3.2  tag:streaming\n"
-            "is:due  is:new  is:suspended  is:archived (archived cards are hidden otherwise)"
+            "is:due  is:new  is:suspended  is:leech\n"
+            "is:archived (archived cards are hidden otherwise)"
         )
         self.count_label = QLabel()
         self.count_label.setTextFormat(Qt.TextFormat.RichText)
@@ -346,6 +359,10 @@ class BrowsePage(QWidget):
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.count_label)
         buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add card…")
+        self.add_button.setToolTip("Add a card to your own decks (Ctrl+N)")
+        self.add_button.clicked.connect(self.add_card)
+        buttons.addWidget(self.add_button)
         buttons.addWidget(self.suspend_button)
         buttons.addWidget(self.unsuspend_button)
         buttons.addStretch(1)
@@ -551,6 +568,33 @@ class BrowsePage(QWidget):
         verb = "Suspended" if suspended else "Unsuspended"
         self.bus.status_message.emit(f"{verb} {_plural(len(ids), 'card')}")
         self.bus.publish(changes)
+
+    def add_card(self) -> None:
+        """Open the Add card dialog."""
+        AddCardDialog(self.library, self.bus, self).exec()
+
+    def edit_card(self) -> None:
+        """Edit the current card (Ctrl+E)."""
+        ids = self.selected_ids()
+        if not ids:
+            self.bus.status_message.emit("Select a card to edit")
+            return
+        AddCardDialog(self.library, self.bus, self, editing=self.library.card(ids[0])).exec()
+
+    def undo(self) -> None:
+        """Undo the last action (a suspension, an answer, an added or edited card)."""
+        label = self.library.session.undo_label()
+        changes = self.library.undo()
+        self.bus.status_message.emit(f"{label} undone" if changes else "Nothing to undo")
+        if changes is not None:
+            self.bus.publish(changes)
+
+    def redo(self) -> None:
+        """Redo the last undone action."""
+        changes = self.library.redo()
+        self.bus.status_message.emit("Redone" if changes else "Nothing to redo")
+        if changes is not None:
+            self.bus.publish(changes)
 
 
 def _meta_html(card: CardView) -> str:

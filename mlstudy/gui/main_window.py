@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlstudy import __version__
+from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.anki_dialogs import export_cards, import_package
 from mlstudy.gui.browse_page import BrowsePage
 from mlstudy.gui.bus import ChangeBus
@@ -25,6 +26,7 @@ from mlstudy.gui.deck_watcher import DeckWatcher
 from mlstudy.gui.dialogs import TextDialog
 from mlstudy.gui.plan_page import PlanPage
 from mlstudy.gui.practice_page import PracticePage
+from mlstudy.gui.reminders import Reminder
 from mlstudy.gui.review_page import ReviewPage
 from mlstudy.gui.settings_page import SettingsPage
 from mlstudy.gui.sync_watcher import SyncWatcher
@@ -47,7 +49,7 @@ Today
 Review
   Space or Enter    Show the answer
   0 – 5             Grade the card (SM-2: 0 blackout … 5 perfect)
-  Ctrl+Z            Undo the last answer
+  Ctrl+Z            Undo the last answer, suspension, added or edited card
   Ctrl+Shift+Z      Redo (also Ctrl+Y)
   Esc               Back to Today
 
@@ -66,6 +68,8 @@ Practice
 Browse
   Ctrl+F            Search
   Ctrl+J            Suspend or unsuspend the selected cards
+  Ctrl+N            Add a card to your own decks
+  Ctrl+E            Edit the card shown in Review or selected in Browse
 """
 
 
@@ -108,6 +112,7 @@ class MainWindow(QMainWindow):
         self.browse_page = BrowsePage(library, self.bus)
         self.settings_page = SettingsPage(library, self.bus)
         self.plan_page = PlanPage(library, self.bus)
+        self.reminder = Reminder(library, self.bus, self)
         self.progress_holder = _LazyPage(self._make_progress_page)
         self.pages: dict[str, QWidget] = {
             "today": self.today_page,
@@ -199,12 +204,22 @@ class MainWindow(QMainWindow):
             self.today_page.refresh()
         page.setFocus()
 
+    def add_card(self) -> None:
+        """Open the Add card dialog (Ctrl+N, and the Browse page's button)."""
+        AddCardDialog(self.library, self.bus, self).exec()
+
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         sync = QAction("&Reload decks", self)
         sync.setShortcut(QKeySequence("F5"))
         sync.triggered.connect(self.watcher_sync)
         file_menu.addAction(sync)
+        add_card = QAction("&Add card…", self)
+        add_card.setShortcut(QKeySequence("Ctrl+N"))
+        add_card.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        add_card.triggered.connect(self.add_card)
+        file_menu.addAction(add_card)
+        self.addAction(add_card)
         file_menu.addSeparator()
         export = QAction("&Export to Anki…", self)
         export.triggered.connect(lambda: export_cards(self.library, self, self._report))

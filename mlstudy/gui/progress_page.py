@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -106,6 +107,18 @@ class ProgressPage(QWidget):
         summary.addWidget(self.readiness)
         summary.addWidget(self.weakest)
         summary.addWidget(self.status)  # under the summary: the long line has room here
+        self.leeches_title = QLabel()
+        self.leeches_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.leeches_title.setToolTip(
+            "Cards failed 8 times or more (Anki's leech threshold): rewrite them, or read "
+            "their source. Browse finds them with is:leech."
+        )
+        self.leeches = QListWidget()
+        self.leeches.setMaximumHeight(110)
+        self.leeches_title.hide()
+        self.leeches.hide()
+        summary.addWidget(self.leeches_title)
+        summary.addWidget(self.leeches)
         top = QHBoxLayout()
         top.addLayout(summary, 1)
         top.addWidget(self.save_all_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -224,9 +237,25 @@ class ProgressPage(QWidget):
             )
         for chart in self.charts.values():
             chart.set_progress(data)
+        self._show_leeches(data)
         self.status.setText(
             f"{data.total_reviews:,} answers, {data.cards:,} cards, as of {data.today.isoformat()}"
         )
+
+    def _show_leeches(self, data: ProgressData) -> None:
+        self.leeches.clear()
+        for leech in data.leeches:
+            suspended = ", suspended" if leech.suspended else ""
+            self.leeches.addItem(  # a list item shows plain text: no escaping needed
+                f"{leech.question}  ({leech.lapses} lapses{suspended}; {leech.key})"
+            )
+        count = len(data.leeches)
+        self.leeches_title.setText(
+            f"Leeches: {count} card{'s' if count != 1 else ''} you keep missing "
+            "(rewrite them, or read their source)"
+        )
+        self.leeches_title.setVisible(bool(count))
+        self.leeches.setVisible(bool(count))
 
     def set_dark(self, dark: bool) -> None:
         """Draw every chart in dark or light colours."""

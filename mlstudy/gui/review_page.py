@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlstudy.core.leech import LEECH_HINT
 from mlstudy.core.sm2 import GRADE_MEANINGS, is_pass
 from mlstudy.errors import UserError
+from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser as _CardBrowser
 from mlstudy.gui.richtext import Markup, link, open_link, rich
@@ -80,6 +82,12 @@ class ReviewPage(QWidget):
         self.meta.setOpenExternalLinks(False)
         self.meta.linkActivated.connect(open_link)
         self.meta.setWordWrap(True)
+        self.leech_hint = QLabel(LEECH_HINT)
+        self.leech_hint.setObjectName("leechHint")
+        self.leech_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.leech_hint.setStyleSheet("color: #bf8700; font-weight: 600")
+        self.leech_hint.setToolTip("A leech: this card has been failed 8 times or more")
+        self.leech_hint.hide()
         self.browser = CardBrowser()
         self.browser.setMaximumWidth(MAX_TEXT_WIDTH)
         self.browser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -107,6 +115,7 @@ class ReviewPage(QWidget):
         card_view = QWidget()
         column = QVBoxLayout(card_view)
         column.addWidget(self.meta)
+        column.addWidget(self.leech_hint)
         center = QHBoxLayout()
         center.addStretch(1)
         center.addWidget(self.browser, 100)
@@ -144,6 +153,7 @@ class ReviewPage(QWidget):
             bind(key, self.show_answer)
         for grade in range(6):
             bind(str(grade), lambda g=grade: self.grade(g))
+        bind("Ctrl+E", self.edit_card)
         bind("Ctrl+Z", self.undo)
         bind("Ctrl+Shift+Z", self.redo)
         bind("Ctrl+Y", self.redo)
@@ -186,22 +196,44 @@ class ReviewPage(QWidget):
         if self.card is None or not self.answer_shown:
             return
         elapsed = min(self._timer.elapsed(), MAX_ANSWER_MS)
+        card = self.card
         try:
-            changes = self.library.answer(self.card.id, grade, answer_ms=elapsed)
+            changes = self.library.answer(card.id, grade, answer_ms=elapsed)
         except UserError as exc:
             self.bus.status_message.emit(str(exc))
             return
-        self._session_log.append((self.card.id, grade))
+        self._session_log.append((card.id, grade))
         self._session_redo.clear()
         self.bus.publish(changes)
+        if not card.is_leech:
+            after = self.library.card(card.id)
+            if after.is_leech:
+                suspended = " It is suspended, as Settings ask." if after.suspended else ""
+                self.bus.status_message.emit(
+                    f"That card is now a leech: {LEECH_HINT[0].lower()}{LEECH_HINT[1:]}{suspended}"
+                )
         self.show_next()
 
+    def edit_card(self) -> None:
+        """Edit the shown card (Ctrl+E), then show it again as saved."""
+        if self.card is None:
+            return
+        dialog = AddCardDialog(self.library, self.bus, self, editing=self.card)
+        if dialog.exec():
+            self.show_card(self.library.card(self.card.id, kind=self.card.kind))
+
     def undo(self) -> None:
-        """Undo the last answer and show that card again."""
+        """Undo the last answer and show that card again (or the last other action)."""
         card_id = self.library.last_undo_card()
+        label = self.library.session.undo_label()
         changes = self.library.undo()
-        if changes is None or card_id is None:
+        if changes is None:
             self.bus.status_message.emit("Nothing to undo")
+            return
+        if card_id is None:  # a suspension, an added or edited card
+            self.bus.publish(changes)
+            self.bus.status_message.emit(f"{label} undone")
+            self.show_next()
             return
         if self._session_log and self._session_log[-1][0] == card_id:
             self._session_redo.append(self._session_log.pop())
@@ -238,6 +270,7 @@ class ReviewPage(QWidget):
         if progress:
             self._show_progress()
         self._show_meta(card)
+        self.leech_hint.setVisible(card.is_leech)
         self.answer_controls.setCurrentIndex(1 if self.answer_shown else 0)
         if self.answer_shown:
             intervals = self.library.preview_intervals(card.id)

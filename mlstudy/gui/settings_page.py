@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -58,6 +59,16 @@ class SettingsPage(QWidget):
         self.minutes.setRange(1, 1440)
         self.minutes.setSuffix(" min")
         self.has_date = QCheckBox("Exam date")
+        self.has_reminder = QCheckBox("Daily reminder at")
+        self.has_reminder.setToolTip(
+            "While mlstudy runs, the system tray says how many cards and minutes are left"
+        )
+        self.reminder_time = QTimeEdit()
+        self.reminder_time.setDisplayFormat("HH:mm")
+        self.suspend_leeches = QCheckBox("Suspend a card when it becomes a leech (failed 8 times)")
+        self.suspend_leeches.setToolTip(
+            "Off: a leech stays in study with a hint to rewrite it or read its source"
+        )
         self.exam_date = QDateEdit()
         self.exam_date.setCalendarPopup(True)
         self.exam_date.setDisplayFormat("yyyy-MM-dd")
@@ -83,6 +94,8 @@ class SettingsPage(QWidget):
         form.addRow("A study day starts at", self.day_start)
         form.addRow("Study time per day", self.minutes)
         form.addRow(self.has_date, self.exam_date)
+        form.addRow("Leeches", self.suspend_leeches)
+        form.addRow(self.has_reminder, self.reminder_time)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)
@@ -140,6 +153,9 @@ class SettingsPage(QWidget):
         self.new_per_day.valueChanged.connect(lambda v: self._save(new_per_day=v))
         self.day_start.valueChanged.connect(lambda v: self._save(day_start_hour=v))
         self.minutes.valueChanged.connect(lambda v: self._save(minutes_per_day=v))
+        self.suspend_leeches.toggled.connect(lambda on: self._save(suspend_leeches=on))
+        self.has_reminder.toggled.connect(lambda _c: self._save_reminder())
+        self.reminder_time.timeChanged.connect(lambda _t: self._save_reminder())
         self.has_date.toggled.connect(lambda _c: self._save_exam_date())
         self.exam_date.dateChanged.connect(lambda _d: self._save_exam_date())
 
@@ -153,6 +169,12 @@ class SettingsPage(QWidget):
             self.new_per_day.setValue(int(s["new_per_day"]))
             self.day_start.setValue(int(s["day_start_hour"]))
             self.minutes.setValue(int(s["minutes_per_day"]))
+            self.suspend_leeches.setChecked(bool(s["suspend_leeches"]))
+            reminder = s["reminder_time"]
+            self.has_reminder.setChecked(bool(reminder))
+            self.reminder_time.setEnabled(bool(reminder))
+            hours, _sep, minutes = str(reminder or "19:00").partition(":")
+            self.reminder_time.setTime(QTime(int(hours), int(minutes)))
             exam_date = date.fromisoformat(s["exam_date"]) if s["exam_date"] else None
             self.has_date.setChecked(exam_date is not None)
             self.exam_date.setEnabled(exam_date is not None)
@@ -263,6 +285,11 @@ class SettingsPage(QWidget):
         self.error.clear()
         self.bus.publish(changes)
         self.bus.status_message.emit("Settings saved")
+
+    def _save_reminder(self) -> None:
+        on = self.has_reminder.isChecked()
+        self.reminder_time.setEnabled(on)
+        self._save(reminder_time=self.reminder_time.time().toString("HH:mm") if on else None)
 
     def _save_exam_date(self) -> None:
         if self._loading:

@@ -25,7 +25,9 @@ __all__ = [
     "validate",
 ]
 
-SYNTAX = 'words  "a phrase"  domain:3  task:3.2  tag:x  is:due|new|suspended|archived  -negate'
+SYNTAX = (
+    'words  "a phrase"  domain:3  task:3.2  tag:x  is:due|new|suspended|archived|leech  -negate'
+)
 """The query language in one line, for placeholders and help."""
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from mlstudy import paths
 from mlstudy.core.exam import Domain, ExamManifest, Task
+from mlstudy.core.new_order import OrderedCard, new_card_ranks
 from mlstudy.decks.loader import LoadResult, find_packs, load_decks
 from mlstudy.decks.parser import Problem
 from mlstudy.decks.questions import QuestionLoad, load_questions, question_fingerprint
@@ -171,6 +172,20 @@ def sync(
     )
 
 
+def _new_card_ranks(result: LoadResult) -> list[int]:
+    """Each loaded card's rank among its domain's new cards (``core.new_order``)."""
+    ranks = [0] * len(result.cards)
+    for code, manifest in result.manifests.items():
+        mine = [i for i, c in enumerate(result.cards) if c.exam == code]
+        ordered = [
+            OrderedCard(c.domain, c.card.task, c.card.path, c.order)
+            for c in (result.cards[i] for i in mine)
+        ]
+        for index, rank in zip(mine, new_card_ranks(manifest, ordered), strict=True):
+            ranks[index] = rank
+    return ranks
+
+
 def _sync_cards(
     context: LibraryContext, user_folders: Sequence[Path], default_exam: str | None
 ) -> SyncReport:
@@ -197,6 +212,7 @@ def _sync_cards(
         return SyncReport(
             files=result.files, cards=active, added=0, updated=0, archived=0, revived=0
         )
+    ranks = _new_card_ranks(result)
     records = [
         CardRecord(
             key=c.card.key,
@@ -210,8 +226,9 @@ def _sync_cards(
             file=c.card.path,
             line=c.card.line,
             content_hash=c.card.content_hash,
+            new_rank=rank,
         )
-        for c in result.cards
+        for c, rank in zip(result.cards, ranks, strict=True)
     ]
     problem_files = {p.path for p in result.problems}
     conflicts: list[tuple[CardRecord, str, int]] = []

@@ -9,7 +9,8 @@ CLI and the GUI use. Each service owns one responsibility:
 - ``session`` (``services/session.py``): today's queue, answer, undo and redo;
 - ``today_counts`` (``services/today.py``): the counters and the streak;
 - ``plans`` (``services/plans.py``): the plan and the exam-aware due days;
-- ``backup`` (``services/backups.py``): backups and restore.
+- ``backup`` (``services/backups.py``): backups and restore;
+- ``leeches`` (``services/leeches.py``): the cards the user keeps failing.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from mlstudy.services import safety
 from mlstudy.services.backups import BackupService
 from mlstudy.services.content import CheckReport, ContentService
 from mlstudy.services.context import Clock, LibraryContext
+from mlstudy.services.leeches import LeechService
 from mlstudy.services.plans import PlanService
 from mlstudy.services.session import StudySession
 from mlstudy.services.settings import EXAM_SCHEDULE_KEYS, SettingsService
@@ -79,6 +81,7 @@ class Library:
             exam=self.content.exam,
             quota=self.plans.quota,
             rule=self.plans.rule,
+            suspend_leeches=lambda: self.settings_service.current().suspend_leeches,
         )
         self.today_counts = TodayService(
             self.context,
@@ -91,6 +94,7 @@ class Library:
         self.backup = BackupService(self.context)
         self.sync = SyncService(self.context, self.plans.rule, self.plans.reschedule)
         """Study on several computers (``services/sync.py``)."""
+        self.leeches = LeechService(self.context, self.content.exam)
         self._practice: PracticeService | None = None
 
     # ----- opening and closing -------------------------------------------------------

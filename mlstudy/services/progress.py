@@ -37,6 +37,7 @@ from mlstudy.core.progress import (
     weakest_domain,
 )
 from mlstudy.errors import UserError
+from mlstudy.services.leeches import LeechRow
 from mlstudy.services.library import Library
 from mlstudy.storage.columns import finish_cache_writes, read_card_table, read_review_log
 
@@ -130,6 +131,8 @@ class ProgressData:
     cards: int = 0
     practice_scores: Sequence[ScorePoint] = ()
     """Raw percentage of each finished practice exam or set, overall and per domain."""
+    leeches: Sequence[LeechRow] = ()
+    """The cards the user keeps failing (``core.leech``), most lapses first."""
 
     def domain_name(self, number: int) -> str:
         """The name of a domain number (``Domain N`` when unknown)."""
@@ -233,6 +236,7 @@ def _compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressDat
         total_reviews=len(log),
         cards=len(cards),
         practice_scores=library.practice.score_points(),
+        leeches=tuple(library.leeches.cards()),
     )
 
 

@@ -10,12 +10,14 @@ from sqlalchemy import Connection
 
 from mlstudy.core import queue
 from mlstudy.core.exam import ExamManifest
+from mlstudy.core.leech import became_leech
 from mlstudy.core.models import DayAnswer, ReviewKind
 from mlstudy.core.sm2 import NEW_CARD, next_state, validate_grade
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
 from mlstudy.services.today import TodayAnswers
 from mlstudy.services.types import CardView, Changes
+from mlstudy.services.undo import Reversible, suspend
 from mlstudy.storage import study
 from mlstudy.storage.study import ExamRule
 
@@ -40,6 +42,7 @@ class StudySession:
         exam: Callable[[], tuple[int, ExamManifest]],
         quota: Callable[[dict[int, int]], dict[int, int] | None],
         rule: Callable[[], ExamRule | None],
+        suspend_leeches: Callable[[], bool] = lambda: False,
     ) -> None:
         self._context = context
         self._answers = answers
@@ -48,8 +51,11 @@ class StudySession:
         self._exam = exam
         self._quota = quota
         self._rule = rule
-        self._undo: list[study.AnswerRecord] = []
-        self._redo: list[study.AnswerRecord] = []
+        self._suspend_leeches = suspend_leeches
+        self._leech_suspended: set[str] = set()
+        """Uids of answers that suspended their card as a new leech (undo unsuspends it)."""
+        self._undo: list[study.AnswerRecord | Reversible] = []
+        self._redo: list[study.AnswerRecord | Reversible] = []
         self._stacks = threading.Lock()
         self.focus: int | None = None
         """The domain today's queue is limited to ("study this domain"), or None."""
@@ -173,9 +179,11 @@ class StudySession:
             raise UserError(str(exc)) from None
         today = self._today()
         rule = self._rule()
+        suspend_leeches = self._suspend_leeches()
         with self._context.writer:  # the stacks follow the log in commit order
             with self._context.write("saving your answer") as conn:
                 answered = any(a.card_id == card_id for a in self._answers.read(conn, today))
+                before = study.load_state(conn, card_id)
                 record = study.record_answer(
                     conn,
                     card_id,
@@ -187,20 +195,46 @@ class StudySession:
                     rule,
                 )
                 domain = study.card_domain(conn, card_id)
-            with self._stacks:
-                self._undo.append(record)
-                del self._undo[:-UNDO_DEPTH]
-                self._redo.clear()
+                after = study.load_state(conn, card_id)
+                leech = after is not None and became_leech(
+                    before.lapses if before else 0, after.lapses
+                )
+                if leech and suspend_leeches:
+                    study.set_suspended(conn, [card_id], True)
+                    self._leech_suspended.add(record.uid)
+            self._push(record)
         kind = ReviewKind(str(record.review["kind"]))
         added = DayAnswer(card_id, grade, kind, record.review_id, domain)
         return self._context.publish(
-            Changes(cards=frozenset({card_id}), reviews=True, answered=(added,))
+            Changes(
+                cards=frozenset({card_id}),
+                reviews=True,
+                answered=(added,),
+                queue=leech and suspend_leeches,
+            )
         )
 
+    def _push(self, done: study.AnswerRecord | Reversible) -> None:
+        with self._stacks:
+            self._undo.append(done)
+            del self._undo[:-UNDO_DEPTH]
+            self._redo.clear()
+
+    def push_undoable(self, action: Reversible) -> None:
+        """Put an action just done (and committed) on the undo stack."""
+        with self._context.writer:
+            self._push(action)
+
     def last_undo_card(self) -> int | None:
-        """The card the next undo would restore."""
+        """The card the next undo would show again (None unless it undoes an answer)."""
         undo = self._undo
-        return undo[-1].card_id if undo else None
+        last = undo[-1] if undo else None
+        return last.card_id if isinstance(last, study.AnswerRecord) else None
+
+    def undo_label(self) -> str | None:
+        """What the next undo undoes ("Answer", "Suspension", ...), or None."""
+        undo = self._undo
+        return _label(undo[-1]) if undo else None
 
     def undo(self) -> Changes | None:
         """Undo the last answer: a tombstone is logged and the card's state rebuilt."""
@@ -211,12 +245,20 @@ class StudySession:
                 if not self._undo:
                     return None
                 record = self._undo[-1]
+            if not isinstance(record, study.AnswerRecord):
+                changes = record.undo()
+                with self._stacks:
+                    self._undo.pop()
+                    self._redo.append(record)
+                return self._context.publish(changes)
             with self._context.write("undoing the answer") as conn:
                 study.undo_answer(conn, record, self._context.clock().isoformat(), today, rule)
+                if record.uid in self._leech_suspended:
+                    study.set_suspended(conn, [record.card_id], False)
             with self._stacks:
                 self._undo.pop()
                 self._redo.append(record)
-        return self._context.publish(self._log_changed(record, today))
+        return self._context.publish(self._log_changed(record, today) | self._leech_moved(record))
 
     def redo(self) -> Changes | None:
         """Redo the last undone answer (logged again; the state rebuilt)."""
@@ -227,12 +269,25 @@ class StudySession:
                 if not self._redo:
                     return None
                 record = self._redo[-1]
+            if not isinstance(record, study.AnswerRecord):
+                changes = record.redo()
+                with self._stacks:
+                    self._redo.pop()
+                    self._undo.append(record)
+                return self._context.publish(changes)
             with self._context.write("redoing the answer") as conn:
                 again = study.redo_answer(conn, record, rule)
+                if record.uid in self._leech_suspended:
+                    study.set_suspended(conn, [record.card_id], True)
+                    self._leech_suspended.add(again.uid)
             with self._stacks:
                 self._redo.pop()
                 self._undo.append(again)
-        return self._context.publish(self._log_changed(record, today))
+        return self._context.publish(self._log_changed(record, today) | self._leech_moved(record))
+
+    def _leech_moved(self, record: study.AnswerRecord) -> Changes:
+        # An answer that suspended its card as a new leech moves the queue when undone.
+        return Changes(queue=record.uid in self._leech_suspended)
 
     @staticmethod
     def _log_changed(record: study.AnswerRecord, today: date) -> Changes:
@@ -241,7 +296,13 @@ class StudySession:
         return Changes(cards=frozenset({record.card_id}), reviews=True, queue=other_day)
 
     def set_suspended(self, card_ids: Sequence[int], suspended: bool) -> Changes:
-        """Suspend or unsuspend cards (suspended cards never come up for study)."""
-        with self._context.write("suspending cards") as conn:
-            study.set_suspended(conn, list(card_ids), suspended)
+        """Suspend or unsuspend cards (suspended cards never come up for study); undoable."""
+        with self._context.writer:
+            action = suspend(self._context, card_ids, suspended)
+            if action.card_ids:
+                self._push(action)
         return self._context.publish(Changes(cards=frozenset(card_ids), queue=True))
+
+
+def _label(done: study.AnswerRecord | Reversible) -> str:
+    return "Answer" if isinstance(done, study.AnswerRecord) else done.label

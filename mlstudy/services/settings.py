@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mlstudy.core.planner import validate_exam_date
+from mlstudy.core.reminder import parse_reminder_time
 from mlstudy.core.studyday import study_day
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
@@ -39,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "dates_off": [],
     "new_cutoff_days": 7,
     "first_run_done": False,
+    "suspend_leeches": False,
+    "reminder_time": None,
 }
 EXAM_SCHEDULE_KEYS = frozenset({"exam_date", "weekdays_off", "dates_off"})
 """Settings that the exam-aware due days depend on."""
@@ -61,6 +64,8 @@ class Settings:
     dates_off: frozenset[date]
     new_cutoff_days: int
     first_run_done: bool
+    suspend_leeches: bool
+    """Suspend a card when it becomes a leech (``core.leech``); off by default."""
 
     @classmethod
     def from_stored(cls, values: dict[str, Any]) -> Settings:
@@ -79,6 +84,7 @@ class Settings:
             dates_off=frozenset(date.fromisoformat(d) for d in v["dates_off"]),
             new_cutoff_days=int(v["new_cutoff_days"]),
             first_run_done=bool(v["first_run_done"]),
+            suspend_leeches=bool(v["suspend_leeches"]),
         )
 
 
@@ -135,7 +141,14 @@ def validate_setting(key: str, value: Any) -> Any:
         return days
     if key == "dates_off":
         return sorted({parse_date(key, v).isoformat() for v in value})
-    if key == "first_run_done":
+    if key == "reminder_time":
+        if value in (None, ""):
+            return None
+        try:
+            return parse_reminder_time(str(value)).strftime("%H:%M")
+        except ValueError as exc:
+            raise UserError(f"reminder_time: {exc}") from None
+    if key in ("first_run_done", "suspend_leeches"):
         return bool(value)
     return value
 

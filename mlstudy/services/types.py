@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from mlstudy.core.leech import is_leech
 from mlstudy.core.models import DayAnswer
 
 CHANGE_KINDS = ("cards", "reviews", "content", "settings", "plan", "queue", "restored")
@@ -116,3 +117,8 @@ class CardView:
     archived: bool
     reviews: int
     lapses: int
+
+    @property
+    def is_leech(self) -> bool:
+        """True once the card has lapsed ``core.leech.LEECH_LAPSES`` times."""
+        return is_leech(self.lapses)

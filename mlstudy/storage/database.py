@@ -90,6 +90,59 @@ def _append_only_log(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM settings WHERE key = 'window_geometry'")
 
 
+def _add_new_card_order(conn: Connection) -> None:
+    """Version 7: new cards within a domain by task statement, then deck position.
+
+    Adds ``cards.new_rank`` and an index that leads with it, and forgets the deck file
+    fingerprints so the next content sync reads every deck again and ranks its cards.
+    Written in plain SQL so that later model changes cannot alter it.
+    """
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(cards)")}
+    if "new_rank" not in columns:
+        conn.exec_driver_sql("ALTER TABLE cards ADD COLUMN new_rank INTEGER NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_cards_new")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_cards_new_order ON cards "
+        "(exam_id, is_new, archived, suspended, domain, new_rank, position)"
+    )
+    conn.exec_driver_sql("DELETE FROM deck_files WHERE path NOT LIKE 'questions:%'")
+
+
+def _add_text_index(conn: Connection) -> None:
+    """Version 8: a full-text index of the cards' question, answer and id for Browse.
+
+    An FTS5 table over ``cards`` (external content: the text is not stored twice) with
+    the unicode61 word tokenizer, accents folded, and prefix indexes so that a search
+    word matches the words it begins. Triggers keep it in step with every write to
+    those columns (the content sync's inserts and updates); existing cards are indexed
+    here. Self-contained plain SQL.
+    """
+    conn.exec_driver_sql(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS cards_fts USING fts5("
+        "question, answer, key, content='cards', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER IF NOT EXISTS cards_fts_insert AFTER INSERT ON cards BEGIN "
+        "INSERT INTO cards_fts (rowid, question, answer, key) "
+        "VALUES (new.id, new.question, new.answer, new.key); END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER IF NOT EXISTS cards_fts_delete AFTER DELETE ON cards BEGIN "
+        "INSERT INTO cards_fts (cards_fts, rowid, question, answer, key) "
+        "VALUES ('delete', old.id, old.question, old.answer, old.key); END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER IF NOT EXISTS cards_fts_update "
+        "AFTER UPDATE OF question, answer, key ON cards BEGIN "
+        "INSERT INTO cards_fts (cards_fts, rowid, question, answer, key) "
+        "VALUES ('delete', old.id, old.question, old.answer, old.key); "
+        "INSERT INTO cards_fts (rowid, question, answer, key) "
+        "VALUES (new.id, new.question, new.answer, new.key); END"
+    )
+    conn.exec_driver_sql("INSERT INTO cards_fts (cards_fts) VALUES ('rebuild')")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _add_deck_files,
@@ -97,6 +150,8 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _append_only_log,
     add_practice_tables,
     add_sync_tables,
+    _add_new_card_order,
+    _add_text_index,
 ]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -72,6 +72,8 @@ class Card(Base):
     file: Mapped[str] = mapped_column(Text)
     line: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    new_rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Where a new card comes within its domain before deck position (``core.new_order``)."""
     content_hash: Mapped[str] = mapped_column(String(64))
     archived: Mapped[bool] = mapped_column(default=False)
     suspended: Mapped[bool] = mapped_column(default=False)
@@ -79,8 +81,18 @@ class Card(Base):
     created_at: Mapped[str] = mapped_column(String(32))
 
     __table_args__ = (
-        # New cards in deck order, per domain: "next new card of domain d" is one seek.
-        Index("ix_cards_new", "exam_id", "is_new", "archived", "suspended", "domain", "position"),
+        # New cards in task, then deck order, per domain: "next new card of domain d" is
+        # one seek.
+        Index(
+            "ix_cards_new_order",
+            "exam_id",
+            "is_new",
+            "archived",
+            "suspended",
+            "domain",
+            "new_rank",
+            "position",
+        ),
     )
 
 

@@ -193,7 +193,7 @@ _NEXT_DUE_IN_DOMAIN = _NEXT_DUE.where(Card.domain == bindparam("domain"))
 _NEXT_NEW = (
     select(Card.id)
     .where(_ACTIVE_IN_EXAM, Card.is_new.is_(True), Card.domain == bindparam("domain"))
-    .order_by(Card.position)
+    .order_by(Card.new_rank, Card.position)
     .limit(bindparam("limit"))
 )
 
@@ -266,6 +266,20 @@ def streak_before(conn: Connection, today: date, limit: int = 3660) -> int:
         count += 1
         day -= timedelta(days=1)
     return count
+
+
+def cards_not_suspended_as(conn: Connection, card_ids: list[int], suspended: bool) -> list[int]:
+    """Those of ``card_ids`` whose suspension is not ``suspended`` (setting it changes them)."""
+    changing: list[int] = []
+    for start in range(0, len(card_ids), 500):
+        changing.extend(
+            conn.execute(
+                select(Card.id).where(
+                    Card.id.in_(card_ids[start : start + 500]), Card.suspended.is_not(suspended)
+                )
+            ).scalars()
+        )
+    return sorted(changing)
 
 
 def set_suspended(conn: Connection, card_ids: list[int], suspended: bool) -> None:

@@ -27,6 +27,8 @@ class CardRecord:
     file: str
     line: int
     content_hash: str
+    new_rank: int = 0
+    """Its place among its domain's new cards before deck position (``core.new_order``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,15 @@ def sync_cards(
     existing = {
         row.key: row
         for row in conn.execute(
-            select(Card.id, Card.key, Card.content_hash, Card.archived, Card.file, Card.line)
+            select(
+                Card.id,
+                Card.key,
+                Card.content_hash,
+                Card.archived,
+                Card.file,
+                Card.line,
+                Card.new_rank,
+            )
         )
     }
     last_position = conn.execute(select(func.coalesce(func.max(Card.position), -1))).scalar_one()
@@ -142,6 +152,7 @@ def sync_cards(
             "file": record.file,
             "line": record.line,
             "content_hash": record.content_hash,
+            "new_rank": record.new_rank,
             "archived": False,
         }
         row = existing.pop(record.key, None)
@@ -167,7 +178,11 @@ def sync_cards(
             )
             next_position += 1
             added += 1
-        elif row.content_hash != record.content_hash or row.archived:
+        elif (
+            row.content_hash != record.content_hash
+            or row.archived
+            or row.new_rank != record.new_rank
+        ):
             updates.append({"card_id": row.id, **values})
             revived += row.archived
             updated += not row.archived

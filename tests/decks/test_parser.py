@@ -82,7 +82,7 @@ def test_malformed_front_matter(tmp_path: Path) -> None:
         "content/mls-c01/cards/a.md:2: error: front matter line must be 'key: value', "
         "got 'domain 1'",
         "content/mls-c01/cards/a.md:3: error: unknown front matter key 'colour' "
-        "(known: domain, task, tags, source, exam, kind)",
+        "(known: domain, task, tags, source, exam, kind, order)",
         "content/mls-c01/cards/a.md:4: error: domain must be a domain number such as 3, got 'one'",
         "content/mls-c01/cards/a.md:6: error: card has no domain: set 'domain:' in the "
         "front matter or a ':domain:' line",
@@ -195,3 +195,17 @@ def test_markdown_like_text_never_crashes(text: str) -> None:
         assert 1 <= problem.line <= total_lines
     for card in parsed.cards:
         assert card.answer and card.question
+
+
+def test_card_tags_add_to_file_tags(tmp_path: Path) -> None:
+    text = (
+        "---\ndomain: 1\ntags: kinesis, streaming\n---\n"
+        "## Shard limit? {#q-shard}\n:tags: quotas, kinesis\n\n1 MB/s in.\n" + GOOD
+    )
+    result = load(tmp_path, {"a.md": text})
+    assert messages(result) == []
+    tags = {c.card.key: c.card.tags for c in result.cards}
+    assert tags == {
+        "q-shard": ("kinesis", "streaming", "quotas"),
+        "q-one": ("kinesis", "streaming"),
+    }

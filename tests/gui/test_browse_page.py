@@ -258,3 +258,32 @@ def test_model_pages_through_ids_it_is_given(qtbot: QtBot) -> None:
     model.fetchMore(QModelIndex())
     assert model.rowCount() == 500 and not model.canFetchMore(QModelIndex())
     assert model.data(model.index(499, 0)) == "Q499?"
+
+
+def test_ctrl_z_undoes_a_suspend_and_ctrl_y_redoes_it(
+    qtbot: QtBot, library: Library, page: BrowsePage
+) -> None:
+    search(qtbot, page, "domain:1")
+    select_rows(page, 0)
+    [first] = page.selected_ids()
+    library.set_suspended([first], True)  # already suspended: only the other card changes
+    select_rows(page, 0, 1)
+    ids = page.selected_ids()
+    [other] = [card_id for card_id in ids if card_id != first]
+    messages: list[str] = []
+    page.bus.status_message.connect(messages.append)
+    page.activateWindow()
+    page.table.setFocus()
+    qtbot.waitUntil(page.table.hasFocus)
+    with qtbot.waitSignal(page.results_loaded, timeout=5000):
+        qtbot.keyClick(page.table, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    assert library.card(other).suspended
+    with qtbot.waitSignal(page.results_loaded, timeout=5000):
+        qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not library.card(other).suspended
+    assert library.card(first).suspended  # undo gives back what each card had
+    assert messages[-1] == "Suspension undone"
+    assert sum(text.startswith("[suspended] ") for text in column_texts(page)[:2]) == 1
+    with qtbot.waitSignal(page.results_loaded, timeout=5000):
+        qtbot.keyClick(page.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert library.card(other).suspended

@@ -366,3 +366,20 @@ def test_a_read_of_todays_answers_that_an_answer_overtakes_is_not_kept(
         assert library.today_answers.read(conn, today) == []  # what the worker read
     with library.engine.connect() as conn:
         assert [a.card_id for a in library.today_answers.read(conn, today)] == [card.id]
+
+
+def test_undo_restores_suspension_and_then_the_answer_before_it(library: Library) -> None:
+    card = library.next_card()
+    assert card is not None
+    library.answer(card.id, 5)
+    library.set_suspended([card.id], True)
+    assert library.session.undo_label() == "Suspension"
+    assert library.undo() is not None
+    assert not library.card(card.id).suspended
+    assert library.card(card.id).repetitions == 1
+    assert library.session.undo_label() == "Answer"
+    library.undo()
+    assert library.card(card.id).repetitions == 0
+    library.redo()
+    library.redo()
+    assert library.card(card.id).suspended and library.card(card.id).repetitions == 1

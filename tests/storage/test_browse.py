@@ -299,3 +299,11 @@ def test_search_page_agrees_with_search_ids_and_count(
                 every[2:4],
             )
             assert search_page(conn, exam_id, query, today, sort, descending, 2, 9) == (total, [])
+
+
+def test_free_text_uses_the_word_index_by_prefix_and_follows_edits(library: Library) -> None:
+    assert find(library, "shrink") == ["t-eta"]  # a word's beginning
+    assert find(library, "hrinkage") == []  # not the middle of a word
+    set_card(library, "t-lasso", answer="Lasso regression (shrinks coefficients).")
+    assert set(find(library, "shrink")) == {"t-eta", "t-lasso"}
+    assert set(find(library, "-shrink")) == ALL - {"t-eta", "t-lasso"}

@@ -132,3 +132,50 @@ def test_practice_history_survives_in_the_schema_5_fixture(tmp_path: Path, pack:
             None,
         )
         assert library.practice.card_reason(1) == "missed in the practice exam of 2026-11-04"
+
+
+def test_version_7_ranks_new_cards_by_task_on_the_next_sync(tmp_path: Path, pack: Path) -> None:
+    """Schema 7 adds a new-card rank; the migration makes the next sync read every deck."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES[4], data / "mlstudy.sqlite3")
+    clock = FakeClock(datetime(2026, 11, 5, 12, tzinfo=UTC))
+    with Library.open(data, clock=clock, tz=UTC, content_root=pack) as library:
+        with library.engine.connect() as conn:
+            ranks = dict(conn.exec_driver_sql("SELECT key, new_rank FROM cards").all())
+            indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(cards)")}
+        # The small pack: t-eta is task 3.4 (the fourth of domain 3), t-lasso has none.
+        assert (ranks["t-firehose"], ranks["t-eta"], ranks["t-recall"]) == (1, 3, 4)
+        assert ranks["t-lasso"] == 999
+        assert "ix_cards_new_order" in indexes and "ix_cards_new" not in indexes
+
+
+def test_version_8_indexes_existing_cards_and_follows_deck_edits(
+    tmp_path: Path, pack: Path
+) -> None:
+    """Schema 8 adds a full-text index over the cards: built at migration, then kept in step."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES[5], data / "mlstudy.sqlite3")
+    clock = FakeClock(datetime(2026, 11, 5, 12, tzinfo=UTC))
+    with Library.open(data, clock=clock, tz=UTC, content_root=pack, sync=False) as library:
+        with library.engine.connect() as conn:
+            found = conn.exec_driver_sql(
+                "SELECT c.key FROM cards_fts JOIN cards c ON c.id = cards_fts.rowid "
+                "WHERE cards_fts MATCH '\"harmonic\"'"
+            ).all()
+        assert [r[0] for r in found] == ["fx-f1"]  # indexed by the migration
+        deck = pack / "mls-c01" / "cards" / "d3.md"
+        deck.write_text(deck.read_text("utf-8").replace("Lasso", "Sparse lasso"), "utf-8")
+        library.sync_content()
+        with library.engine.connect() as conn:
+            hits = conn.exec_driver_sql(
+                "SELECT rowid FROM cards_fts WHERE cards_fts MATCH '\"sparse\"'"
+            ).all()
+            # FTS5 raises when the index and the cards table disagree.
+            conn.exec_driver_sql(
+                "INSERT INTO cards_fts (cards_fts, rank) VALUES ('integrity-check', 1)"
+            )
+            conn.rollback()
+        assert [library.card(r[0]).key for r in hits] == ["t-lasso"]
+        assert library.integrity() == "ok"
