@@ -206,48 +206,53 @@ def declares_questions(lines: list[str]) -> bool:
     return False
 
 
+def split_front_matter(
+    lines: list[str], path: str, known_keys: tuple[str, ...]
+) -> tuple[list[tuple[int, str, str]], int, list[Problem]]:
+    """The ``key: value`` lines of a file's front matter (line number, key, value), the
+    index of the first line after it, and a problem for each line that is not a known
+    key (comments and blank lines are skipped). Card and question files share it."""
+    entries: list[tuple[int, str, str]] = []
+    problems: list[Problem] = []
+    if not lines or lines[0].strip() != "---":
+        return entries, 0, problems
+    for index in range(1, len(lines)):
+        if lines[index].strip() != "---":
+            continue
+        for number, raw in enumerate(lines[1:index], start=2):
+            stripped = raw.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            key, sep, value = stripped.partition(":")
+            key = key.strip().lower()
+            if not sep:
+                message = f"front matter line must be 'key: value', got {stripped[:40]!r}"
+                problems.append(Problem(path, number, message))
+            elif key not in known_keys:
+                message = f"unknown front matter key '{key}' (known: {', '.join(known_keys)})"
+                problems.append(Problem(path, number, message))
+            else:
+                entries.append((number, key, value.strip()))
+        return entries, index + 1, problems
+    problems.append(
+        Problem(path, 1, "front matter starts with '---' but has no closing '---' line")
+    )
+    return entries, len(lines), problems
+
+
 def _parse_front_matter(lines: list[str], result: ParsedFile) -> tuple[dict[str, object], int]:
     defaults: dict[str, object] = {}
-    if not lines or lines[0].strip() != "---":
-        return defaults, 0
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
-            for number, raw in enumerate(lines[1:index], start=2):
-                stripped = raw.strip()
-                if not stripped or stripped.startswith("#"):
-                    continue
-                key, sep, value = stripped.partition(":")
-                key = key.strip().lower()
-                if not sep:
-                    result.problems.append(
-                        Problem(
-                            result.path,
-                            number,
-                            f"front matter line must be 'key: value', got {stripped[:40]!r}",
-                        )
-                    )
-                elif key not in FRONT_MATTER_KEYS:
-                    result.problems.append(
-                        Problem(
-                            result.path,
-                            number,
-                            f"unknown front matter key '{key}' "
-                            f"(known: {', '.join(FRONT_MATTER_KEYS)})",
-                        )
-                    )
-                else:
-                    _set_field(defaults, key, value.strip(), result, number)
-            exam = defaults.pop("exam", None)
-            result.exam = str(exam) if exam else None
-            kind = defaults.pop("kind", None)
-            result.kind = str(kind) if kind else None
-            order = defaults.pop("order", None)
-            result.order = str(order) if order else "task"
-            return defaults, index + 1
-    result.problems.append(
-        Problem(result.path, 1, "front matter starts with '---' but has no closing '---' line")
-    )
-    return defaults, len(lines)
+    entries, end, problems = split_front_matter(lines, result.path, FRONT_MATTER_KEYS)
+    result.problems.extend(problems)
+    for number, key, value in entries:
+        _set_field(defaults, key, value, result, number)
+    exam = defaults.pop("exam", None)
+    result.exam = str(exam) if exam else None
+    kind = defaults.pop("kind", None)
+    result.kind = str(kind) if kind else None
+    order = defaults.pop("order", None)
+    result.order = str(order) if order else "task"
+    return defaults, end
 
 
 def _set_field(

@@ -21,6 +21,7 @@ from mlstudy.decks.parser import (
     Problem,
     declares_questions,
     read_bounded,
+    split_front_matter,
 )
 from mlstudy.errors import UserError
 
@@ -169,33 +170,13 @@ def _track_fence(line: str, fence: str | None) -> str | None:
 
 def _front_matter(lines: list[str], result: ParsedQuestionFile) -> tuple[dict[str, object], int]:
     defaults: dict[str, object] = {}
-    if not lines or lines[0].strip() != "---":
-        return defaults, 0
-    for index in range(1, len(lines)):
-        if lines[index].strip() != "---":
-            continue
-        for number, raw in enumerate(lines[1:index], start=2):
-            stripped = raw.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            key, sep, value = stripped.partition(":")
-            key = key.strip().lower()
-            if not sep or key not in FRONT_MATTER_KEYS:
-                result.problems.append(
-                    Problem(
-                        result.path,
-                        number,
-                        f"unknown front matter line {stripped[:40]!r} "
-                        f"(known keys: {', '.join(FRONT_MATTER_KEYS)})",
-                    )
-                )
-                continue
-            _set_field(defaults, key, value.strip(), result, number)
-        result.exam = str(defaults.pop("exam")) if defaults.get("exam") else None
-        result.kind = str(defaults.pop("kind", "")) or None
-        return defaults, index + 1
-    result.problems.append(Problem(result.path, 1, "front matter has no closing '---' line"))
-    return defaults, len(lines)
+    entries, end, problems = split_front_matter(lines, result.path, FRONT_MATTER_KEYS)
+    result.problems.extend(problems)
+    for number, key, value in entries:
+        _set_field(defaults, key, value, result, number)
+    result.exam = str(defaults.pop("exam")) if defaults.get("exam") else None
+    result.kind = str(defaults.pop("kind", "")) or None
+    return defaults, end
 
 
 def _split(value: str) -> tuple[str, ...]:
