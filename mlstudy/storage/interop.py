@@ -16,7 +16,14 @@ from mlstudy.core.models import ReviewKind
 from mlstudy.core.replay import ReplayAnswer, apply_answer
 from mlstudy.core.sm2 import NEW_CARD, Sm2State
 from mlstudy.storage.schema import Card, CardState, Review
-from mlstudy.storage.study import STATE_LOG, ExamRule, StateRow, state_row, write_state
+from mlstudy.storage.study import (
+    STATE_COLUMNS,
+    STATE_LOG,
+    ExamRule,
+    StateRow,
+    state_row,
+    write_state,
+)
 
 
 def export_cards(conn: Connection, exam_id: int, domain: int | None = None) -> list[ExportCard]:
@@ -215,17 +222,9 @@ def _states(conn: Connection, card_ids: Sequence[int]) -> dict[int, StateRow]:
     states: dict[int, StateRow] = {}
     for start in range(0, len(card_ids), _CHUNK):
         rows = conn.execute(
-            select(
-                CardState.card_id,
-                CardState.repetitions,
-                CardState.easiness,
-                CardState.interval_days,
-                CardState.due_day,
-                CardState.last_day,
-                CardState.exam_due_day,
-                CardState.reviews,
-                CardState.lapses,
-            ).where(CardState.card_id.in_(card_ids[start : start + _CHUNK]))
+            select(CardState.card_id, *STATE_COLUMNS).where(
+                CardState.card_id.in_(card_ids[start : start + _CHUNK])
+            )
         )
         states.update({int(row[0]): StateRow(*row[1:]) for row in rows})
     return states

@@ -96,7 +96,7 @@ def _active(exam_id: int) -> ColumnElement[bool]:
 
 # Statements on the answer path are built once: building a select costs more than
 # running it on an indexed table.
-_LOAD_STATE = select(
+STATE_COLUMNS = (
     CardState.repetitions,
     CardState.easiness,
     CardState.interval_days,
@@ -105,7 +105,9 @@ _LOAD_STATE = select(
     CardState.exam_due_day,
     CardState.reviews,
     CardState.lapses,
-).where(CardState.card_id == bindparam("card_id"))
+)
+"""The ``card_states`` columns in ``StateRow`` order."""
+_LOAD_STATE = select(*STATE_COLUMNS).where(CardState.card_id == bindparam("card_id"))
 _ANSWERS_ON = (
     select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
     .join(Card, Card.id == Review.card_id)

@@ -24,7 +24,7 @@ from mlstudy.core.replay import ReplayAnswer, ReplayedState, apply_answer, repla
 from mlstudy.core.sync import LoggedAnswer, merged_kinds
 from mlstudy.storage.merge_order import cards_log
 from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Review, Setting
-from mlstudy.storage.study import ExamRule, StateRow, state_row, write_state
+from mlstudy.storage.study import STATE_COLUMNS, ExamRule, StateRow, state_row, write_state
 from mlstudy.storage.sync_schema import (
     sync_device,
     sync_events,
@@ -439,17 +439,7 @@ def merge_events(
     return Merged(received, frozenset(cards), settings, suspended, tuple(problems))
 
 
-_STATES = select(
-    CardState.card_id,
-    CardState.repetitions,
-    CardState.easiness,
-    CardState.interval_days,
-    CardState.due_day,
-    CardState.last_day,
-    CardState.exam_due_day,
-    CardState.reviews,
-    CardState.lapses,
-)
+_STATES = select(CardState.card_id, *STATE_COLUMNS)
 
 
 def log_top(conn: Connection) -> int:
