@@ -4,6 +4,7 @@ review history into the log (``core.interop`` has the mapping)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -59,21 +60,80 @@ def export_to_anki(
         cards = export_cards(conn, library.exam_id(), domain)
     if not cards:
         raise UserError("there are no cards to export")
-    notes = write_apkg(
-        cards,
-        path,
-        exam.code,
-        names,
-        timestamp=library.now().timestamp(),
-        with_progress=with_progress,
-        progress=progress,
-    )
+    cached = _CachedRenderer(library.data_dir, [t for c in cards for t in (c.question, c.answer)])
+    try:
+        notes = write_apkg(
+            cards,
+            path,
+            exam.code,
+            names,
+            timestamp=library.now().timestamp(),
+            with_progress=with_progress,
+            progress=progress,
+            html=cached.html,
+        )
+        cached.keep()
+    finally:
+        cached.close()
     return ExportReport(
         path=path,
         notes=notes,
         decks=len({c.domain for c in cards}),
         with_progress=with_progress,
     )
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _CachedRenderer:
+    """``render_markdown`` in front of the render cache (``storage.render_cache``):
+    what an earlier export rendered is not rendered again. A result shown as plain
+    text (over a cap, or slow on a busy machine) is never kept."""
+
+    def __init__(self, data_dir: Path, texts: list[str]) -> None:
+        from mlstudy import paths
+        from mlstudy.decks.render import RENDER_VERSION
+        from mlstudy.storage.render_cache import RenderCache
+
+        self._cache: RenderCache | None
+        try:
+            self._cache = RenderCache(
+                paths.cache_dir(data_dir) / "rendered-html.sqlite3", RENDER_VERSION
+            )
+        except (OSError, sqlite3.Error):
+            self._cache = None  # no cache: every card is rendered, as before
+        wanted = sorted({_digest(text) for text in texts})
+        self._known = self._cache.lookup(wanted) if self._cache is not None else {}
+        self._fresh: dict[str, str] = {}
+        self._used: set[str] = set()
+
+    def html(self, text: str) -> str:
+        """The card HTML of one markdown field."""
+        from mlstudy.decks.render import render_capped
+
+        digest = _digest(text)
+        self._used.add(digest)
+        known = self._known.get(digest) or self._fresh.get(digest)
+        if known is not None:
+            return known
+        rendered = render_capped(text)
+        if not rendered.problem:
+            self._fresh[digest] = rendered.html
+        return rendered.html
+
+    def keep(self) -> None:
+        """Store what was rendered; keep what was used; drop the rest."""
+        if self._cache is not None:
+            self._cache.keep(self._fresh, self._used - self._fresh.keys())
+
+    def close(self) -> None:
+        """Close the cache file."""
+        if self._cache is not None:
+            self._cache.close()
 
 
 @dataclass(frozen=True, slots=True)
