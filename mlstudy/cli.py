@@ -348,13 +348,14 @@ def _import(args: argparse.Namespace) -> int:
     if args.with_progress and result.progress is None:
         print(
             f"  progress: {result.scheduled} scheduled in Anki, "
-            f"{result.answers} answers in its history"
+            f"{result.answers} answers in its history, {result.suspended} suspended"
         )
     elif result.progress is not None:
         done = result.progress
         print(
             f"  progress: states set {done.states}, already imported {done.unchanged}, "
-            f"kept {done.kept} (answered in mlstudy since), Anki answers logged {done.history}"
+            f"kept {done.kept} (answered in mlstudy since), Anki answers logged {done.history}, "
+            f"suspended {done.suspended}"
         )
     return EXIT_OK
 

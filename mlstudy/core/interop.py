@@ -10,8 +10,11 @@ entry of kind ``import`` that sets the card's SM-2 state outright (``imported_sc
 I = Anki's interval, EF = Anki's factor / 10 in hundredths (2500 -> 250) and never below
 SM-2's 1.3, n = 1 plus the passed review-type answers since the last lapse in Anki's
 history, and a virtual last review day = Anki's due day - I, so mlstudy's due day is
-Anki's. Anki's review history becomes entries of the kinds in ``ANKI_KINDS``
-(``anki_history``): history for the charts and the answer-time estimates, never state.
+Anki's. A card in Anki's learning or relearning steps becomes SM-2's state after a
+failed answer (``learning_schedule``): n = 0, I = 1 day from its last Anki answer, EF =
+Anki's factor (2.5 for a card that never graduated). Anki's review history becomes
+entries of the kinds in ``ANKI_KINDS`` (``anki_history``): history for the charts and the
+answer-time estimates, never state.
 Buttons map to grades 1 Again -> 1, 2 Hard -> 3, 3 Good -> 4, 4 Easy -> 5.
 """
 
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mlstudy.core.models import ReviewKind
-from mlstudy.core.sm2 import MIN_EASINESS_HUNDREDTHS, Sm2State
+from mlstudy.core.sm2 import INITIAL_EASINESS_HUNDREDTHS, MIN_EASINESS_HUNDREDTHS, Sm2State
 
 NOTE_TYPE_NAME = "mlstudy card"
 NOTE_FIELDS = ("Question", "Answer", "Source", "Task", "Id")
@@ -196,6 +199,20 @@ def imported_schedule(
     days = max(1, interval)
     easiness = max(MIN_EASINESS_HUNDREDTHS, (max(0, factor) + 5) // 10)
     return ImportedSchedule(Sm2State(repetitions, easiness, days), due_day - timedelta(days=days))
+
+
+def learning_schedule(factor: int, last_answer_day: date) -> ImportedSchedule:
+    """The SM-2 state of an Anki card in its learning or relearning steps: answered but
+    not (or no longer) remembered, which SM-2 states as after a grade below 3: n = 0,
+    I = 1 day from its last answer. EF is Anki's ease, or SM-2's initial 2.5 for a card
+    that never graduated (Anki gives it no ease yet).
+    """
+    easiness = (
+        max(MIN_EASINESS_HUNDREDTHS, (factor + 5) // 10)
+        if factor > 0
+        else INITIAL_EASINESS_HUNDREDTHS
+    )
+    return ImportedSchedule(Sm2State(0, easiness, 1), last_answer_day)
 
 
 def anki_history(answers: Sequence[AnkiAnswer]) -> list[HistoryEntry]:

@@ -93,11 +93,13 @@ def write_apkg(
     timestamp: float,
     with_progress: bool = False,
     progress: Progress | None = None,
+    html: Callable[[str], str] = render_markdown,
 ) -> int:
     """Write ``cards`` to ``path`` as an Anki package; return the number of notes.
 
     ``timestamp`` (seconds since the epoch) stamps every note: Anki updates a note it
-    already has only from a package whose note is newer.
+    already has only from a package whose note is newer. ``html`` turns card markdown
+    into the HTML the app shows (``render_markdown``, or a cache in front of it).
 
     Raises:
         UserError: the file cannot be written (the message names it).
@@ -113,8 +115,8 @@ def write_apkg(
             deck = decks[card.domain] = genanki.Deck(stable_id("mlstudy", "deck", name), name)
         guid = genanki.guid_for("mlstudy", card.key)
         fields = [
-            render_markdown(card.question),
-            render_markdown(card.answer),
+            html(card.question),
+            html(card.answer),
             _html_text(card.source),
             _html_text(card.task or ""),
             _html_text(card.key),

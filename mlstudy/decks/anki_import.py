@@ -75,6 +75,9 @@ class AnkiCard:
     factor: int
     due_day: int | None
     reviews: tuple[AnkiReview, ...] = ()
+    learning: bool = False
+    """In Anki's learning or relearning steps (answered, not graduated or lapsed)."""
+    suspended: bool = False
 
 
 @dataclass
@@ -286,8 +289,14 @@ def _convert(
             if not question.strip() or not answer.strip():
                 package.skipped.append(f"note {guid} ({model.name}): an empty side")
                 continue
-            # A review card (due, suspended or buried) has a due day in days; others none.
-            due_day = int(due) if ctype == 2 and queue in (2, -1, -2, -3) else None
+            # A review card (due, suspended or buried) has a due day in days; a learning
+            # or relearning card (type 1, 3) in days or, in an intraday step, in seconds.
+            learning = ctype in (_LEARNING, _RELEARNING)
+            due_day = None
+            if ctype == _REVIEW and queue in (2, -1, -2, -3):
+                due_day = int(due)
+            elif learning:
+                due_day = _learning_due_day(int(due), package.collection_start)
             package.cards.append(
                 AnkiCard(
                     key=card_key(guid, suffix),
@@ -300,8 +309,23 @@ def _convert(
                     factor=factor,
                     due_day=due_day,
                     reviews=tuple(reviews.get(cid, ())),
+                    learning=learning,
+                    suspended=queue == _SUSPENDED,
                 )
             )
+
+
+_LEARNING, _REVIEW, _RELEARNING = 1, 2, 3  # cards.type (0 is new)
+_SUSPENDED = -1  # cards.queue
+_SECONDS_FROM = 1_000_000_000
+"""A learning card's due above this is a moment in epoch seconds (an intraday step);
+below, a day number counted from the collection's creation (an interday step)."""
+
+
+def _learning_due_day(due: int, collection_start: int) -> int:
+    if due < _SECONDS_FROM:
+        return due
+    return max(0, (due - collection_start) // 86_400)
 
 
 def _is_update_stub(fields: list[str]) -> bool:

@@ -80,6 +80,33 @@ _EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
 _EXTENSION_CONFIGS = {"codehilite": {"guess_lang": False, "css_class": "codehilite"}}
 
 
+def _render_version() -> str:
+    import hashlib
+    from importlib.metadata import version
+
+    parts = [version(name) for name in ("markdown", "nh3", "pygments")]
+    parts += [
+        repr(sorted(_ALLOWED_TAGS)),
+        repr(sorted((k, sorted(v)) for k, v in _ALLOWED_ATTRIBUTES.items())),
+    ]
+    caps = (
+        limits.MAX_CARD_CHARS,
+        limits.MAX_NESTING,
+        limits.MAX_IMAGE_BYTES,
+        limits.MAX_IMAGE_PIXELS,
+        limits.MAX_IMAGES_BYTES,
+        limits.LINK_SCHEMES,
+    )
+    parts += [repr(_EXTENSIONS), repr(_EXTENSION_CONFIGS), repr(caps)]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+RENDER_VERSION = _render_version()
+"""Changes whenever the same markdown could render differently (library versions, the
+allowed tags and attributes, extensions, caps): a cache of rendered HTML keyed by the
+markdown is valid only for the version it was written with."""
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """A card fragment as HTML, and why it was shown as plain text (empty if it was not)."""

@@ -154,11 +154,14 @@ class ImportDialog(QDialog):
             f"{_count(preview.answers, 'answer')} of history"
         )
         self.with_progress.setToolTip(
-            "Each review card keeps its interval, ease and due day; Anki's answers count "
-            "in the charts and the answer-time estimates. Cards you answered in mlstudy "
-            "since keep their mlstudy state."
+            "Each review card keeps its interval, ease and due day, a card in learning "
+            "comes back the day after its last answer, and cards suspended in Anki stay "
+            "suspended; Anki's answers count in the charts and the answer-time estimates. "
+            "Cards you answered in mlstudy since keep their mlstudy state."
         )
-        self.with_progress.setEnabled(bool(preview.scheduled or preview.answers))
+        self.with_progress.setEnabled(
+            bool(preview.scheduled or preview.answers or preview.suspended)
+        )
         form = QFormLayout()
         form.addRow("Domain", self.domain)
         form.addRow("Task", self.task)
@@ -223,6 +226,8 @@ def import_package(
                 )
                 if done.kept:
                     message += f", {done.kept} kept (answered in mlstudy since)"
+                if done.suspended:
+                    message += f", {_count(done.suspended, 'card')} suspended as in Anki"
             report(message)
 
         _run_with_progress(

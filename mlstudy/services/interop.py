@@ -4,6 +4,7 @@ review history into the log (``core.interop`` has the mapping)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -59,21 +60,80 @@ def export_to_anki(
         cards = export_cards(conn, library.exam_id(), domain)
     if not cards:
         raise UserError("there are no cards to export")
-    notes = write_apkg(
-        cards,
-        path,
-        exam.code,
-        names,
-        timestamp=library.now().timestamp(),
-        with_progress=with_progress,
-        progress=progress,
-    )
+    cached = _CachedRenderer(library.data_dir, [t for c in cards for t in (c.question, c.answer)])
+    try:
+        notes = write_apkg(
+            cards,
+            path,
+            exam.code,
+            names,
+            timestamp=library.now().timestamp(),
+            with_progress=with_progress,
+            progress=progress,
+            html=cached.html,
+        )
+        cached.keep()
+    finally:
+        cached.close()
     return ExportReport(
         path=path,
         notes=notes,
         decks=len({c.domain for c in cards}),
         with_progress=with_progress,
     )
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _CachedRenderer:
+    """``render_markdown`` in front of the render cache (``storage.render_cache``):
+    what an earlier export rendered is not rendered again. A result shown as plain
+    text (over a cap, or slow on a busy machine) is never kept."""
+
+    def __init__(self, data_dir: Path, texts: list[str]) -> None:
+        from mlstudy import paths
+        from mlstudy.decks.render import RENDER_VERSION
+        from mlstudy.storage.render_cache import RenderCache
+
+        self._cache: RenderCache | None
+        try:
+            self._cache = RenderCache(
+                paths.cache_dir(data_dir) / "rendered-html.sqlite3", RENDER_VERSION
+            )
+        except (OSError, sqlite3.Error):
+            self._cache = None  # no cache: every card is rendered, as before
+        wanted = sorted({_digest(text) for text in texts})
+        self._known = self._cache.lookup(wanted) if self._cache is not None else {}
+        self._fresh: dict[str, str] = {}
+        self._used: set[str] = set()
+
+    def html(self, text: str) -> str:
+        """The card HTML of one markdown field."""
+        from mlstudy.decks.render import render_capped
+
+        digest = _digest(text)
+        self._used.add(digest)
+        known = self._known.get(digest) or self._fresh.get(digest)
+        if known is not None:
+            return known
+        rendered = render_capped(text)
+        if not rendered.problem:
+            self._fresh[digest] = rendered.html
+        return rendered.html
+
+    def keep(self) -> None:
+        """Store what was rendered; keep what was used; drop the rest."""
+        if self._cache is not None:
+            self._cache.keep(self._fresh, self._used - self._fresh.keys())
+
+    def close(self) -> None:
+        """Close the cache file."""
+        if self._cache is not None:
+            self._cache.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +145,15 @@ class ImportedProgress:
         unchanged: cards whose imported state was already in the log (imported before).
         kept: cards left as they were because mlstudy has newer history for them.
         history: Anki answers added to the log for the charts and answer times.
+        suspended: cards suspended in Anki, new to mlstudy, and so suspended here too
+            (a card already in mlstudy keeps the suspension it has here).
     """
 
     states: int = 0
     unchanged: int = 0
     kept: int = 0
     history: int = 0
+    suspended: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +174,8 @@ class ImportPreview:
     """Cards that Anki schedules for review (their state comes with progress)."""
     answers: int = 0
     """Entries of Anki's review history (logged with progress)."""
+    suspended: int = 0
+    """Cards suspended in Anki (suspended here too with progress, when new to mlstudy)."""
     progress: ImportedProgress | None = None
 
 
@@ -138,6 +203,7 @@ def _preview(path: Path, package: AnkiPackage) -> ImportPreview:
         skipped=tuple(package.skipped),
         files=tuple(f"{deck_slug(d)}.md" for d in sorted(package.decks())),
         scheduled=sum(card.due_day is not None for card in package.cards),
+        suspended=sum(card.suspended for card in package.cards),
         answers=sum(len(card.reviews) for card in package.cards),
     )
 
@@ -204,6 +270,7 @@ def import_from_anki(
                     "choose one with --domain or --task"
                 )
     progress = _progress(library, package) if with_progress else None
+    existing = _known_keys(library, [card.key for card in package.cards if card.suspended])
     decks = paths.user_decks_dir(library.data_dir)
     decks.mkdir(parents=True, exist_ok=True)
     try:
@@ -228,7 +295,49 @@ def import_from_anki(
     done = replace(_preview(path, package), changes=report.changes)
     if progress is None:
         return done
-    return _apply_progress(library, path, done, progress)
+    done = _apply_progress(library, path, done, progress)
+    fresh = [card.key for card in package.cards if card.suspended and card.key not in existing]
+    return _suspend_new(library, done, fresh)
+
+
+def _known_keys(library: Library, keys: list[str]) -> set[str]:
+    """Which of these card ids the library already has."""
+    from sqlalchemy import select
+
+    from mlstudy.storage.schema import Card
+
+    with library.context.read() as conn:
+        return {
+            str(key)
+            for start in range(0, len(keys), 500)
+            for key in conn.execute(
+                select(Card.key).where(Card.key.in_(keys[start : start + 500]))
+            ).scalars()
+        }
+
+
+def _suspend_new(library: Library, done: ImportPreview, keys: list[str]) -> ImportPreview:
+    """Suspend the cards that were suspended in Anki and are new to mlstudy."""
+    from sqlalchemy import select
+
+    from mlstudy.services.undo import suspend
+    from mlstudy.storage.schema import Card
+
+    if not keys or done.progress is None:
+        return done
+    with library.context.read() as conn:
+        ids = [
+            int(i)
+            for start in range(0, len(keys), 500)
+            for i in conn.execute(
+                select(Card.id).where(Card.key.in_(keys[start : start + 500]))
+            ).scalars()
+        ]
+    suspension = suspend(library.context, ids, True)
+    changes = Changes(cards=frozenset(suspension.card_ids), queue=True)
+    library.context.publish(changes)
+    progress = replace(done.progress, suspended=len(suspension.card_ids))
+    return replace(done, changes=done.changes | changes, progress=progress)
 
 
 def _progress(library: Library, package: AnkiPackage) -> list[CardProgress]:
@@ -242,7 +351,12 @@ def _progress(library: Library, package: AnkiPackage) -> list[CardProgress]:
     """
     from datetime import UTC, datetime, timedelta
 
-    from mlstudy.core.interop import AnkiAnswer, anki_history, imported_schedule
+    from mlstudy.core.interop import (
+        AnkiAnswer,
+        anki_history,
+        imported_schedule,
+        learning_schedule,
+    )
     from mlstudy.core.studyday import study_day
     from mlstudy.storage.interop import CardProgress
 
@@ -264,7 +378,10 @@ def _progress(library: Library, package: AnkiPackage) -> list[CardProgress]:
                 for r in card.reviews
             ]
             schedule = None
-            if card.due_day is not None and package.collection_start:
+            if card.learning and (answers or card.due_day is not None):
+                last = answers[-1].day if answers else start + timedelta(days=card.due_day or 0)
+                schedule = learning_schedule(card.factor, last)
+            elif card.due_day is not None and package.collection_start:
                 due = start + timedelta(days=card.due_day)
                 schedule = imported_schedule(card.interval, card.factor, due, answers)
             if schedule is not None or answers:

@@ -310,3 +310,68 @@ def test_the_command_line_imports_progress_once(tmp_path: Path) -> None:
     again = mlstudy("import", package, "--domain", "1", "--with-progress", *data)
     assert "progress: states set 0, already imported 1, kept 0" in again.stdout
     assert "Anki answers logged 0" in again.stdout
+
+
+def _keys_by_tag(library: Library) -> dict[str, str]:
+    with library.engine.connect() as conn:
+        rows = conn.execute(select(Card.key, Card.tags).where(Card.key.like("anki-%")))
+        return {tag: str(key) for key, tags in rows for tag in str(tags).split(",") if tag}
+
+
+def test_learning_and_relearning_cards_get_sm2s_state_after_a_miss(library: Library) -> None:
+    # learning.apkg (made by the real Anki): one card answered Again once (learning),
+    # one graduated then answered Again (relearning, ease 2300), two suspended.
+    result = import_from_anki(library, FIXTURES / "learning.apkg", domain=1, with_progress=True)
+    assert result.progress is not None
+    keys = _keys_by_tag(library)
+    with library.engine.connect() as conn:
+        answered = {
+            key: str(day)
+            for key, day in conn.execute(
+                select(Card.key, func.max(Review.study_day))
+                .join(Review, Review.card_id == Card.id)
+                .where(Review.kind.like("anki-%"))
+                .group_by(Card.key)
+            )
+        }
+    # n 0, I 1 from the last Anki answer: due the next study day; EF 2.5 when Anki has none.
+    learning = _state(library, keys["learning"])
+    last = date.fromisoformat(answered[keys["learning"]])
+    assert learning == (0, 250, 1, (last + timedelta(days=1)).isoformat(), last.isoformat())
+    relearning = _state(library, keys["relearning"])
+    assert relearning[:3] == (0, 230, 1)
+    assert relearning[4] == answered[keys["relearning"]]
+    _no_mismatch(library)
+
+
+def test_cards_suspended_in_anki_are_suspended_when_new_to_mlstudy(library: Library) -> None:
+    preview = preview_import(library, FIXTURES / "learning.apkg")
+    assert preview.suspended == 2
+    result = import_from_anki(library, FIXTURES / "learning.apkg", domain=1, with_progress=True)
+    assert result.progress is not None and result.progress.suspended == 2
+    keys = _keys_by_tag(library)
+
+    def suspended() -> set[str]:
+        with library.engine.connect() as conn:
+            rows = conn.execute(select(Card.key).where(Card.suspended.is_(True)))
+            return {str(k) for k in rows.scalars()}
+
+    assert suspended() == {keys["suspended-new"], keys["suspended-review"]}
+    # A card already in mlstudy keeps the suspension it has here.
+    with library.engine.connect() as conn:
+        card_id = conn.execute(
+            select(Card.id).where(Card.key == keys["suspended-new"])
+        ).scalar_one()
+    library.set_suspended([int(card_id)], False)
+    again = import_from_anki(library, FIXTURES / "learning.apkg", domain=1, with_progress=True)
+    assert again.progress is not None and again.progress.suspended == 0
+    assert suspended() == {keys["suspended-review"]}
+    # Without progress nothing is suspended.
+    other = Library.open(library.data_dir.parent / "other", content_root=library.content_root)
+    try:
+        import_from_anki(other, FIXTURES / "learning.apkg", domain=1)
+        with other.engine.connect() as conn:
+            count = select(func.count()).select_from(Card).where(Card.suspended.is_(True))
+            assert conn.execute(count).scalar() == 0
+    finally:
+        other.close()
