@@ -1,6 +1,12 @@
 """The script PyInstaller freezes (kept outside ``mlstudy/`` so no module there is
 seen as a top-level one during analysis)."""
 
-from mlstudy.cli import main
+import multiprocessing
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    # A worker process (the Anki export renders cards on every CPU) runs its task here
+    # and exits; in a frozen build it is this same program started again.
+    multiprocessing.freeze_support()
+    from mlstudy.cli import main
+
+    raise SystemExit(main())

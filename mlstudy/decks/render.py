@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html as html_lib
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -82,9 +83,11 @@ _EXTENSION_CONFIGS = {"codehilite": {"guess_lang": False, "css_class": "codehili
 
 def _render_version() -> str:
     import hashlib
-    from importlib.metadata import version
 
-    parts = [version(name) for name in ("markdown", "nh3", "pygments")]
+    import pygments
+
+    # Module attributes, not package metadata: a frozen build carries no metadata.
+    parts = [str(getattr(m, "__version__", "?")) for m in (markdown, nh3, pygments)]
     parts += [
         repr(sorted(_ALLOWED_TAGS)),
         repr(sorted((k, sorted(v)) for k, v in _ALLOWED_ATTRIBUTES.items())),
@@ -224,3 +227,55 @@ def code_css(dark: bool) -> str:
     """Pygments CSS for the ``codehilite`` blocks in the light or dark theme."""
     style = "monokai" if dark else "friendly"
     return str(HtmlFormatter(style=style).get_style_defs(".codehilite"))
+
+
+PARALLEL_FROM = 2_000
+"""Fields to render before ``render_many`` spreads the work over processes (below it,
+starting them costs more than it saves)."""
+_CHUNK = 250
+
+
+def _render_chunk(texts: list[str]) -> list[tuple[str, str]]:
+    """A worker process's share: each text rendered as ``render_capped`` does."""
+    return [(r.html, r.problem) for r in map(render_capped, texts)]
+
+
+def render_many(
+    texts: Sequence[str],
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> list[Rendered]:
+    """Render many card fields, in worker processes when there are many and more than
+    one CPU; each one exactly as ``render_capped`` renders it (same caps, same time cap
+    per field). ``progress(done, total)`` follows along. A pool that cannot start or
+    breaks leaves the rest to this process.
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    total = len(texts)
+    out: list[Rendered | None] = [None] * total
+    count = workers if workers is not None else min(8, os.cpu_count() or 1)
+    done = 0
+    if total >= PARALLEL_FROM and count > 1:
+        chunks = [list(texts[i : i + _CHUNK]) for i in range(0, total, _CHUNK)]
+        try:
+            # "spawn": a forked copy of a process running Qt threads is not safe.
+            with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
+                for index, results in enumerate(pool.map(_render_chunk, chunks)):
+                    start = index * _CHUNK
+                    for offset, (html, problem) in enumerate(results):
+                        out[start + offset] = Rendered(html, problem)
+                    done += len(results)
+                    if progress is not None:
+                        progress(done, total)
+        except (OSError, RuntimeError):  # BrokenProcessPool is a RuntimeError
+            pass
+    for index, text in enumerate(texts):
+        if out[index] is None:
+            out[index] = render_capped(text)
+            done += 1
+            if progress is not None and (done % 500 == 0 or done == total):
+                progress(done, total)
+    return [r for r in out if r is not None]

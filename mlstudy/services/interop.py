@@ -62,6 +62,11 @@ def export_to_anki(
         raise UserError("there are no cards to export")
     cached = _CachedRenderer(library.data_dir, [t for c in cards for t in (c.question, c.answer)])
     try:
+        # Progress: rendering what the cache lacks is the first half, writing the second.
+        total = len(cards)
+        cached.prerender(
+            None if progress is None else lambda done, of: progress(done * total // of, 2 * total)
+        )
         notes = write_apkg(
             cards,
             path,
@@ -69,7 +74,7 @@ def export_to_anki(
             names,
             timestamp=library.now().timestamp(),
             with_progress=with_progress,
-            progress=progress,
+            progress=None if progress is None else lambda done, of: progress(of + done, 2 * of),
             html=cached.html,
         )
         cached.keep()
@@ -106,10 +111,28 @@ class _CachedRenderer:
             )
         except (OSError, sqlite3.Error):
             self._cache = None  # no cache: every card is rendered, as before
-        wanted = sorted({_digest(text) for text in texts})
+        self._texts = {_digest(text): text for text in texts}
+        wanted = sorted(self._texts)
         self._known = self._cache.lookup(wanted) if self._cache is not None else {}
         self._fresh: dict[str, str] = {}
+        self._shown: dict[str, str] = {}
+        """This run's HTML of fields shown as plain text (never kept in the cache)."""
         self._used: set[str] = set()
+
+    def prerender(self, progress: Progress | None) -> None:
+        """Render every field the cache lacks, on all CPUs when there are many."""
+        from mlstudy.decks.render import render_many
+
+        missing = [d for d in self._texts if d not in self._known]
+        for digest, rendered in zip(
+            missing, render_many([self._texts[d] for d in missing], progress), strict=True
+        ):
+            if rendered.problem:
+                self._shown[digest] = rendered.html
+            else:
+                self._fresh[digest] = rendered.html
+        if progress is not None and not missing:
+            progress(1, 1)
 
     def html(self, text: str) -> str:
         """The card HTML of one markdown field."""
@@ -117,10 +140,10 @@ class _CachedRenderer:
 
         digest = _digest(text)
         self._used.add(digest)
-        known = self._known.get(digest) or self._fresh.get(digest)
+        known = self._known.get(digest) or self._fresh.get(digest) or self._shown.get(digest)
         if known is not None:
             return known
-        rendered = render_capped(text)
+        rendered = render_capped(text)  # a field prerender did not see
         if not rendered.problem:
             self._fresh[digest] = rendered.html
         return rendered.html

@@ -1,0 +1,35 @@
+"""Rendering many fields at once, in worker processes: the same HTML as one by one."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlstudy.decks import limits, render
+
+
+def fields() -> list[str]:
+    texts = [
+        f"Answer {n}: **bold** and `code` with a [link](https://example.com/{n})."
+        for n in range(30)
+    ]
+    texts += [
+        "```python\nprint('x')\n```",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "<script>alert(1)</script>plain",
+        "x" * (limits.MAX_CARD_CHARS + 1),  # over the size cap: shown as plain text
+        "",
+    ]
+    return texts
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_render_many_gives_what_render_capped_gives(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    monkeypatch.setattr(render, "PARALLEL_FROM", 10)
+    texts = fields()
+    seen: list[tuple[int, int]] = []
+    got = render.render_many(texts, lambda done, total: seen.append((done, total)), workers)
+    assert got == [render.render_capped(text) for text in texts]
+    assert got[-2].problem  # the capped field says why
+    assert seen[-1] == (len(texts), len(texts))
