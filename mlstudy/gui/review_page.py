@@ -18,7 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from mlstudy.core.leech import LEECH_HINT
-from mlstudy.core.sm2 import GRADE_MEANINGS, is_pass
+from mlstudy.core.sm2 import (
+    GRADE_MEANINGS,
+    GRADE_SM2_MEANINGS,
+    PASS_GRADE,
+    GradeOutcome,
+    is_pass,
+    needs_drill,
+)
 from mlstudy.errors import UserError
 from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
@@ -32,15 +39,42 @@ MAX_TEXT_WIDTH = 820
 MAX_ANSWER_MS = 5 * 60 * 1000
 
 
+GRADE_OUTCOME_STYLE = {0: "lapse", 1: "lapse", 2: "lapse", 3: "hard", 4: "pass", 5: "pass"}
+"""The colour of each grade button: red for a lapse, amber for a pass that comes back
+today (SM-2 drills below 4), green for a pass."""
+
+
 def interval_label(days: int) -> str:
-    """A short interval: "again today", "1 d", "6 d", "3.2 mo", "1.4 y"."""
+    """A short interval: "today", "1 d", "6 d", "3.2 mo", "1.4 y"."""
     if days <= 0:
-        return "again today"
+        return "today"
     if days < 60:
         return f"{days} d"
     if days < 365:
         return f"{days / 30.4:.1f} mo"
     return f"{days / 365:.1f} y"
+
+
+def outcome_label(outcome: GradeOutcome) -> str:
+    """The second line of a grade button: when the card comes back."""
+    if outcome.interval_days is None:  # a drill answer: the schedule is already set
+        return "again today" if outcome.again_today else "done for today"
+    interval = interval_label(outcome.interval_days)
+    return f"today, then {interval}" if outcome.again_today else interval
+
+
+def grade_tooltip(grade: int) -> str:
+    """The SM-2 meaning of a grade and what it does to the card."""
+    if grade < PASS_GRADE:
+        effect = "A lapse: the card starts over (next interval 1 day) and comes back today."
+    elif needs_drill(grade):
+        effect = (
+            "A pass that comes back today: SM-2 drills a card until it is graded 4 or 5; "
+            "the interval grows, the easiness drops."
+        )
+    else:
+        effect = "A pass: the interval grows (1 day, 6 days, then times the easiness)."
+    return f"Grade {grade}: {GRADE_SM2_MEANINGS[grade]}. {effect} Key {grade}."
 
 
 class CardBrowser(_CardBrowser):
@@ -64,6 +98,8 @@ class ReviewPage(QWidget):
         self.answer_shown = False
         self._timer = QElapsedTimer()
         self._session_started = 0.0
+        self._last_answer_at = 0.0
+        """When the session's last answer was given: the summary's clock stops there."""
         # (card id, grade) of this session's answers; undo moves the last one to the
         # redo list and redo moves it back, so the summary counts what is in the log.
         self._session_log: list[tuple[int, int]] = []
@@ -92,17 +128,23 @@ class ReviewPage(QWidget):
         self.browser.setMaximumWidth(MAX_TEXT_WIDTH)
         self.browser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.show_button = QPushButton("Show answer  (Space)")
-        self.show_button.setMinimumHeight(40)
+        self.show_button.setMinimumHeight(52)
+        self.show_button.setProperty("primary", True)
         self.show_button.clicked.connect(self.show_answer)
         self.grade_buttons: list[QPushButton] = []
         grades = QHBoxLayout()
+        grades.setSpacing(6)
         for grade in range(6):
-            button = QPushButton()
-            button.setMinimumHeight(48)
-            button.setToolTip(f"Grade {grade}: {GRADE_MEANINGS[grade]} (key {grade})")
+            button = QPushButton(f"{grade} · {GRADE_MEANINGS[grade]}")
+            button.setMinimumHeight(52)
+            button.setMinimumWidth(60)
+            # Equal widths whatever the text: every button gets the same share.
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setProperty("outcome", GRADE_OUTCOME_STYLE[grade])
+            button.setToolTip(grade_tooltip(grade))
             button.clicked.connect(lambda _=False, g=grade: self.grade(g))
             self.grade_buttons.append(button)
-            grades.addWidget(button)
+            grades.addWidget(button, 1)
         self.grade_row = QWidget()
         self.grade_row.setLayout(grades)
         # One stack for "Show answer" and the grades: flipping it does not re-lay out
@@ -144,9 +186,12 @@ class ReviewPage(QWidget):
         layout.addWidget(self.stack, 1)
 
     def _shortcuts(self) -> None:
+        # Window-wide, so the keys work wherever focus is (after Tab moved it to the
+        # sidebar, say); Qt only fires a shortcut of a visible widget, so they act while
+        # the Review page is on screen and nowhere else.
         def bind(keys: str, slot: object) -> None:
             shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
 
         for key in ("Space", "Return", "Enter"):
@@ -204,6 +249,7 @@ class ReviewPage(QWidget):
             return
         self._session_log.append((card.id, grade))
         self._session_redo.clear()
+        self._last_answer_at = time.monotonic()
         self.bus.publish(changes)
         if not card.is_leech:
             after = self.library.card(card.id)
@@ -273,10 +319,11 @@ class ReviewPage(QWidget):
         self.leech_hint.setVisible(card.is_leech)
         self.answer_controls.setCurrentIndex(1 if self.answer_shown else 0)
         if self.answer_shown:
-            intervals = self.library.preview_intervals(card.id)
-            for grade, button in enumerate(self.grade_buttons):
+            for outcome, button in zip(
+                self.library.grade_outcomes(card.id), self.grade_buttons, strict=True
+            ):
                 button.setText(
-                    f"{grade} {GRADE_MEANINGS[grade]}\n{interval_label(intervals[grade])}"
+                    f"{outcome.grade} · {GRADE_MEANINGS[outcome.grade]}\n{outcome_label(outcome)}"
                 )
 
     def _show_progress(self) -> None:
@@ -294,11 +341,7 @@ class ReviewPage(QWidget):
     def _show_summary(self) -> None:
         self.stack.setCurrentIndex(1)
         counts = self.library.counts()
-        spent = (
-            timedelta(seconds=round(time.monotonic() - self._session_started))
-            if self._session_started
-            else timedelta()
-        )
+        spent = self.session_time()
         tomorrow = self.library.due_by(counts.day + timedelta(days=1))
         answers = len(self._session_log)
         passes = sum(is_pass(grade) for _card, grade in self._session_log)
@@ -314,6 +357,12 @@ class ReviewPage(QWidget):
         )
         self.session_finished.emit()
         self.setFocus()
+
+    def session_time(self) -> timedelta:
+        """From the session's start to its last answer (zero before the first answer)."""
+        if not self._session_log or not self._session_started:
+            return timedelta()
+        return timedelta(seconds=round(self._last_answer_at - self._session_started))
 
     def current_html(self) -> str:
         """The card view's HTML (tests and the smoke test)."""

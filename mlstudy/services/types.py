@@ -84,11 +84,13 @@ class TodayCounts:
     """New cards introduced today."""
     new_planned: int | None = None
     """Today's fixed plan quota of new cards (the whole day's), or None without a plan."""
+    ahead: int = 0
+    """Cards due in the next days that review ahead offers now (0 unless asked for)."""
 
     @property
     def left(self) -> int:
-        """Cards left today, drill included."""
-        return self.due + self.new + self.drill
+        """Cards left today, drill and review ahead included."""
+        return self.due + self.new + self.drill + self.ahead
 
 
 @dataclass(frozen=True, slots=True)

@@ -243,6 +243,27 @@ def count_due(conn: Connection, exam_id: int, today: date, domain: int | None = 
     return int(conn.execute(query).scalar_one())
 
 
+def count_due_except(
+    conn: Connection,
+    exam_id: int,
+    day: date,
+    exclude: frozenset[int],
+    domain: int | None = None,
+) -> int:
+    """Reviewed cards due on or before ``day`` but for some (those answered today)."""
+    query = (
+        select(func.count())
+        .select_from(CardState)
+        .join(Card, Card.id == CardState.card_id)
+        .where(day.isoformat() >= EFFECTIVE_DUE, _active(exam_id))
+    )
+    if exclude:
+        query = query.where(CardState.card_id.notin_(sorted(exclude)))
+    if domain is not None:
+        query = query.where(Card.domain == domain)
+    return int(conn.execute(query).scalar_one())
+
+
 def count_new_by_domain(conn: Connection, exam_id: int) -> dict[int, int]:
     """Unseen, active cards per domain."""
     rows = conn.execute(
