@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -39,6 +39,7 @@ from mlstudy.errors import UserError
 from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser, as_rich_text
+from mlstudy.gui.shortcuts import bind
 from mlstudy.gui.theme import domain_color, is_dark
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import CardView, Changes, Library, browse
@@ -288,20 +289,11 @@ class BrowsePage(QWidget):
         self.model.ids_needed.connect(self._load_all_ids)
         self.suspend_button.clicked.connect(lambda: self._set_suspended(True))
         self.unsuspend_button.clicked.connect(lambda: self._set_suspended(False))
-        shortcut = QShortcut(QKeySequence("Ctrl+J"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.toggle_suspended)
-        edit = QShortcut(QKeySequence("Ctrl+E"), self)
-        edit.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        edit.activated.connect(self.edit_card)
-        for keys, slot in (
-            ("Ctrl+Z", self.undo),
-            ("Ctrl+Shift+Z", self.redo),
-            ("Ctrl+Y", self.redo),
-        ):
-            bound = QShortcut(QKeySequence(keys), self)
-            bound.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            bound.activated.connect(slot)
+        bind(self, "Ctrl+J", self.toggle_suspended, "Suspend or unsuspend the selected cards")
+        bind(self, "Ctrl+E", self.edit_card, "Edit the selected card")
+        bind(self, "Ctrl+Z", self.undo, "Undo (a suspension, an answer, an added card)")
+        bind(self, "Ctrl+Shift+Z", self.redo, "Redo")
+        bind(self, "Ctrl+Y", self.redo, "Redo")
         bus.changes_made.connect(self.refresh)
         self._show_preview(None)
 
@@ -388,6 +380,11 @@ class BrowsePage(QWidget):
     def query(self) -> str:
         """The search text."""
         return self.search_edit.text()
+
+    def focus_search(self) -> None:
+        """Put the keyboard in the search field, its text selected (Ctrl+F)."""
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
 
     def set_query(self, text: str) -> None:
         """Search for ``text`` now (no debounce), as if typed and Enter pressed."""

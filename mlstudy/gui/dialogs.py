@@ -8,6 +8,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -225,3 +226,9 @@ class TextDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(560, 420)
         self.setWindowModality(Qt.WindowModality.NonModal)
+        self.view = view
+
+    def use_fixed_font(self) -> None:
+        """Show the text in the system's fixed-width font (aligned columns)."""
+        self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.resize(680, 560)

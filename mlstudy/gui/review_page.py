@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QElapsedTimer, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -31,7 +32,8 @@ from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser as _CardBrowser
 from mlstudy.gui.richtext import Markup, link, open_link, rich
-from mlstudy.gui.theme import domain_color, is_dark
+from mlstudy.gui.shortcuts import bind
+from mlstudy.gui.theme import domain_color, is_dark, zoom
 from mlstudy.services import CardView, Library
 from mlstudy.services.render import card_html
 
@@ -60,7 +62,7 @@ def outcome_label(outcome: GradeOutcome) -> str:
     if outcome.interval_days is None:  # a drill answer: the schedule is already set
         return "again today" if outcome.again_today else "done for today"
     interval = interval_label(outcome.interval_days)
-    return f"today, then {interval}" if outcome.again_today else interval
+    return f"today · {interval}" if outcome.again_today else interval
 
 
 def grade_tooltip(grade: int) -> str:
@@ -99,6 +101,8 @@ class ReviewPage(QWidget):
         self._timer = QElapsedTimer()
         self._session_started = 0.0
         self._last_answer_at = 0.0
+        self.clock: Callable[[], float] = time.monotonic
+        """The session clock (seconds); tests set their own."""
         """When the session's last answer was given: the summary's clock stops there."""
         # (card id, grade) of this session's answers; undo moves the last one to the
         # redo list and redo moves it back, so the summary counts what is in the log.
@@ -189,27 +193,35 @@ class ReviewPage(QWidget):
         # Window-wide, so the keys work wherever focus is (after Tab moved it to the
         # sidebar, say); Qt only fires a shortcut of a visible widget, so they act while
         # the Review page is on screen and nowhere else.
-        def bind(keys: str, slot: object) -> None:
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
-
+        window = Qt.ShortcutContext.WindowShortcut
         for key in ("Space", "Return", "Enter"):
-            bind(key, self.show_answer)
+            bind(self, key, self.show_answer, "Show the answer", window)
         for grade in range(6):
-            bind(str(grade), lambda g=grade: self.grade(g))
-        bind("Ctrl+E", self.edit_card)
-        bind("Ctrl+Z", self.undo)
-        bind("Ctrl+Shift+Z", self.redo)
-        bind("Ctrl+Y", self.redo)
-        bind("Escape", lambda: self.bus.navigate_requested.emit("today"))
+            bind(
+                self,
+                str(grade),
+                partial(self.grade, grade),
+                "Grade the card (SM-2: 0 blackout … 5 perfect)",
+                window,
+            )
+        bind(self, "Ctrl+E", self.edit_card, "Edit the card", window)
+        bind(self, "Ctrl+Z", self.undo, "Undo the last answer (or suspension, added card)", window)
+        bind(self, "Ctrl+Shift+Z", self.redo, "Redo", window)
+        bind(self, "Ctrl+Y", self.redo, "Redo", window)
+        bind(
+            self,
+            "Escape",
+            lambda: self.bus.navigate_requested.emit("today"),
+            "Back to Today",
+            window,
+        )
 
     # ----- session -------------------------------------------------------------------
 
     def start(self) -> CardView | None:
         """Begin (or continue) today's session: show the next card or the summary."""
         if not self._session_started:
-            self._session_started = time.monotonic()
+            self._session_started = self.clock()
         self.show_next()
         return self.card
 
@@ -249,7 +261,7 @@ class ReviewPage(QWidget):
             return
         self._session_log.append((card.id, grade))
         self._session_redo.clear()
-        self._last_answer_at = time.monotonic()
+        self._last_answer_at = self.clock()
         self.bus.publish(changes)
         if not card.is_leech:
             after = self.library.card(card.id)
@@ -278,13 +290,15 @@ class ReviewPage(QWidget):
             return
         if card_id is None:  # a suspension, an added or edited card
             self.bus.publish(changes)
-            self.bus.status_message.emit(f"{label} undone")
+            self.bus.status_message.emit(f"Undone: {(label or 'the last action').lower()}")
             self.show_next()
             return
+        grade = None
         if self._session_log and self._session_log[-1][0] == card_id:
+            grade = self._session_log[-1][1]
             self._session_redo.append(self._session_log.pop())
         self.bus.publish(changes)
-        self.bus.status_message.emit("Answer undone")
+        self.bus.status_message.emit(undo_message(self.library.card(card_id).question, grade))
         self.show_card(self.library.card(card_id, kind=self._kind_of(card_id)))
 
     def redo(self) -> None:
@@ -311,7 +325,12 @@ class ReviewPage(QWidget):
         settings = self.library.settings()
         dark = is_dark(settings["theme"])
         self.browser.setHtml(
-            card_html(card, self.answer_shown, dark=dark, font_size=int(settings["font_size"]))
+            card_html(
+                card,
+                self.answer_shown,
+                dark=dark,
+                font_size=round(int(settings["font_size"]) * zoom()),
+            )
         )
         if progress:
             self._show_progress()
@@ -371,6 +390,14 @@ class ReviewPage(QWidget):
     def text(self) -> str:
         """The card view's plain text (tests and the smoke test)."""
         return str(self.browser.toPlainText())
+
+
+def undo_message(question: str, grade: int | None) -> str:
+    """What an undone answer was: "Undone: 4 · Good on “What is recall?”"."""
+    words = " ".join(question.split())
+    short = words if len(words) <= 60 else words[:59] + "…"
+    answer = f"{grade} · {GRADE_MEANINGS[grade]}" if grade is not None else "your answer"
+    return f"Undone: {answer} on “{short}”; the card is shown again"
 
 
 def meta_line(card: CardView, practice_reason: str | None = None) -> Markup:

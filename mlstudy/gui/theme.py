@@ -149,7 +149,7 @@ QLabel[role="error"] {{ color: {c.error}; }}
 QLabel[role="success"] {{ color: {c.success}; }}
 QPushButton {{
     background: {c.button}; color: {c.text}; border: 1px solid {c.border};
-    border-radius: 5px; padding: 5px 12px; min-height: 1.4em;
+    border-radius: 5px; padding: 5px 12px;
 }}
 QPushButton:hover {{ background: {c.button_hover}; }}
 QPushButton:disabled {{ color: {c.muted}; border-color: {c.button_hover}; }}
@@ -158,6 +158,8 @@ QPushButton[primary="true"] {{
     background: {c.accent}; color: #ffffff; border-color: {c.accent}; font-weight: 600;
 }}
 QPushButton[primary="true"]:focus {{ border: 2px solid {c.text}; }}
+QPushButton[outcome] {{ padding: 4px 2px; min-height: 2.7em; }}
+QPushButton[outcome]:focus {{ padding: 3px 1px; }}
 QPushButton[outcome="lapse"] {{ background: {c.lapse_bg}; border-color: {c.lapse_border}; }}
 QPushButton[outcome="hard"] {{ background: {c.hard_bg}; border-color: {c.hard_border}; }}
 QPushButton[outcome="pass"] {{ background: {c.pass_bg}; border-color: {c.pass_border}; }}

@@ -6,12 +6,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import rich
+from mlstudy.gui.shortcuts import bind
 from mlstudy.gui.theme import domain_color
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, TodayCounts
@@ -113,9 +113,7 @@ class TodayPage(QWidget):
         layout.addWidget(self.sync_status)
         layout.addStretch(1)
         for key in ("Return", "Enter", "S"):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.start_study)
+            bind(self, key, self.start_study, "Start studying")
         self.refresh()
 
     def start_study(self) -> None:

@@ -56,10 +56,10 @@ def test_whole_session_by_keyboard(qtbot: QtBot, library: Library) -> None:
     labels = [button.text() for button in review.grade_buttons]
     # A new card: below 4 it is drilled today, then due in a day; 4 and 5 give a day.
     assert labels == [
-        "0 · Blackout\ntoday, then 1 d",
-        "1 · Wrong\ntoday, then 1 d",
-        "2 · Almost\ntoday, then 1 d",
-        "3 · Hard\ntoday, then 1 d",
+        "0 · Blackout\ntoday · 1 d",
+        "1 · Wrong\ntoday · 1 d",
+        "2 · Almost\ntoday · 1 d",
+        "3 · Hard\ntoday · 1 d",
         "4 · Good\n1 d",
         "5 · Perfect\n1 d",
     ]
