@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 
 from PySide6.QtCore import QElapsedTimer, Qt, Signal

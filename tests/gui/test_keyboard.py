@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from mlstudy.gui.main_window import MainWindow
 from mlstudy.services import Library
 from tests.gui.test_review_flow import key, open_window
 
@@ -96,5 +95,3 @@ def test_the_summary_clock_stops_at_the_last_answer(qtbot: QtBot, library: Libra
     window.show_page("today")
     window.show_page("review")
     assert "time 0:00:50" in review.summary.text()
-
-
