@@ -32,6 +32,7 @@ from mlstudy.gui.theme import domain_color
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library
 from mlstudy.services.planning import write_ics
+from mlstudy.services.settings import SETTING_RANGES
 
 PREVIEW_DELAY_MS = 300
 """Edits wait this long for the next keystroke before the plan is recalculated."""
@@ -70,7 +71,7 @@ class PlanPage(QWidget):
         self.exam_date.setCalendarPopup(True)
         self.exam_date.setDisplayFormat("yyyy-MM-dd")
         self.minutes = QSpinBox()
-        self.minutes.setRange(1, 1440)
+        self.minutes.setRange(*SETTING_RANGES["minutes_per_day"])
         self.minutes.setSuffix(" min per day")
         self.weekday_boxes = [QCheckBox(name) for name in WEEKDAYS]
         weekdays = QHBoxLayout()
