@@ -46,6 +46,8 @@ class Colors:
     pass_bg: str
     pass_border: str
     nav_selected: str
+    panel: str
+    panel_border: str
 
 
 LIGHT = Colors(
@@ -66,6 +68,8 @@ LIGHT = Colors(
     pass_bg="#dafbe1",
     pass_border="#1a7f37",
     nav_selected="#ddf4ff",
+    panel="#ffffff",
+    panel_border="#d0d7de",
 )
 DARK = Colors(
     text="#e6edf3",
@@ -85,6 +89,8 @@ DARK = Colors(
     pass_bg="#12361f",
     pass_border="#3fb950",
     nav_selected="#1f3a5f",
+    panel="#161b22",
+    panel_border="#3d444d",
 )
 
 _state = {"zoom": 1.0, "base_pt": 0.0, "dark": False}
@@ -188,6 +194,9 @@ QListWidget#nav::item {{ padding: 7px 6px; border-radius: 5px; color: {c.text}; 
 QListWidget#nav::item:selected {{ background: {c.nav_selected}; color: {c.text}; }}
 QListWidget#nav:focus {{ border: none; }}
 QListWidget#nav::item:focus {{ border: 2px solid {c.focus}; }}
+QFrame#panel {{
+    background: {c.panel}; border: 1px solid {c.panel_border}; border-radius: 8px;
+}}
 QToolTip {{ color: {c.text}; background: {c.button}; border: 1px solid {c.border}; }}
 """
 

@@ -122,6 +122,12 @@ class TodayService:
                 if quota is not None
                 else None
             ),
+            new_done_by_domain=new_today,
+            new_planned_by_domain=(
+                {d: n + new_today.get(d, 0) for d, n in quota.items()}
+                if quota is not None
+                else None
+            ),
         )
 
     def _left_today(

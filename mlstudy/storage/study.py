@@ -291,6 +291,16 @@ def streak_before(conn: Connection, today: date, limit: int = 3660) -> int:
     return count
 
 
+def answers_per_day(conn: Connection, first: date, last: date) -> dict[date, int]:
+    """Live answers (every kind) per study day from ``first`` to ``last``, days with any."""
+    rows = conn.execute(
+        select(Review.study_day, func.count())
+        .where(Review.study_day >= first.isoformat(), Review.study_day <= last.isoformat(), LIVE)
+        .group_by(Review.study_day)
+    )
+    return {date.fromisoformat(str(day)): int(count) for day, count in rows}
+
+
 def cards_not_suspended_as(conn: Connection, card_ids: list[int], suspended: bool) -> list[int]:
     """Those of ``card_ids`` whose suspension is not ``suspended`` (setting it changes them)."""
     changing: list[int] = []
