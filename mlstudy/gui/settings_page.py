@@ -11,12 +11,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -109,7 +111,8 @@ class SettingsPage(QWidget):
         buttons.addWidget(add)
         buttons.addWidget(remove)
         buttons.addStretch(1)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addLayout(form)
         layout.addWidget(QLabel(f"Your deck folders (besides {library.deck_folders()[0]}):"))
         layout.addWidget(self.folders)
@@ -159,6 +162,15 @@ class SettingsPage(QWidget):
         layout.addWidget(self.sync_status)
         layout.addWidget(self.error)
         layout.addStretch(1)
+        # The page is longer than a small window: it scrolls instead of squeezing rows.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         self.refresh()
         self.theme.currentIndexChanged.connect(

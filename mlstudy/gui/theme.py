@@ -140,7 +140,10 @@ def set_role(widget: QWidget, role: str) -> None:
 
 def stylesheet(c: Colors, point_size: float) -> str:
     """The application stylesheet: type by role, inputs, buttons, focus ring, sidebar."""
-    check = (paths.resources_dir() / "icons" / "check.svg").as_posix()
+    icons = paths.resources_dir() / "icons"
+    check = (icons / "check.svg").as_posix()
+    up = (icons / "arrow-up.svg").as_posix()
+    down = (icons / "arrow-down.svg").as_posix()
 
     def pt(factor: float) -> str:
         return f"{point_size * factor:.1f}pt"
@@ -172,11 +175,38 @@ QPushButton[outcome="pass"] {{ background: {c.pass_bg}; border-color: {c.pass_bo
 QPushButton[outcome="lapse"]:focus, QPushButton[outcome="hard"]:focus,
 QPushButton[outcome="pass"]:focus {{ border: 2px solid {c.focus}; }}
 QLineEdit, QSpinBox, QDateEdit, QTimeEdit, QComboBox, QPlainTextEdit {{
-    border: 1px solid {c.border}; border-radius: 4px; padding: 3px 4px;
-    background: {c.base}; color: {c.text};
+    border: 1px solid {c.border}; border-radius: 4px; padding: 2px 4px;
+    background: {c.base}; color: {c.text}; min-height: 1.5em;
 }}
+QSpinBox, QDateEdit, QTimeEdit {{ padding-right: 20px; }}
+QComboBox {{ padding-right: 20px; }}
 QLineEdit:focus, QSpinBox:focus, QDateEdit:focus, QTimeEdit:focus, QComboBox:focus,
-QPlainTextEdit:focus {{ border: 2px solid {c.focus}; padding: 2px 3px; }}
+QPlainTextEdit:focus {{ border: 2px solid {c.focus}; padding: 1px 3px; }}
+QSpinBox:focus, QDateEdit:focus, QTimeEdit:focus, QComboBox:focus {{ padding-right: 19px; }}
+QSpinBox::up-button, QDateEdit::up-button, QTimeEdit::up-button {{
+    subcontrol-origin: border; subcontrol-position: top right; width: 18px;
+    border: none; border-left: 1px solid {c.button_hover}; background: transparent;
+}}
+QSpinBox::down-button, QDateEdit::down-button, QTimeEdit::down-button {{
+    subcontrol-origin: border; subcontrol-position: bottom right; width: 18px;
+    border: none; border-left: 1px solid {c.button_hover}; background: transparent;
+}}
+QSpinBox::up-arrow, QDateEdit::up-arrow, QTimeEdit::up-arrow {{
+    image: url("{up}"); width: 9px; height: 6px;
+}}
+QSpinBox::down-arrow, QDateEdit::down-arrow, QTimeEdit::down-arrow,
+QComboBox::down-arrow {{ image: url("{down}"); width: 9px; height: 6px; }}
+QDateEdit[calendarPopup="true"]::drop-down, QComboBox::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: center right; width: 18px;
+    border: none; background: transparent;
+}}
+QSpinBox::up-button:hover, QSpinBox::down-button:hover, QDateEdit::up-button:hover,
+QDateEdit::down-button:hover, QTimeEdit::up-button:hover, QTimeEdit::down-button:hover,
+QComboBox::drop-down:hover {{ background: {c.button_hover}; }}
+QComboBox QAbstractItemView {{
+    background: {c.base}; color: {c.text}; selection-background-color: {c.nav_selected};
+    selection-color: {c.text}; border: 1px solid {c.border};
+}}
 QTableView:focus, QListView:focus, QTreeView:focus, QTextBrowser:focus {{
     border: 2px solid {c.focus};
 }}

@@ -359,6 +359,10 @@ class TodayPage(QWidget):
         self.forecast.set_points(board.due_next)
         self.calendar.set_days(board.calendar, self.library.today())
         self._plan_day = board.plan_today
+        plan = self.library.current_plan() or board.plan
+        if plan is not None and self.library.settings()["exam_date"]:
+            self.verdict.setText(plan_summary(plan))
+            self.verdict.setVisible(True)
         self._show_plan_lines(self.library.counts())
 
     def _show_plan_lines(self, counts: TodayCounts) -> None:

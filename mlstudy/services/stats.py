@@ -8,7 +8,7 @@ from typing import Any
 
 from mlstudy.core.card_table import CardTable
 from mlstudy.core.mastery import domain_mastery, readiness, weakest_domain
-from mlstudy.core.planner import PlanDay
+from mlstudy.core.planner import Plan, PlanDay
 from mlstudy.core.progress import due_forecast
 from mlstudy.errors import UserError
 from mlstudy.services.library import Library
@@ -103,6 +103,8 @@ class Dashboard:
     """Answers per day over whole recent weeks, Monday first, up to this week's Sunday."""
     plan_today: PlanDay | None
     """Today in the plan toward the exam date (None without an exam date)."""
+    plan: Plan | None = None
+    """The plan itself (its verdict), computed here when there was none yet."""
 
 
 DASHBOARD_DAYS = 14
@@ -134,6 +136,7 @@ def today_dashboard(
             for n in range(7 * weeks)
         ],
         plan_today=plan.days[0] if plan is not None and plan.days else None,
+        plan=plan,
     )
 
 
