@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from mlstudy.core.planner import Plan
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
-from mlstudy.gui.theme import domain_color
+from mlstudy.gui.theme import domain_text_color
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library
 from mlstudy.services.planning import write_ics
@@ -338,7 +338,7 @@ class PlanPage(QWidget):
         for column, domain in enumerate(domains, start=1):
             item = self.table.horizontalHeaderItem(column)
             if item is not None:
-                item.setForeground(QBrush(QColor(domain_color(domain.number))))
+                item.setForeground(QBrush(QColor(domain_text_color(domain.number))))
                 item.setToolTip(f"New cards of domain {domain.number}: {domain.name}")
         self.table.setRowCount(len(plan.days))
         grey = QBrush(QColor("#8b949e"))

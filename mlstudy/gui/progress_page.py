@@ -70,6 +70,10 @@ def needs_recompute(changes: Changes | None) -> bool:
     return changes is None or changes.reviews or changes.content or changes.plan
 
 
+CHART_MAX_HEIGHT = 380
+"""No chart grows taller than this, whatever the window height."""
+
+
 class ProgressPage(QWidget):
     """Readiness at the top, the charts below in a scroll area."""
 
@@ -126,7 +130,11 @@ class ProgressPage(QWidget):
         self.charts: dict[str, Chart[Any]] = {}
         for chart_class, _row, _column, _span in LAYOUT:
             chart = chart_class(dark=dark)
+            chart.saved.connect(self.bus.status_message.emit)
             self.charts[chart.slug] = chart
+        for chart in self.charts.values():
+            # Room to read every chart without one filling the window: the page scans.
+            chart.setMaximumHeight(CHART_MAX_HEIGHT)
         self.charts[MasteryOverTime.slug].setMinimumHeight(300)
         self.grid = QGridLayout()
         self.grid.setSpacing(12)

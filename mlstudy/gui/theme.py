@@ -101,6 +101,15 @@ def domain_color(number: int) -> str:
     return DOMAIN_COLORS.get(number, "#999999")
 
 
+def domain_text_color(number: int) -> str:
+    """A domain's colour for text: lightened on a dark theme, where the darker Okabe-Ito
+    colours (domain 1's blue) are hard to read."""
+    color = QColor(domain_color(number))
+    if _state["dark"] and color.lightnessF() < 0.6:
+        color = color.lighter(160)
+    return str(color.name())
+
+
 def system_prefers_dark() -> bool:
     """True when the desktop asks for a dark colour scheme."""
     hints = QGuiApplication.styleHints()

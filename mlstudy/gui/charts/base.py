@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QByteArray, QPoint, QPointF, Qt
+from PySide6.QtCore import QByteArray, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QImageWriter, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -141,6 +141,9 @@ class Chart(QWidget, Generic[Model]):
     Subclasses give ``build_model`` (pure: data and palette in, view model out) and
     ``draw`` (the model onto the widget).
     """
+
+    saved = Signal(str)
+    """A picture was saved, or could not be: the sentence to show in the status bar."""
 
     title: ClassVar[str] = ""
     slug: ClassVar[str] = "chart"
@@ -289,8 +292,14 @@ class Chart(QWidget, Generic[Model]):
         name, _filter = QFileDialog.getSaveFileName(
             self, f"Save “{self.title}”", f"{self.slug}.png", "PNG picture (*.png)"
         )
-        if name:
-            self.export_png(name)
+        if not name:
+            return
+        try:
+            path = self.export_png(name)
+        except UserError as exc:
+            self.saved.emit(str(exc))
+            return
+        self.saved.emit(f"Saved “{self.title}” to {path}")
 
     def _context_menu(self, position: QPoint) -> None:
         menu = QMenu(self)
