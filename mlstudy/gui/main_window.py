@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlstudy import __version__
+from mlstudy.errors import UserError
 from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.anki_dialogs import export_cards, import_package
 from mlstudy.gui.browse_page import BrowsePage
@@ -425,11 +426,14 @@ class MainWindow(QMainWindow):
             )
 
     def _auto_backup(self) -> None:
-        run_in_background(
-            self.library.maybe_auto_backup,
-            lambda _path: None,
-            lambda exc: self.statusBar().showMessage(f"Automatic backup failed: {exc}", 15000),
-        )
+        # Bound methods, not lambdas: the worker drops them if the window is gone by then.
+        run_in_background(self.library.maybe_auto_backup, self._backed_up, self._backup_failed)
+
+    def _backed_up(self, _path: object) -> None:
+        pass
+
+    def _backup_failed(self, exc: UserError) -> None:
+        self.statusBar().showMessage(f"Automatic backup failed: {exc}", 15000)
 
     # ----- geometry ------------------------------------------------------------------
 
