@@ -373,6 +373,7 @@ class ReviewPage(QWidget):
             f"pass rate {rate} · time {spent}</p>"
             f"<p>Due tomorrow: {tomorrow} · streak {counts.streak} "
             f"day{'' if counts.streak == 1 else 's'}</p>"
+            "<p>Want more? Today offers Learn 10 more and Review ahead (Esc).</p>"
         )
         self.session_finished.emit()
         self.setFocus()
