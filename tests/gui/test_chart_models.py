@@ -232,3 +232,12 @@ def test_day_ticks_name_the_month_and_never_show_hours(qtbot: object) -> None:
     assert axis.tickStrings([start], 1.0, DAY_SECONDS) == [f"{TODAY.day} {TODAY:%b}"]
     months = axis.tickStrings([start], 1.0, 30 * DAY_SECONDS)
     assert months[0] in (f"{TODAY:%b}", f"{TODAY:%b %Y}")
+
+
+def test_mastery_vs_weight_names_every_domain_in_full_in_its_legend() -> None:
+    data = sample_data()
+    model = mastery_vs_weight_model(data, LIGHT)
+    assert model is not None
+    assert model.axis_labels == tuple(f"Domain {d.number}" for d in data.domains)
+    for domain in data.domains:
+        assert f"{domain.number}. {domain.name}" in model.legend
