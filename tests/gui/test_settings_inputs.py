@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDateTimeEdit
 from pytestqt.qtbot import QtBot
 
 from mlstudy.gui import dialogs
@@ -109,3 +109,17 @@ def test_restore_needs_a_selection_and_names_the_backup(qtbot: QtBot, library: L
 def test_local_time_is_not_utc() -> None:
     moment = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
     assert local_time(moment) == f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+
+def test_a_typed_exam_date_takes_when_editing_finishes(qtbot: QtBot, library: Library) -> None:
+    page = settings_page(qtbot, library)
+    page.has_date.setChecked(True)
+    saved = library.settings()["exam_date"]
+    assert saved == "2027-01-01"
+    page.exam_date.setFocus()
+    page.exam_date.setSelectedSection(QDateTimeEdit.Section.YearSection)
+    qtbot.keyClicks(page.exam_date, "2028")
+    assert page.exam_date.text() == "2028-01-01"
+    assert library.settings()["exam_date"] == saved  # not a save per digit
+    qtbot.keyClick(page.exam_date, Qt.Key.Key_Return)
+    assert library.settings()["exam_date"] == "2028-01-01"
