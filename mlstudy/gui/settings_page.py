@@ -132,7 +132,7 @@ class SettingsPage(QWidget):
         self.restore_button.setToolTip("Select a backup in the list first")
         self.restore_button.clicked.connect(self.restore_selected)
         self.backups.itemSelectionChanged.connect(
-            lambda: self.restore_button.setEnabled(self.backups.currentItem() is not None)
+            lambda: self.restore_button.setEnabled(self._selected_backup() is not None)
         )
         backup_buttons.addWidget(backup_now)
         backup_buttons.addWidget(self.restore_button)
@@ -237,7 +237,18 @@ class SettingsPage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, str(backup.path))
             item.setData(Qt.ItemDataRole.UserRole + 1, local_time(backup.taken_at))
             self.backups.addItem(item)
+        if not self.backups.count():
+            empty = QListWidgetItem(
+                "No backup yet: one is taken after 30 minutes of changes, and on close."
+            )
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.backups.addItem(empty)
         self.restore_button.setEnabled(False)
+
+    def _selected_backup(self) -> QListWidgetItem | None:
+        item = self.backups.currentItem()
+        selected = item is not None and item.isSelected()
+        return item if selected and item.data(Qt.ItemDataRole.UserRole) else None
 
     def backup_now(self) -> None:
         """Take a backup now."""
@@ -251,7 +262,7 @@ class SettingsPage(QWidget):
 
     def restore_selected(self) -> None:
         """Restore the selected backup after confirmation (the current state is backed up)."""
-        item = self.backups.currentItem()
+        item = self._selected_backup()
         if item is None:
             self.error.setText("Select a backup to restore.")
             return

@@ -84,6 +84,9 @@ def test_unticking_the_exam_date_keeps_it(qtbot: QtBot, library: Library) -> Non
 
 def test_restore_needs_a_selection_and_names_the_backup(qtbot: QtBot, library: Library) -> None:
     page = settings_page(qtbot, library)
+    assert "No backup yet" in page.backups.item(0).text()  # the empty state
+    page.backups.setCurrentRow(0)
+    assert not page.restore_button.isEnabled()
     card = library.next_card()
     assert card is not None
     page.backup_now()
