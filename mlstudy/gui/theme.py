@@ -187,6 +187,8 @@ QLineEdit, QSpinBox, QDateEdit, QTimeEdit, QComboBox, QPlainTextEdit {{
     border: 1px solid {c.border}; border-radius: 4px; padding: 2px 4px;
     background: {c.base}; color: {c.text}; min-height: 1.5em;
 }}
+QLineEdit:disabled, QSpinBox:disabled, QDateEdit:disabled, QTimeEdit:disabled,
+QComboBox:disabled {{ color: {c.muted}; background: {c.button}; border-color: {c.button_hover}; }}
 QSpinBox, QDateEdit, QTimeEdit {{ padding-right: 20px; }}
 QComboBox {{ padding-right: 20px; }}
 QLineEdit:focus, QSpinBox:focus, QDateEdit:focus, QTimeEdit:focus, QComboBox:focus,
