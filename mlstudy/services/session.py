@@ -63,6 +63,8 @@ class StudySession:
         """New cards asked for beyond today's rule ("Learn 10 more"), or None."""
         self.ahead: date | None = None
         """With review ahead asked for: the last due day it reaches (None: off)."""
+        self._extra_exam: int | None = None
+        """The exam both were asked for: another exam's queue has neither."""
         context.bus.subscribe(self._forget_stacks, "restored")
 
     def _forget_stacks(self, _changes: Changes) -> None:
@@ -88,21 +90,30 @@ class StudySession:
         today = self._today()
         with self._context.read() as conn:
             new_today = queue.new_by_domain(self._answers.read(conn, today))
-        left = queue.extra_new_left(self.extra, today, new_today)
-        if self.extra is not None and left and self.extra.domain == domain:
-            count += left  # asked again before the last ten were done: add up
+        previous, ahead = self.extra_for(today)
+        left = queue.extra_new_left(previous, today, new_today)
+        if previous is not None and left and previous.domain == domain:
+            count += left  # asked again before the last ones were done: add up
         self.extra = queue.ExtraNew(today, domain, count, queue.introduced(new_today, domain))
+        self.ahead = ahead
+        self._extra_exam = self._exam()[0]
         return Changes(plan=True)
 
     def review_ahead(self, days: int = 1) -> Changes:
         """Let today's queue take the cards due in the next ``days`` days, soonest first."""
         if days < 1:
             raise UserError("review ahead: at least one day")
-        self.ahead = self._today() + timedelta(days=days)
+        today = self._today()
+        self.extra = self.extra_for(today)[0]
+        self.ahead = today + timedelta(days=days)
+        self._extra_exam = self._exam()[0]
         return Changes(plan=True)
 
     def extra_for(self, today: date) -> tuple[queue.ExtraNew | None, date | None]:
-        """Today's extra new cards and review-ahead day (what a new day drops)."""
+        """Today's extra new cards and review-ahead day, for the current exam (a new day,
+        or another exam, has neither)."""
+        if self._extra_exam is None or self._extra_exam != self._exam()[0]:
+            return None, None
         extra = self.extra if self.extra is not None and self.extra.day == today else None
         ahead = self.ahead if self.ahead is not None and self.ahead > today else None
         return extra, ahead

@@ -96,7 +96,7 @@ class TodayService:
             streak = self._streak_before(conn, today) + bool(answers)
             early = 0
             if ahead is not None:
-                answered = frozenset(a.card_id for a in answers)
+                answered = frozenset(a.card_id for a in answers if focus in (None, a.domain))
                 early = study.count_due_except(conn, exam_id, ahead, answered, focus) - due
         new_today = queue.new_by_domain(answers)
         quota = None if focus is not None else self._quota(new_today)

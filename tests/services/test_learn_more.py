@@ -75,3 +75,12 @@ def test_review_ahead_offers_the_next_days_cards_once(library: Library, clock: F
     assert library.counts().ahead == len(first) - 1
     assert library.card(card.id).due is not None
     assert library.card(card.id).due > clock.now.date() + timedelta(days=5)
+
+
+def test_asking_again_before_the_extra_cards_are_done_adds_up(library: Library) -> None:
+    library.update_settings(new_per_day=1)
+    finish_day(library)
+    library.learn_more(1)
+    library.learn_more(1)
+    assert library.counts().new == 2
+    assert len(finish_day(library)) == 2
