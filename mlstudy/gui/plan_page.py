@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from mlstudy.core.planner import Plan
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
-from mlstudy.gui.theme import domain_text_color
+from mlstudy.gui.theme import domain_text_color, set_role
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library
 from mlstudy.services.planning import write_ics
@@ -109,6 +109,7 @@ class PlanPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.verdict.setFont(font)
+        set_role(self.verdict, "heading")  # the stylesheet's size, which follows the zoom
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.error = QLabel()

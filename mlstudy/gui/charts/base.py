@@ -164,6 +164,7 @@ class Chart(QWidget, Generic[Model]):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.title_label.setFont(font)
+        self.title_label.setProperty("role", "heading")  # sized by the app's stylesheet
         self.header = QHBoxLayout()
         self.header.addWidget(self.title_label)
         self.header.addStretch(1)
