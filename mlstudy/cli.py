@@ -292,11 +292,12 @@ def _charts(args: argparse.Namespace) -> int:
     try:
         from PySide6.QtWidgets import QApplication
 
-        from mlstudy.gui.chart_export import write_all_charts
+        from mlstudy.gui.chart_export import quiet_offscreen_messages, write_all_charts
     except ImportError as exc:
         raise UserError(f"charts need the desktop libraries: {exc}") from None
     from mlstudy.services import Library
 
+    quiet_offscreen_messages()
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
     with Library.open(args.data_dir) as library:
         written = write_all_charts(library, args.out)

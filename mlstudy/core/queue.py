@@ -7,6 +7,8 @@ same-day drills. Pure: the caller reads the database and hands over today's answ
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from mlstudy.core.models import DayAnswer, ReviewKind
 from mlstudy.core.sm2 import needs_drill
@@ -85,3 +87,52 @@ def new_left(
     if quota is not None:
         return sum(max(0, min(n, available.get(d, 0))) for d, n in quota.items())
     return max(0, min(new_per_day - sum(new_today.values()), sum(available.values())))
+
+
+LEARN_MORE_COUNT = 10
+"""New cards one "Learn more" adds to a finished day."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraNew:
+    """New cards asked for beyond the day's rule ("Learn 10 more"), for one study day.
+
+    Attributes:
+        day: the study day it was asked on (it lapses with the day).
+        domain: only this domain's cards, or None for any (by exam weight).
+        count: how many more new cards.
+        baseline: new cards (of ``domain``, or all) already introduced that day when asked.
+    """
+
+    day: date
+    domain: int | None
+    count: int
+    baseline: int
+
+
+def introduced(new_today: Mapping[int, int], domain: int | None) -> int:
+    """New cards introduced today, of one domain or of all."""
+    return sum(new_today.values()) if domain is None else new_today.get(domain, 0)
+
+
+def extra_new_left(extra: ExtraNew | None, day: date, new_today: Mapping[int, int]) -> int:
+    """How many of the extra new cards are still to come today (0 without any)."""
+    if extra is None or extra.day != day:
+        return 0
+    return max(0, extra.count - (introduced(new_today, extra.domain) - extra.baseline))
+
+
+def extra_new_domains(
+    extra: ExtraNew,
+    available: Mapping[int, int],
+    new_today: Mapping[int, int],
+    weights: Mapping[int, float],
+) -> list[int]:
+    """The domains to take an extra new card from, best first: the asked domain, or the
+    domain furthest below its exam-weight share of today's new cards."""
+    if extra.domain is not None:
+        return [extra.domain] if available.get(extra.domain, 0) > 0 else []
+    return sorted(
+        (d for d, n in available.items() if n > 0 and weights.get(d, 0) > 0),
+        key=lambda d: ((new_today.get(d, 0) + 1) / weights[d], d),
+    )

@@ -24,11 +24,21 @@ GRADE_MEANINGS: dict[int, str] = {
     5: "Perfect",
     4: "Good",
     3: "Hard",
-    2: "Wrong, easy once seen",
-    1: "Wrong, remembered once seen",
+    2: "Almost",
+    1: "Wrong",
     0: "Blackout",
 }
-"""Short labels for the six grades, in the sense SM-2 gives them."""
+"""One-word labels for the six grades (``GRADE_SM2_MEANINGS`` says what each means)."""
+
+GRADE_SM2_MEANINGS: dict[int, str] = {
+    5: "perfect response",
+    4: "correct response after a hesitation",
+    3: "correct response recalled with serious difficulty",
+    2: "incorrect response; where the correct one seemed easy to recall",
+    1: "incorrect response; the correct one remembered",
+    0: "complete blackout",
+}
+"""The six grades as Wozniak (1990) defines them, for tooltips and help."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +116,35 @@ def is_pass(grade: int) -> bool:
 def needs_drill(grade: int) -> bool:
     """True when SM-2 wants the card again in the same session (q < 4)."""
     return grade < DRILL_UNTIL_GRADE
+
+
+@dataclass(frozen=True, slots=True)
+class GradeOutcome:
+    """What a grade would do to a card now, for the grade buttons.
+
+    Attributes:
+        grade: 0..5.
+        again_today: the card comes back in this session (SM-2's same-day drill).
+        interval_days: the new interval in days; None for a drill answer, which leaves
+            the card's schedule as the day's first answer set it.
+    """
+
+    grade: int
+    again_today: bool
+    interval_days: int | None
+
+
+def grade_outcomes(state: Sm2State, drilling: bool) -> tuple[GradeOutcome, ...]:
+    """The outcome of each grade 0..5 for a card in ``state``.
+
+    ``drilling``: the card was already graded today, so only the drill rule applies
+    (only the first grade of a study day changes the state).
+    """
+    return tuple(
+        GradeOutcome(
+            grade=grade,
+            again_today=needs_drill(grade),
+            interval_days=None if drilling else next_state(state, grade).interval_days,
+        )
+        for grade in range(MIN_GRADE, MAX_GRADE + 1)
+    )

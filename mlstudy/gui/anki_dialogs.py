@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -81,9 +82,13 @@ def _run_with_progress(
     dialog.setCancelButton(None)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
-    relay = _ProgressRelay(dialog)
+    # No parent: the work holds the relay, and the window (with the dialog) may close
+    # while the work still reports progress; emitting from a deleted object would raise.
+    relay = _ProgressRelay()
 
     def moved(value: int, total: int) -> None:
+        if not shiboken6.isValid(dialog):
+            return
         dialog.setMaximum(total)
         dialog.setValue(value)
 
@@ -94,7 +99,8 @@ def _run_with_progress(
 
     # A bug is not handled here: the worker sends it to the crash dialog.
     def settled() -> None:
-        dialog.close()
+        if shiboken6.isValid(dialog):
+            dialog.close()
 
     run_in_background(lambda: work(relay.moved.emit), done, failed, settled)
     return dialog

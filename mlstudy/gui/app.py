@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QWidget
 
-    from mlstudy.services import Library
+    from mlstudy.services import CardView, Library
 
 log = logging.getLogger("mlstudy")
 
@@ -115,6 +115,14 @@ def _recover(
     return library
 
 
+def _any_card(library: Library) -> CardView | None:
+    """The first card of the library in Browse order, whatever its state."""
+    from mlstudy.services.browse import search
+
+    found = search(library, "", limit=1).rows
+    return library.card(found[0].id) if found else None
+
+
 def _smoke_test(data_dir: str | None) -> int:
     """Build the main window offscreen on a library, render a card, exit 0."""
     from PySide6.QtWidgets import QApplication
@@ -130,9 +138,13 @@ def _smoke_test(data_dir: str | None) -> int:
             window = MainWindow(library)
             window.show()
             card = window.review_page.start()
-            app.processEvents()
             if card is None:
-                raise UserError("smoke test: no card to render")
+                # A finished day (or an empty queue): render any card as a preview.
+                card = _any_card(library)
+                if card is None:
+                    raise UserError("smoke test: the library has no card to render")
+                window.review_page.show_card(card)
+            app.processEvents()
             html = window.review_page.current_html()
             if not html or card.question[:20] not in window.review_page.text():
                 raise UserError("smoke test: the card did not render")

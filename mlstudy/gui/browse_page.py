@@ -11,17 +11,20 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -39,7 +43,8 @@ from mlstudy.errors import UserError
 from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser, as_rich_text
-from mlstudy.gui.theme import domain_color, is_dark
+from mlstudy.gui.shortcuts import bind
+from mlstudy.gui.theme import colors, domain_color, is_dark, set_role
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import CardView, Changes, Library, browse
 from mlstudy.services.browse import BrowseRow
@@ -53,6 +58,7 @@ COLUMNS = (
     ("question", "Question"),
     ("domain", "Domain"),
     ("task", "Task"),
+    ("tags", "Tags"),
     ("due", "Due"),
     ("interval", "Interval"),
     ("ease", "Ease"),
@@ -64,6 +70,7 @@ COLUMNS = (
 _WIDEST = {
     "domain": "0",
     "task": "3.10",
+    "tags": "streaming, kinesis",
     "due": "2026-12-31",
     "interval": "365 d",
     "ease": "2.50",
@@ -73,7 +80,13 @@ _WIDEST = {
 }
 _NUMERIC = frozenset({"interval", "ease", "reviews", "lapses"})
 _MUTED = QColor("#8b949e")
-_ERROR_COLOR = "#cf222e"
+QUESTION_MIN = 220
+"""The Question column never gets narrower than this; it takes the spare width."""
+SUSPENDED_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Model data: True on a suspended card's row (the row is tinted)."""
+COLUMNS_STATE = "browse_columns"
+SPLITTER_STATE = "browse_splitter"
+"""View state keys: the column widths and the table/preview split, remembered."""
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -187,7 +200,9 @@ class BrowseModel(QAbstractTableModel):
         self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.sort_requested.emit(COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
+        key = COLUMNS[column][0]
+        if key in browse.SORTS:  # tags are not an order
+            self.sort_requested.emit(key, order == Qt.SortOrder.DescendingOrder)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -211,9 +226,15 @@ class BrowseModel(QAbstractTableModel):
             return self._text(row, key)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, key)
+        if role == SUSPENDED_ROLE:
+            return row.suspended
         if role == Qt.ItemDataRole.BackgroundRole and key == "domain":
             color = QColor(domain_color(row.domain))
             color.setAlpha(70)
+            return color
+        if role == Qt.ItemDataRole.BackgroundRole and row.suspended:
+            color = QColor(colors().hard_border)
+            color.setAlpha(45)
             return color
         if role == Qt.ItemDataRole.ForegroundRole and (row.suspended or row.archived):
             return _MUTED
@@ -231,8 +252,10 @@ class BrowseModel(QAbstractTableModel):
 
     def _text(self, row: BrowseRow, key: str) -> str:
         if key == "question":
-            prefix = "[suspended] " if row.suspended else "[archived] " if row.archived else ""
+            prefix = "[archived] " if row.archived else ""  # suspended rows are tinted
             return prefix + " ".join(row.question.split())
+        if key == "tags":
+            return ", ".join(row.tags)
         if key == "domain":
             return str(row.domain)  # the tint and the tooltip carry the name
         if key == "task":
@@ -252,7 +275,10 @@ class BrowseModel(QAbstractTableModel):
     def _tooltip(self, row: BrowseRow, key: str) -> str | None:
         # Qt shows a tooltip that looks like markup as rich text: the question is escaped.
         if key == "question":
-            return as_rich_text(row.question)
+            note = "Suspended: never comes up for study. " if row.suspended else ""
+            return as_rich_text(note + row.question)
+        if key == "tags" and row.tags:
+            return as_rich_text(", ".join(row.tags))
         if key == "domain":
             return self._domain_names.get(row.domain)
         if key == "key":
@@ -288,20 +314,11 @@ class BrowsePage(QWidget):
         self.model.ids_needed.connect(self._load_all_ids)
         self.suspend_button.clicked.connect(lambda: self._set_suspended(True))
         self.unsuspend_button.clicked.connect(lambda: self._set_suspended(False))
-        shortcut = QShortcut(QKeySequence("Ctrl+J"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.toggle_suspended)
-        edit = QShortcut(QKeySequence("Ctrl+E"), self)
-        edit.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        edit.activated.connect(self.edit_card)
-        for keys, slot in (
-            ("Ctrl+Z", self.undo),
-            ("Ctrl+Shift+Z", self.redo),
-            ("Ctrl+Y", self.redo),
-        ):
-            bound = QShortcut(QKeySequence(keys), self)
-            bound.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            bound.activated.connect(slot)
+        bind(self, "Ctrl+J", self.toggle_suspended, "Suspend or unsuspend the selected cards")
+        bind(self, "Ctrl+E", self.edit_card, "Edit the selected card")
+        bind(self, "Ctrl+Z", self.undo, "Undo (a suspension, an answer, an added card)")
+        bind(self, "Ctrl+Shift+Z", self.redo, "Redo")
+        bind(self, "Ctrl+Y", self.redo, "Redo")
         bus.changes_made.connect(self.refresh)
         self._show_preview(None)
 
@@ -334,17 +351,40 @@ class BrowsePage(QWidget):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
         cells, titles = self.table.fontMetrics(), header.fontMetrics()
+        saved = self.library.view_state(COLUMNS_STATE)
+        widths = saved if isinstance(saved, list) and len(saved) == len(COLUMNS) - 1 else None
         for column, (key, title) in enumerate(COLUMNS[1:], start=1):
             # Room for the cell padding, and for the sort arrow next to a title.
             widest = max(
                 cells.horizontalAdvance(_WIDEST[key]) + 14, titles.horizontalAdvance(title) + 24
             )
-            self.table.setColumnWidth(column, widest)
-        header.setSortIndicator(3, Qt.SortOrder.AscendingOrder)
+            width = widths[column - 1] if widths and isinstance(widths[column - 1], int) else widest
+            self.table.setColumnWidth(column, max(40, width))
+        header.setSortIndicator(
+            [key for key, _title in COLUMNS].index("due"), Qt.SortOrder.AscendingOrder
+        )
         self.table.setSortingEnabled(True)  # calls sort() once; not connected yet
+        self.table.viewport().installEventFilter(self)
+        self._save_widths = QTimer(self)
+        self._save_widths.setSingleShot(True)
+        self._save_widths.setInterval(400)
+        self._save_widths.timeout.connect(self._remember_layout)
+        header.sectionResized.connect(self._section_resized)
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        set_role(self.empty_label, "muted")
+        self.table_stack = QStackedWidget()
+        self.table_stack.addWidget(self.table)
+        self.table_stack.addWidget(self.empty_label)
+        self.error_label = QLabel()
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # the query is the user's text
+        self.error_label.setWordWrap(True)
+        set_role(self.error_label, "error")
+        self.error_label.hide()
 
         self.meta = QLabel()
         self.meta.setTextFormat(Qt.TextFormat.RichText)
@@ -374,20 +414,58 @@ class BrowsePage(QWidget):
         side_layout.addWidget(self.preview, 1)
         side_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
+        splitter.addWidget(self.table_stack)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 1)
         self.splitter = splitter
         splitter.setChildrenCollapsible(False)
+        splitter.splitterMoved.connect(lambda _pos, _index: self._save_widths.start())
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.error_label)
         layout.addWidget(splitter, 1)
+
+    # ----- column widths and the split ---------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Refit the Question column when the table's width changes."""
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_question_column()
+        return super().eventFilter(watched, event)
+
+    def fit_question_column(self) -> None:
+        """The Question column takes the spare width, never less than ``QUESTION_MIN``."""
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(1, len(COLUMNS)))
+        spare = self.table.viewport().width() - others
+        self._fitting = True
+        try:
+            header.resizeSection(0, max(QUESTION_MIN, spare))
+        finally:
+            self._fitting = False
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column > 0 and not getattr(self, "_fitting", False):
+            self.fit_question_column()
+            self._save_widths.start()
+
+    def _remember_layout(self) -> None:
+        header = self.table.horizontalHeader()
+        self.library.save_view_state(
+            COLUMNS_STATE, [header.sectionSize(c) for c in range(1, len(COLUMNS))]
+        )
+        self.library.save_view_state(SPLITTER_STATE, self.splitter.sizes())
 
     # ----- searching -------------------------------------------------------------------
 
     def query(self) -> str:
         """The search text."""
         return self.search_edit.text()
+
+    def focus_search(self) -> None:
+        """Put the keyboard in the search field, its text selected (Ctrl+F)."""
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
 
     def set_query(self, text: str) -> None:
         """Search for ``text`` now (no debounce), as if typed and Enter pressed."""
@@ -409,10 +487,19 @@ class BrowsePage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._sized:  # first show: the table gets most of the width
+        if not self._sized:  # first show: the saved split, or most of the width to the table
             self._sized = True
-            width = max(self.splitter.width(), 600)
-            self.splitter.setSizes([width * 63 // 100, width * 37 // 100])
+            saved = self.library.view_state(SPLITTER_STATE)
+            if (
+                isinstance(saved, list)
+                and len(saved) == 2
+                and all(isinstance(n, int) for n in saved)
+            ):
+                self.splitter.setSizes(saved)
+            else:
+                width = max(self.splitter.width(), 600)
+                self.splitter.setSizes([width * 63 // 100, width * 37 // 100])
+            self.fit_question_column()
         if not self._searched or self._stale:
             self._run_query(keep_view=self._searched)
 
@@ -438,12 +525,12 @@ class BrowsePage(QWidget):
         selected = self.selected_ids() if keep_view else []
 
         def done(result: browse.BrowseResult) -> None:
-            if generation == self._generation:
+            if shiboken6.isValid(self.model) and generation == self._generation:
                 self._shown = (generation, text, sort, descending)
                 self._show_results(result, selected)
 
         def failed(exc: UserError) -> None:
-            if generation == self._generation:
+            if shiboken6.isValid(self.model) and generation == self._generation:
                 self._show_error(exc)
 
         run_in_background(
@@ -456,6 +543,9 @@ class BrowsePage(QWidget):
         library = self.library
 
         def done(ids: list[int]) -> None:
+            # The page may be gone (the window closed) by the time the ids arrive.
+            if not shiboken6.isValid(self.model):
+                return
             if shown == self._shown and not self.model.set_all_ids(ids):
                 self._run_query(keep_view=True)
 
@@ -465,16 +555,39 @@ class BrowsePage(QWidget):
         names = {domain.number: domain.name for domain in self.library.exam().domains}
         self.model.set_results(result.total, result.rows, names)
         total = result.total
+        self.error_label.hide()
         self.count_label.setText(_plural(total, "card") if total else "No cards match")
+        self._show_empty(total, self.search_edit.text())
         self._select(selected)
         self._selection_changed()  # a reset clears the selection without a signal
         self.results_loaded.emit(total)
 
+    def _show_empty(self, total: int, text: str) -> None:
+        """The table, or a sentence saying why it is empty and what to try."""
+        if total:
+            self.table_stack.setCurrentIndex(0)
+            return
+        if text.strip():
+            self.empty_label.setText(
+                f"No card matches “{text.strip()}”.\n\nEvery word must appear in the "
+                "question, answer or id. Try fewer words, or drop a filter such as is:due; "
+                "archived cards show with is:archived."
+            )
+        else:
+            self.empty_label.setText(
+                "No cards yet.\n\nAdd a card with Ctrl+N, or a deck folder in Settings."
+            )
+        self.table_stack.setCurrentIndex(1)
+
     def _show_error(self, exc: UserError) -> None:
         message = f"Search: {exc}"
-        self.count_label.setText(
-            f"<span style='color:{_ERROR_COLOR}'>{html.escape(message)}</span>"
-        )
+        # The old results go: rows under an error would look like its answer.
+        self.model.set_results(0, [], {})
+        self.table_stack.setCurrentIndex(0)
+        self.count_label.clear()
+        self.error_label.setText(message)
+        self.error_label.show()
+        self._selection_changed()
         self.bus.status_message.emit(message)
 
     # ----- selection and preview -------------------------------------------------------

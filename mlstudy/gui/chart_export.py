@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
 from mlstudy.errors import UserError
 from mlstudy.gui.charts import ALL_CHARTS
 from mlstudy.gui.theme import is_dark
 from mlstudy.services import Library
 from mlstudy.services.progress import compute_progress
+
+OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints",)
+"""What the offscreen platform says about every window it lays out: nothing to act on."""
+
+
+def _print_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    if kind != QtMsgType.QtDebugMsg and not message.startswith(OFFSCREEN_NOISE):
+        print(f"Qt: {message}", file=sys.stderr)
+
+
+def quiet_offscreen_messages() -> None:
+    """Keep the offscreen platform's chatter off stderr; other Qt warnings still reach it."""
+    qInstallMessageHandler(_print_qt_message)
 
 
 def write_all_charts(

@@ -19,7 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
-from PySide6.QtCore import QObject, Signal, Slot
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from mlstudy.errors import UserError
 from mlstudy.gui.dialogs import show_crash_dialog, show_error
@@ -52,12 +53,17 @@ class CrashReporter(QObject):
     ) -> None:
         """Log the error, then show it (a message for a ``UserError``, else the crash dialog)."""
         text = "".join(traceback.format_exception(kind, value, trace))
+        # During shutdown the reporter (or the app) may be gone already: the log keeps
+        # the error, and emitting from a deleted object would raise a second one.
+        showable = shiboken6.isValid(self) and QCoreApplication.instance() is not None
         if isinstance(value, UserError):
             log.warning("unhandled user error: %s", value)
-            self._user_error_raised.emit(str(value))
+            if showable:
+                self._user_error_raised.emit(str(value))
             return
         log.error("unhandled exception\n%s", text)
-        self._bug_raised.emit(text)
+        if showable:
+            self._bug_raised.emit(text)
 
     def report_thread(self, args: threading.ExceptHookArgs) -> None:
         """``threading.excepthook``: an error that ended a Python thread."""

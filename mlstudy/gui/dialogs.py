@@ -8,6 +8,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,13 +19,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from mlstudy.core.planner import Plan
 from mlstudy.errors import UserError
+from mlstudy.gui.inputs import SettingSpinBox
 from mlstudy.gui.today_page import plan_summary
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Library
@@ -63,6 +64,23 @@ def confirm(parent: QWidget | None, question: str) -> bool:
     )
     box.setTextFormat(Qt.TextFormat.PlainText)
     return bool(box.exec() == QMessageBox.StandardButton.Yes)
+
+
+def confirm_action(parent: QWidget | None, title: str, details: str, action: str) -> bool:
+    """Ask before a step that replaces data: the action's own button, Cancel the default
+    (Enter or Esc cancel). Answered from ``headless_answers`` in tests."""
+    shown_messages.append(f"{title}\n{details}")
+    if os.environ.get(HEADLESS_ENV):
+        return headless_answers.pop(0) if headless_answers else True
+    box = QMessageBox(QMessageBox.Icon.Warning, "mlstudy", title, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setInformativeText(details)
+    go = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is go
 
 
 def show_crash_dialog(trace: str, log_file: Path) -> None:
@@ -106,9 +124,7 @@ class FirstRunDialog(QDialog):
         self.exam_date.setDate(QDate(default_day.year, default_day.month, default_day.day))
         self.exam_date.setEnabled(False)
         self.has_date.toggled.connect(self.exam_date.setEnabled)
-        self.minutes = QSpinBox()
-        self.minutes.setRange(5, 600)
-        self.minutes.setSuffix(" min per day")
+        self.minutes = SettingSpinBox("minutes_per_day", " min per day")
         self.minutes.setValue(int(settings["minutes_per_day"]))
         self.status = QLabel(library.exam().status_note)
         self.status.setWordWrap(True)
@@ -225,3 +241,9 @@ class TextDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(560, 420)
         self.setWindowModality(Qt.WindowModality.NonModal)
+        self.view = view
+
+    def use_fixed_font(self) -> None:
+        """Show the text in the system's fixed-width font (aligned columns)."""
+        self.view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.resize(680, 560)

@@ -5,72 +5,104 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QThreadPool,
+    QTimer,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QMenu,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from mlstudy import __version__
+from mlstudy.errors import UserError
 from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.anki_dialogs import export_cards, import_package
 from mlstudy.gui.browse_page import BrowsePage
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.deck_watcher import DeckWatcher
 from mlstudy.gui.dialogs import TextDialog
+from mlstudy.gui.icons import nav_icon
 from mlstudy.gui.plan_page import PlanPage
 from mlstudy.gui.practice_page import PracticePage
 from mlstudy.gui.reminders import Reminder
 from mlstudy.gui.review_page import ReviewPage
 from mlstudy.gui.settings_page import SettingsPage
+from mlstudy.gui.shortcuts import Entry, action_entries, help_text, widget_entries
 from mlstudy.gui.sync_watcher import SyncWatcher
-from mlstudy.gui.theme import apply_theme
+from mlstudy.gui.theme import apply_theme, colors, next_zoom, zoom
 from mlstudy.gui.today_page import TodayPage
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, SyncReport
 from mlstudy.services.sync import SyncResult
 
-SHORTCUTS = """Keyboard shortcuts
+PRACTICE_KEYS: list[Entry] = [
+    ("A–E, 1–9", "Choose an option (toggle in multiple response)"),
+    ("Space", "Toggle the current option (multiple response)"),
+    ("Backspace", "Ordering: take back the last step"),
+    ("1–9, then a letter", "Matching: pick a left item, then its match"),
+    ("N, P", "Next, previous question"),
+    ("F", "Flag or unflag the question"),
+    ("R", "Review screen: answered, unanswered, flagged"),
+    ("Enter", "Practice mode: check the answer and show the explanations"),
+    ("Ctrl+Enter", "Submit"),
+    ("Esc", "Back to the exam list (the attempt can be resumed)"),
+]
+"""The Practice page reads these keys in its key handler (they depend on the question)."""
+PAGE_TITLES = {
+    "today": "Today",
+    "review": "Review",
+    "practice": "Practice",
+    "browse": "Browse",
+    "plan": "Plan",
+    "progress": "Progress",
+    "settings": "Settings",
+}
+NAV_WIDTH = 168
 
-Anywhere
-  Ctrl+1 … Ctrl+7   Today, Review, Practice, Browse, Plan, Progress, Settings
-  Ctrl+Q            Quit
-  F1                This list
 
-Today
-  Enter or S        Start studying
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Sidebar item data: a number drawn at the item's right edge (None: none)."""
 
-Review
-  Space or Enter    Show the answer
-  0 – 5             Grade the card (SM-2: 0 blackout … 5 perfect)
-  Ctrl+Z            Undo the last answer, suspension, added or edited card
-  Ctrl+Shift+Z      Redo (also Ctrl+Y)
-  Esc               Back to Today
 
-Practice
-  A–E or 1–9        Choose an option (toggle in multiple response)
-  Space             Toggle the current option (multiple response)
-  Backspace         Ordering: take back the last step
-  1–9 then a letter Matching: pick a left item, then its match
-  N / P             Next / previous question
-  F                 Flag or unflag the question
-  R                 Review screen: answered, unanswered, flagged
-  Enter             Practice mode: check the answer and show the explanations
-  Ctrl+Enter        Submit
-  Esc               Back to the exam list (the attempt can be resumed)
+class _CountDelegate(QStyledItemDelegate):
+    """Draws a sidebar item, and its count right-aligned in the muted colour."""
 
-Browse
-  Ctrl+F            Search
-  Ctrl+J            Suspend or unsuspend the selected cards
-  Ctrl+N            Add a card to your own decks
-  Ctrl+E            Edit the card shown in Review or selected in Browse
-"""
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        count = index.data(COUNT_ROLE)
+        if not count:
+            return
+        painter.save()
+        font = option.font
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(option.palette.color(option.palette.ColorRole.Link))
+        rect = option.rect.adjusted(0, 0, -10, 0)
+        painter.drawText(
+            rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(count)
+        )
+        painter.restore()
 
 
 class _LazyPage(QWidget):
@@ -124,22 +156,32 @@ class MainWindow(QMainWindow):
             "settings": self.settings_page,
         }
         self.nav = QListWidget()
-        self.nav.setFixedWidth(150)
+        self.nav.setObjectName("nav")
+        self.nav.setItemDelegate(_CountDelegate(self.nav))
         self.stack = QStackedWidget()
         self._names: list[str] = []
         for name, page in self.pages.items():
-            self.nav.addItem(name.capitalize())
+            item = QListWidgetItem(PAGE_TITLES[name])
+            item.setToolTip(f"{PAGE_TITLES[name]} (Ctrl+{len(self._names) + 1})")
+            self.nav.addItem(item)
             self.stack.addWidget(page)
             self._names.append(name)
         self.nav.currentRowChanged.connect(self._row_changed)
         central = QWidget()
         layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # The status bar exists from the start, so a first message never shifts the page.
+        self.status = self.statusBar()
+        self.status.setSizeGripEnabled(False)
+        self.status.setMinimumHeight(self.status.sizeHint().height())
         self._menus()
+        self._apply_zoom(float(library.view_state("ui_zoom") or 1.0), initial=True)
+        self.update_nav_counts()
         self.bus.changes_made.connect(self._changes_made)
-        self.bus.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.bus.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.bus.navigate_requested.connect(self.show_page)
         self.bus.card_requested.connect(self.show_card)
         self.watcher = DeckWatcher(library, self)
@@ -195,6 +237,7 @@ class MainWindow(QMainWindow):
             return
         name = self._names[row]
         self.stack.setCurrentIndex(row)
+        self.setWindowTitle(f"{PAGE_TITLES[name]} — mlstudy")
         page = self.pages[name]
         if name == "review":
             self.review_page.start()
@@ -203,6 +246,63 @@ class MainWindow(QMainWindow):
         elif name == "today":
             self.today_page.refresh()
         page.setFocus()
+
+    def search_cards(self) -> None:
+        """Go to Browse with the keyboard in its search field (Ctrl+F)."""
+        self.show_page("browse")
+        self.browse_page.focus_search()
+
+    def update_nav_counts(self) -> None:
+        """The sidebar's counts: cards left today next to Review and Today."""
+        left = self.library.counts().left
+        for name in ("today", "review"):
+            item = self.nav.item(self._names.index(name))
+            item.setData(COUNT_ROLE, left or None)
+        self.nav.viewport().update()
+
+    def _paint_nav_icons(self) -> None:
+        color = colors().text
+        for row, name in enumerate(self._names):
+            self.nav.item(row).setIcon(nav_icon(name, color))
+
+    def zoom_by(self, step: int) -> None:
+        """One UI zoom step up (+1) or down (-1), or back to 100 % (0)."""
+        self._apply_zoom(1.0 if step == 0 else next_zoom(zoom(), step))
+        self.statusBar().showMessage(f"Zoom {zoom() * 100:.0f} %", 3000)
+
+    def _apply_zoom(self, factor: float, initial: bool = False) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and not (initial and factor == 1.0):
+            apply_theme(app, self.library.settings()["theme"], factor)
+            if not initial:
+                self.library.save_view_state("ui_zoom", factor)
+        current = zoom()
+        self.nav.setFixedWidth(round(NAV_WIDTH * current))
+        size = round(18 * current)
+        self.nav.setIconSize(QSize(size, size))
+        self._paint_nav_icons()
+        if not initial and self.review_page.card is not None:
+            self.review_page.show_card(self.review_page.card)  # the card's text scales too
+
+    def show_shortcuts(self) -> None:
+        """The F1 list: the menus' shortcuts and each page's keys, as bound."""
+        menus = [
+            action
+            for menu in self.menuBar().findChildren(QMenu)
+            for action in menu.actions()
+            if not action.isSeparator()
+        ]
+        sections = [
+            ("Anywhere", action_entries(menus)),
+            ("Today", widget_entries(self.today_page)),
+            ("Review", widget_entries(self.review_page)),
+            ("Practice", PRACTICE_KEYS),
+            ("Browse", widget_entries(self.browse_page)),
+        ]
+        dialog = TextDialog("Keyboard shortcuts", help_text(sections), self)
+        dialog.use_fixed_font()
+        dialog.show()
+        self.shortcuts_dialog = dialog
 
     def add_card(self) -> None:
         """Open the Add card dialog (Ctrl+N, and the Browse page's button)."""
@@ -239,15 +339,30 @@ class MainWindow(QMainWindow):
         self.addAction(quit_action)
         go_menu = self.menuBar().addMenu("&Go")
         for number, name in enumerate(self.pages, start=1):
-            action = QAction(name.capitalize(), self)
+            action = QAction(PAGE_TITLES[name], self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, n=name: self.show_page(n))
             go_menu.addAction(action)
+        go_menu.addSeparator()
+        search = QAction("&Search cards", self)
+        search.setShortcut(QKeySequence.StandardKey.Find)
+        search.triggered.connect(self.search_cards)
+        go_menu.addAction(search)
+        view_menu = self.menuBar().addMenu("&View")
+        for text, keys, step in (
+            ("Zoom &in", [QKeySequence("Ctrl+="), QKeySequence("Ctrl++")], 1),
+            ("Zoom &out", [QKeySequence("Ctrl+-")], -1),
+            ("&Actual size", [QKeySequence("Ctrl+0")], 0),
+        ):
+            action = QAction(text, self)
+            action.setShortcuts(keys)
+            action.triggered.connect(lambda _=False, s=step: self.zoom_by(s))
+            view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
-        keys = QAction("&Keyboard shortcuts", self)
-        keys.setShortcut(QKeySequence("F1"))
-        keys.triggered.connect(lambda: TextDialog("Keyboard shortcuts", SHORTCUTS, self).show())
-        help_menu.addAction(keys)
+        keys_action = QAction("&Keyboard shortcuts", self)
+        keys_action.setShortcut(QKeySequence("F1"))
+        keys_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys_action)
         about = QAction("&About mlstudy", self)
         about.triggered.connect(
             lambda: TextDialog(
@@ -277,10 +392,13 @@ class MainWindow(QMainWindow):
             self.watcher.watch()
             if changes.content:
                 self.watcher.sync_now()
+        if changes.settings:
+            self._paint_nav_icons()  # the theme may have changed
         for page in self.pages.values():
             refresh = getattr(page, "refresh", None)
             if refresh is not None and page is not self.review_page:
                 refresh(changes)
+        self.update_nav_counts()
 
     def _synced(self, report: SyncReport) -> None:
         self.settings_page.show_sync_report(report)
@@ -308,11 +426,14 @@ class MainWindow(QMainWindow):
             )
 
     def _auto_backup(self) -> None:
-        run_in_background(
-            self.library.maybe_auto_backup,
-            lambda _path: None,
-            lambda exc: self.statusBar().showMessage(f"Automatic backup failed: {exc}", 15000),
-        )
+        # Bound methods, not lambdas: the worker drops them if the window is gone by then.
+        run_in_background(self.library.maybe_auto_backup, self._backed_up, self._backup_failed)
+
+    def _backed_up(self, _path: object) -> None:
+        pass
+
+    def _backup_failed(self, exc: UserError) -> None:
+        self.statusBar().showMessage(f"Automatic backup failed: {exc}", 15000)
 
     # ----- geometry ------------------------------------------------------------------
 

@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
 from mlstudy.core.planner import Plan
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
-from mlstudy.gui.theme import domain_color
+from mlstudy.gui.theme import domain_text_color, set_role
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library
 from mlstudy.services.planning import write_ics
+from mlstudy.services.settings import SETTING_RANGES
 
 PREVIEW_DELAY_MS = 300
 """Edits wait this long for the next keystroke before the plan is recalculated."""
@@ -70,7 +71,7 @@ class PlanPage(QWidget):
         self.exam_date.setCalendarPopup(True)
         self.exam_date.setDisplayFormat("yyyy-MM-dd")
         self.minutes = QSpinBox()
-        self.minutes.setRange(1, 1440)
+        self.minutes.setRange(*SETTING_RANGES["minutes_per_day"])
         self.minutes.setSuffix(" min per day")
         self.weekday_boxes = [QCheckBox(name) for name in WEEKDAYS]
         weekdays = QHBoxLayout()
@@ -108,6 +109,7 @@ class PlanPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.verdict.setFont(font)
+        set_role(self.verdict, "heading")  # the stylesheet's size, which follows the zoom
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.error = QLabel()
@@ -337,7 +339,7 @@ class PlanPage(QWidget):
         for column, domain in enumerate(domains, start=1):
             item = self.table.horizontalHeaderItem(column)
             if item is not None:
-                item.setForeground(QBrush(QColor(domain_color(domain.number))))
+                item.setForeground(QBrush(QColor(domain_text_color(domain.number))))
                 item.setToolTip(f"New cards of domain {domain.number}: {domain.name}")
         self.table.setRowCount(len(plan.days))
         grey = QBrush(QColor("#8b949e"))

@@ -33,7 +33,7 @@ from mlstudy.gui.dialogs import confirm, show_error
 from mlstudy.gui.practice_options import OptionsPanel
 from mlstudy.gui.practice_results import ResultsView
 from mlstudy.gui.review_page import CardBrowser
-from mlstudy.gui.theme import is_dark
+from mlstudy.gui.theme import is_dark, set_role
 from mlstudy.services import Changes, Library
 from mlstudy.services.practice import EXAM, PRACTICE, AttemptView, ItemView, Results
 from mlstudy.services.practice_render import (
@@ -138,6 +138,13 @@ class PracticePage(QWidget):
         layout.addWidget(QLabel("Finished attempts (double-click for the report)"))
         self.history_list = QListWidget()
         self.history_list.itemActivated.connect(self._open_history)
+        self.history_empty = QLabel(
+            "No finished attempt yet: your scores, overall and per domain, appear here "
+            "once you submit a practice set or an exam."
+        )
+        self.history_empty.setWordWrap(True)
+        set_role(self.history_empty, "muted")
+        layout.addWidget(self.history_empty)
         layout.addWidget(self.history_list, 1)
         self.domain_box.currentIndexChanged.connect(self._fill_tasks)
         return view
@@ -272,6 +279,7 @@ class PracticePage(QWidget):
             )
             item.setData(Qt.ItemDataRole.UserRole, summary.id)
             self.history_list.addItem(item)
+        self.history_empty.setVisible(not history)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Catch up with changes made while hidden."""

@@ -41,7 +41,7 @@ from mlstudy.gui.charts import (
     percent,
 )
 from mlstudy.gui.charts.practice import PracticeScores
-from mlstudy.gui.theme import domain_color, is_dark
+from mlstudy.gui.theme import domain_color, is_dark, set_role
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library
 from mlstudy.services.progress import ProgressData, compute_progress
@@ -70,6 +70,10 @@ def needs_recompute(changes: Changes | None) -> bool:
     return changes is None or changes.reviews or changes.content or changes.plan
 
 
+CHART_MAX_HEIGHT = 380
+"""No chart grows taller than this, whatever the window height."""
+
+
 class ProgressPage(QWidget):
     """Readiness at the top, the charts below in a scroll area."""
 
@@ -88,6 +92,7 @@ class ProgressPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.readiness.setFont(font)
+        set_role(self.readiness, "title")  # the stylesheet's size, which follows the zoom
         self.readiness.setToolTip(
             "Exam weight x mastery, summed over the domains. A study measure, not a pass chance."
         )
@@ -126,7 +131,11 @@ class ProgressPage(QWidget):
         self.charts: dict[str, Chart[Any]] = {}
         for chart_class, _row, _column, _span in LAYOUT:
             chart = chart_class(dark=dark)
+            chart.saved.connect(self.bus.status_message.emit)
             self.charts[chart.slug] = chart
+        for chart in self.charts.values():
+            # Room to read every chart without one filling the window: the page scans.
+            chart.setMaximumHeight(CHART_MAX_HEIGHT)
         self.charts[MasteryOverTime.slug].setMinimumHeight(300)
         self.grid = QGridLayout()
         self.grid.setSpacing(12)
@@ -233,7 +242,8 @@ class ProgressPage(QWidget):
             mastery = percent(data.mastery.get(weakest, 0.0))
             self.weakest.setText(
                 f'Study next: <span style="color:{domain_color(weakest)}">■</span> '
-                f"<b>{weakest}. {name}</b> (mastery {mastery})"
+                f"<b>{weakest}. {name}</b> (mastery {mastery}; the largest weighted gap: "
+                "exam weight × what is left to learn)"
             )
         for chart in self.charts.values():
             chart.set_progress(data)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from PySide6.QtCore import QElapsedTimer, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,13 +19,21 @@ from PySide6.QtWidgets import (
 )
 
 from mlstudy.core.leech import LEECH_HINT
-from mlstudy.core.sm2 import GRADE_MEANINGS, is_pass
+from mlstudy.core.sm2 import (
+    GRADE_MEANINGS,
+    GRADE_SM2_MEANINGS,
+    PASS_GRADE,
+    GradeOutcome,
+    is_pass,
+    needs_drill,
+)
 from mlstudy.errors import UserError
 from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser as _CardBrowser
 from mlstudy.gui.richtext import Markup, link, open_link, rich
-from mlstudy.gui.theme import domain_color, is_dark
+from mlstudy.gui.shortcuts import bind
+from mlstudy.gui.theme import domain_color, is_dark, zoom
 from mlstudy.services import CardView, Library
 from mlstudy.services.render import card_html
 
@@ -32,15 +41,42 @@ MAX_TEXT_WIDTH = 820
 MAX_ANSWER_MS = 5 * 60 * 1000
 
 
+GRADE_OUTCOME_STYLE = {0: "lapse", 1: "lapse", 2: "lapse", 3: "hard", 4: "pass", 5: "pass"}
+"""The colour of each grade button: red for a lapse, amber for a pass that comes back
+today (SM-2 drills below 4), green for a pass."""
+
+
 def interval_label(days: int) -> str:
-    """A short interval: "again today", "1 d", "6 d", "3.2 mo", "1.4 y"."""
+    """A short interval: "today", "1 d", "6 d", "3.2 mo", "1.4 y"."""
     if days <= 0:
-        return "again today"
+        return "today"
     if days < 60:
         return f"{days} d"
     if days < 365:
         return f"{days / 30.4:.1f} mo"
     return f"{days / 365:.1f} y"
+
+
+def outcome_label(outcome: GradeOutcome) -> str:
+    """The second line of a grade button: when the card comes back."""
+    if outcome.interval_days is None:  # a drill answer: the schedule is already set
+        return "again today" if outcome.again_today else "done for today"
+    interval = interval_label(outcome.interval_days)
+    return f"today · {interval}" if outcome.again_today else interval
+
+
+def grade_tooltip(grade: int) -> str:
+    """The SM-2 meaning of a grade and what it does to the card."""
+    if grade < PASS_GRADE:
+        effect = "A lapse: the card starts over (next interval 1 day) and comes back today."
+    elif needs_drill(grade):
+        effect = (
+            "A pass that comes back today: SM-2 drills a card until it is graded 4 or 5; "
+            "the interval grows, the easiness drops."
+        )
+    else:
+        effect = "A pass: the interval grows (1 day, 6 days, then times the easiness)."
+    return f"Grade {grade}: {GRADE_SM2_MEANINGS[grade]}. {effect} Key {grade}."
 
 
 class CardBrowser(_CardBrowser):
@@ -64,6 +100,10 @@ class ReviewPage(QWidget):
         self.answer_shown = False
         self._timer = QElapsedTimer()
         self._session_started = 0.0
+        self._last_answer_at = 0.0
+        self.clock: Callable[[], float] = time.monotonic
+        """The session clock (seconds); tests set their own."""
+        """When the session's last answer was given: the summary's clock stops there."""
         # (card id, grade) of this session's answers; undo moves the last one to the
         # redo list and redo moves it back, so the summary counts what is in the log.
         self._session_log: list[tuple[int, int]] = []
@@ -92,17 +132,23 @@ class ReviewPage(QWidget):
         self.browser.setMaximumWidth(MAX_TEXT_WIDTH)
         self.browser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.show_button = QPushButton("Show answer  (Space)")
-        self.show_button.setMinimumHeight(40)
+        self.show_button.setMinimumHeight(52)
+        self.show_button.setProperty("primary", True)
         self.show_button.clicked.connect(self.show_answer)
         self.grade_buttons: list[QPushButton] = []
         grades = QHBoxLayout()
+        grades.setSpacing(6)
         for grade in range(6):
-            button = QPushButton()
-            button.setMinimumHeight(48)
-            button.setToolTip(f"Grade {grade}: {GRADE_MEANINGS[grade]} (key {grade})")
+            button = QPushButton(f"{grade} · {GRADE_MEANINGS[grade]}")
+            button.setMinimumHeight(52)
+            button.setMinimumWidth(60)
+            # Equal widths whatever the text: every button gets the same share.
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setProperty("outcome", GRADE_OUTCOME_STYLE[grade])
+            button.setToolTip(grade_tooltip(grade))
             button.clicked.connect(lambda _=False, g=grade: self.grade(g))
             self.grade_buttons.append(button)
-            grades.addWidget(button)
+            grades.addWidget(button, 1)
         self.grade_row = QWidget()
         self.grade_row.setLayout(grades)
         # One stack for "Show answer" and the grades: flipping it does not re-lay out
@@ -144,27 +190,38 @@ class ReviewPage(QWidget):
         layout.addWidget(self.stack, 1)
 
     def _shortcuts(self) -> None:
-        def bind(keys: str, slot: object) -> None:
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-
+        # Window-wide, so the keys work wherever focus is (after Tab moved it to the
+        # sidebar, say); Qt only fires a shortcut of a visible widget, so they act while
+        # the Review page is on screen and nowhere else.
+        window = Qt.ShortcutContext.WindowShortcut
         for key in ("Space", "Return", "Enter"):
-            bind(key, self.show_answer)
+            bind(self, key, self.show_answer, "Show the answer", window)
         for grade in range(6):
-            bind(str(grade), lambda g=grade: self.grade(g))
-        bind("Ctrl+E", self.edit_card)
-        bind("Ctrl+Z", self.undo)
-        bind("Ctrl+Shift+Z", self.redo)
-        bind("Ctrl+Y", self.redo)
-        bind("Escape", lambda: self.bus.navigate_requested.emit("today"))
+            bind(
+                self,
+                str(grade),
+                partial(self.grade, grade),
+                "Grade the card (SM-2: 0 blackout … 5 perfect)",
+                window,
+            )
+        bind(self, "Ctrl+E", self.edit_card, "Edit the card", window)
+        bind(self, "Ctrl+Z", self.undo, "Undo the last answer (or suspension, added card)", window)
+        bind(self, "Ctrl+Shift+Z", self.redo, "Redo", window)
+        bind(self, "Ctrl+Y", self.redo, "Redo", window)
+        bind(
+            self,
+            "Escape",
+            lambda: self.bus.navigate_requested.emit("today"),
+            "Back to Today",
+            window,
+        )
 
     # ----- session -------------------------------------------------------------------
 
     def start(self) -> CardView | None:
         """Begin (or continue) today's session: show the next card or the summary."""
         if not self._session_started:
-            self._session_started = time.monotonic()
+            self._session_started = self.clock()
         self.show_next()
         return self.card
 
@@ -204,6 +261,7 @@ class ReviewPage(QWidget):
             return
         self._session_log.append((card.id, grade))
         self._session_redo.clear()
+        self._last_answer_at = self.clock()
         self.bus.publish(changes)
         if not card.is_leech:
             after = self.library.card(card.id)
@@ -232,13 +290,15 @@ class ReviewPage(QWidget):
             return
         if card_id is None:  # a suspension, an added or edited card
             self.bus.publish(changes)
-            self.bus.status_message.emit(f"{label} undone")
+            self.bus.status_message.emit(f"Undone: {(label or 'the last action').lower()}")
             self.show_next()
             return
+        grade = None
         if self._session_log and self._session_log[-1][0] == card_id:
+            grade = self._session_log[-1][1]
             self._session_redo.append(self._session_log.pop())
         self.bus.publish(changes)
-        self.bus.status_message.emit("Answer undone")
+        self.bus.status_message.emit(undo_message(self.library.card(card_id).question, grade))
         self.show_card(self.library.card(card_id, kind=self._kind_of(card_id)))
 
     def redo(self) -> None:
@@ -265,7 +325,12 @@ class ReviewPage(QWidget):
         settings = self.library.settings()
         dark = is_dark(settings["theme"])
         self.browser.setHtml(
-            card_html(card, self.answer_shown, dark=dark, font_size=int(settings["font_size"]))
+            card_html(
+                card,
+                self.answer_shown,
+                dark=dark,
+                font_size=round(int(settings["font_size"]) * zoom()),
+            )
         )
         if progress:
             self._show_progress()
@@ -273,10 +338,11 @@ class ReviewPage(QWidget):
         self.leech_hint.setVisible(card.is_leech)
         self.answer_controls.setCurrentIndex(1 if self.answer_shown else 0)
         if self.answer_shown:
-            intervals = self.library.preview_intervals(card.id)
-            for grade, button in enumerate(self.grade_buttons):
+            for outcome, button in zip(
+                self.library.grade_outcomes(card.id), self.grade_buttons, strict=True
+            ):
                 button.setText(
-                    f"{grade} {GRADE_MEANINGS[grade]}\n{interval_label(intervals[grade])}"
+                    f"{outcome.grade} · {GRADE_MEANINGS[outcome.grade]}\n{outcome_label(outcome)}"
                 )
 
     def _show_progress(self) -> None:
@@ -294,11 +360,7 @@ class ReviewPage(QWidget):
     def _show_summary(self) -> None:
         self.stack.setCurrentIndex(1)
         counts = self.library.counts()
-        spent = (
-            timedelta(seconds=round(time.monotonic() - self._session_started))
-            if self._session_started
-            else timedelta()
-        )
+        spent = self.session_time()
         tomorrow = self.library.due_by(counts.day + timedelta(days=1))
         answers = len(self._session_log)
         passes = sum(is_pass(grade) for _card, grade in self._session_log)
@@ -311,9 +373,16 @@ class ReviewPage(QWidget):
             f"pass rate {rate} · time {spent}</p>"
             f"<p>Due tomorrow: {tomorrow} · streak {counts.streak} "
             f"day{'' if counts.streak == 1 else 's'}</p>"
+            "<p>Want more? Today offers Learn 10 more and Review ahead (Esc).</p>"
         )
         self.session_finished.emit()
         self.setFocus()
+
+    def session_time(self) -> timedelta:
+        """From the session's start to its last answer (zero before the first answer)."""
+        if not self._session_log or not self._session_started:
+            return timedelta()
+        return timedelta(seconds=round(self._last_answer_at - self._session_started))
 
     def current_html(self) -> str:
         """The card view's HTML (tests and the smoke test)."""
@@ -322,6 +391,14 @@ class ReviewPage(QWidget):
     def text(self) -> str:
         """The card view's plain text (tests and the smoke test)."""
         return str(self.browser.toPlainText())
+
+
+def undo_message(question: str, grade: int | None) -> str:
+    """What an undone answer was: "Undone: 4 · Good on “What is recall?”"."""
+    words = " ".join(question.split())
+    short = words if len(words) <= 60 else words[:59] + "…"
+    answer = f"{grade} · {GRADE_MEANINGS[grade]}" if grade is not None else "your answer"
+    return f"Undone: {answer} on “{short}”; the card is shown again"
 
 
 def meta_line(card: CardView, practice_reason: str | None = None) -> Markup:

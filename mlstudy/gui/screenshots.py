@@ -1,7 +1,8 @@
 """Render every page offscreen to PNG: ``python -m mlstudy.gui.screenshots OUT_DIR``.
 
 Uses a scratch library on the bundled content with a little history, so the pages
-show what a user sees after a few days.
+show what a user sees after a few days. Four sets: light at 1100 x 760 in ``OUT_DIR``,
+and ``dark/``, ``900x600/`` and ``900x600-dark/`` under it (``SETS``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+SETS = (
+    ("", "light", (1100, 760)),
+    ("dark", "dark", (1100, 760)),
+    ("900x600", "light", (900, 600)),
+    ("900x600-dark", "dark", (900, 600)),
+)
+"""(subfolder, theme, window size) of each set of pictures."""
 
-def render_all(out_dir: Path, theme: str = "light") -> list[Path]:
-    """Write one PNG per page (and the review page with its answer shown)."""
+
+def render_all(
+    out_dir: Path, theme: str = "light", size: tuple[int, int] = (1100, 760)
+) -> list[Path]:
+    """Write one PNG per page (and the review page with its answer shown, and Today
+    once the day is done)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -47,19 +59,14 @@ def render_all(out_dir: Path, theme: str = "light") -> list[Path]:
                 moment[0] += timedelta(days=1)
             apply_theme(app, theme)
             window = MainWindow(library)
-            window.resize(1100, 760)
+            window.resize(*size)
             window.show()
             wait_for_background()
             app.processEvents()
             for name in window.pages:
                 window.show_page(name)
                 page = getattr(window.pages[name], "page", None) or window.pages[name]
-                for _ in range(200):  # let background work (charts, plan) land
-                    wait_for_background()
-                    app.processEvents()
-                    if not getattr(page, "computing", False):
-                        break
-                app.processEvents()
+                settle(page)
                 path = out_dir / f"{name}.png"
                 window.grab().save(str(path))
                 written.append(path)
@@ -69,11 +76,40 @@ def render_all(out_dir: Path, theme: str = "light") -> list[Path]:
                     path = out_dir / "review-answer.png"
                     window.grab().save(str(path))
                     written.append(path)
+            written.append(render_finished_day(window, out_dir))
             written += render_practice(window, out_dir)
             window.close()
         finally:
             library.close()
     return written
+
+
+def settle(page: object) -> None:
+    """Let a page's background work (charts, plan, dashboard) land and lay out."""
+    from PySide6.QtWidgets import QApplication
+
+    from mlstudy.gui.worker import wait_for_background
+
+    for _ in range(200):
+        wait_for_background()
+        QApplication.processEvents()
+        if not getattr(page, "computing", False):
+            break
+    for _ in range(3):  # late widgets (Today's forecast chart) are built, then laid out
+        QApplication.processEvents()
+
+
+def render_finished_day(window: Any, out_dir: Path) -> Path:
+    """Today once every card of the day is answered: Learn 10 more and review ahead."""
+    library = window.library
+    while (card := library.next_card()) is not None:
+        library.answer(card.id, 5, 8000)
+    window.review_page.show_next()
+    window.show_page("today")
+    settle(window.today_page)
+    path = out_dir / "today-done.png"
+    window.grab().save(str(path))
+    return path
 
 
 def render_practice(window: Any, out_dir: Path, seed: int = 3) -> list[Path]:
@@ -117,11 +153,15 @@ def render_practice(window: Any, out_dir: Path, seed: int = 3) -> list[Path]:
 
 
 def main() -> int:
-    """Command-line entry: output folder and optional theme."""
+    """Command-line entry: output folder, and a theme for one set only (else all sets)."""
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
-    theme = sys.argv[2] if len(sys.argv) > 2 else "light"
-    for path in render_all(out, theme):
-        print(path)
+    if len(sys.argv) > 2:
+        sets: tuple[tuple[str, str, tuple[int, int]], ...] = (("", sys.argv[2], (1100, 760)),)
+    else:
+        sets = SETS
+    for folder, theme, size in sets:
+        for path in render_all(out / folder if folder else out, theme, size):
+            print(path)
     return 0
 
 

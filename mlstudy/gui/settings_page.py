@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
+    QScrollArea,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -26,11 +26,31 @@ from PySide6.QtWidgets import (
 
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
-from mlstudy.gui.dialogs import confirm
+from mlstudy.gui.dialogs import confirm_action
+from mlstudy.gui.inputs import SettingSpinBox, date_input
+from mlstudy.gui.theme import set_role
 from mlstudy.services import Changes, Library, SyncReport
 from mlstudy.services.sync import SyncResult
 
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+KEPT_EXAM_DATE = "unticked_exam_date"
+"""View state: the exam date shown while the Exam date box is unticked."""
+SAVED_NAMES = {
+    "theme": "theme",
+    "font_size": "card font size",
+    "new_per_day": "new cards per day",
+    "day_start_hour": "start of the study day",
+    "minutes_per_day": "study time per day",
+    "exam_date": "exam date",
+    "suspend_leeches": "leeches",
+    "reminder_time": "daily reminder",
+    "deck_folders": "deck folders",
+}
+
+
+def local_time(moment: datetime) -> str:
+    """A UTC moment as the computer's local date and time, "2026-12-05 09:30"."""
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
 
 
 class SettingsPage(QWidget):
@@ -47,17 +67,10 @@ class SettingsPage(QWidget):
         self.theme = QComboBox()
         for key, label in THEME_LABELS.items():
             self.theme.addItem(label, key)
-        self.font_size = QSpinBox()
-        self.font_size.setRange(8, 40)
-        self.font_size.setSuffix(" px")
-        self.new_per_day = QSpinBox()
-        self.new_per_day.setRange(0, 9999)
-        self.day_start = QSpinBox()
-        self.day_start.setRange(0, 23)
-        self.day_start.setSuffix(":00")
-        self.minutes = QSpinBox()
-        self.minutes.setRange(1, 1440)
-        self.minutes.setSuffix(" min")
+        self.font_size = SettingSpinBox("font_size", " px")
+        self.new_per_day = SettingSpinBox("new_per_day")
+        self.day_start = SettingSpinBox("day_start_hour", ":00")
+        self.minutes = SettingSpinBox("minutes_per_day", " min")
         self.has_date = QCheckBox("Exam date")
         self.has_reminder = QCheckBox("Daily reminder at")
         self.has_reminder.setToolTip(
@@ -69,9 +82,7 @@ class SettingsPage(QWidget):
         self.suspend_leeches.setToolTip(
             "Off: a leech stays in study with a hint to rewrite it or read its source"
         )
-        self.exam_date = QDateEdit()
-        self.exam_date.setCalendarPopup(True)
-        self.exam_date.setDisplayFormat("yyyy-MM-dd")
+        self.exam_date = date_input()
         self.folders = QListWidget()
         self.folders.setMaximumHeight(90)
         add = QPushButton("Add folder…")
@@ -84,7 +95,7 @@ class SettingsPage(QWidget):
         self.problems.setMaximumHeight(140)
         self.error = QLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote deck text
-        self.error.setStyleSheet("color: #d1242f")
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
 
         form = QFormLayout()
@@ -100,7 +111,8 @@ class SettingsPage(QWidget):
         buttons.addWidget(add)
         buttons.addWidget(remove)
         buttons.addStretch(1)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addLayout(form)
         layout.addWidget(QLabel(f"Your deck folders (besides {library.deck_folders()[0]}):"))
         layout.addWidget(self.folders)
@@ -110,14 +122,20 @@ class SettingsPage(QWidget):
         layout.addWidget(QLabel("Backups (automatic every 30 minutes of changes and on close)"))
         self.backups = QListWidget()
         self.backups.setMaximumHeight(110)
+        self.backups.setToolTip("Times are your computer's local time")
         layout.addWidget(self.backups)
         backup_buttons = QHBoxLayout()
         backup_now = QPushButton("Back up now")
         backup_now.clicked.connect(self.backup_now)
-        restore = QPushButton("Restore selected…")
-        restore.clicked.connect(self.restore_selected)
+        self.restore_button = QPushButton("Restore selected…")
+        self.restore_button.setEnabled(False)
+        self.restore_button.setToolTip("Select a backup in the list first")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.backups.itemSelectionChanged.connect(
+            lambda: self.restore_button.setEnabled(self._selected_backup() is not None)
+        )
         backup_buttons.addWidget(backup_now)
-        backup_buttons.addWidget(restore)
+        backup_buttons.addWidget(self.restore_button)
         backup_buttons.addStretch(1)
         layout.addLayout(backup_buttons)
         layout.addWidget(QLabel("Study on several computers"))
@@ -144,6 +162,15 @@ class SettingsPage(QWidget):
         layout.addWidget(self.sync_status)
         layout.addWidget(self.error)
         layout.addStretch(1)
+        # The page is longer than a small window: it scrolls instead of squeezing rows.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         self.refresh()
         self.theme.currentIndexChanged.connect(
@@ -178,11 +205,8 @@ class SettingsPage(QWidget):
             exam_date = date.fromisoformat(s["exam_date"]) if s["exam_date"] else None
             self.has_date.setChecked(exam_date is not None)
             self.exam_date.setEnabled(exam_date is not None)
-            if exam_date is not None:
-                self.exam_date.setDate(QDate(exam_date.year, exam_date.month, exam_date.day))
-            else:
-                today = self.library.today()
-                self.exam_date.setDate(QDate(today.year, today.month, today.day).addDays(60))
+            shown = exam_date or self._kept_exam_date()
+            self.exam_date.setDate(QDate(shown.year, shown.month, shown.day))
             self.folders.clear()
             self.folders.addItems(list(s["deck_folders"]))
             self._list_backups()
@@ -193,15 +217,38 @@ class SettingsPage(QWidget):
         finally:
             self._loading = False
 
+    def _kept_exam_date(self) -> date:
+        """The date shown while Exam date is unticked: the one unticked, if still ahead."""
+        today = self.library.today()
+        kept = self.library.view_state(KEPT_EXAM_DATE)
+        try:
+            day = date.fromisoformat(str(kept)) if kept else None
+        except ValueError:
+            day = None
+        return day if day is not None and day > today else today + timedelta(days=60)
+
     def _list_backups(self) -> None:
         self.backups.clear()
         for backup in self.library.backups():
             item = QListWidgetItem(
-                f"{backup.taken_at:%Y-%m-%d %H:%M} UTC  ·  "
+                f"{local_time(backup.taken_at)}  ·  "
                 f"{backup.size / 1024:.0f} KB  ·  {backup.path.name}"
             )
             item.setData(Qt.ItemDataRole.UserRole, str(backup.path))
+            item.setData(Qt.ItemDataRole.UserRole + 1, local_time(backup.taken_at))
             self.backups.addItem(item)
+        if not self.backups.count():
+            empty = QListWidgetItem(
+                "No backup yet: one is taken after 30 minutes of changes, and on close."
+            )
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.backups.addItem(empty)
+        self.restore_button.setEnabled(False)
+
+    def _selected_backup(self) -> QListWidgetItem | None:
+        item = self.backups.currentItem()
+        selected = item is not None and item.isSelected()
+        return item if selected and item.data(Qt.ItemDataRole.UserRole) else None
 
     def backup_now(self) -> None:
         """Take a backup now."""
@@ -215,15 +262,19 @@ class SettingsPage(QWidget):
 
     def restore_selected(self) -> None:
         """Restore the selected backup after confirmation (the current state is backed up)."""
-        item = self.backups.currentItem()
+        item = self._selected_backup()
         if item is None:
             self.error.setText("Select a backup to restore.")
             return
         path = Path(str(item.data(Qt.ItemDataRole.UserRole)))
-        if not confirm(
+        taken = str(item.data(Qt.ItemDataRole.UserRole + 1))
+        if not confirm_action(
             self,
-            f"Replace your library with the backup {path.name}?\n\n"
-            "Your current library is backed up first.",
+            f"Restore the backup of {taken}?",
+            f"Your library as it is now (every answer, card state and setting) is replaced "
+            f"by the backup of {taken}: what you did since then is no longer shown.\n\n"
+            "Your current library is backed up first, so you can go back to it.",
+            "Restore",
         ):
             return
         try:
@@ -247,7 +298,7 @@ class SettingsPage(QWidget):
             self.sync_status.clear()
             return
         lines = [
-            f"Last sync {result.at:%Y-%m-%d %H:%M} UTC: {result.devices} computer(s) seen, "
+            f"Last sync {local_time(result.at)}: {result.devices} computer(s) seen, "
             f"{result.sent} sent, {result.received} received.",
             *result.problems,
         ]
@@ -284,7 +335,8 @@ class SettingsPage(QWidget):
             return
         self.error.clear()
         self.bus.publish(changes)
-        self.bus.status_message.emit("Settings saved")
+        names = ", ".join(SAVED_NAMES.get(key, key.replace("_", " ")) for key in values)
+        self.bus.status_message.emit(f"Saved: {names}")
 
     def _save_reminder(self) -> None:
         on = self.has_reminder.isChecked()
@@ -296,6 +348,11 @@ class SettingsPage(QWidget):
             return
         self.exam_date.setEnabled(self.has_date.isChecked())
         if not self.has_date.isChecked():
+            # The date stays in the field (and for the next start), ready to tick again.
+            q = self.exam_date.date()
+            self.library.save_view_state(
+                KEPT_EXAM_DATE, date(q.year(), q.month(), q.day()).isoformat()
+            )
             self._save(exam_date=None)
             return
         q = self.exam_date.date()

@@ -37,11 +37,17 @@ class _Task(QRunnable):
         try:
             result = self._work()
         except UserError as exc:
-            self._signals.user_error_raised.emit(exc)
+            self._report(self._signals.user_error_raised, exc)
         except Exception as exc:  # a bug; it keeps its traceback for the crash path
-            self._signals.bug_raised.emit(exc)
+            self._report(self._signals.bug_raised, exc)
         else:
-            self._signals.succeeded.emit(result)
+            self._report(self._signals.succeeded, result)
+
+    def _report(self, signal: Any, value: object) -> None:
+        # The app may be shutting down while the work ran: with the signals' object
+        # gone there is nobody left to tell, and emitting would raise in this thread.
+        if shiboken6.isValid(self._signals):
+            signal.emit(value)
 
 
 _alive: set[_Signals] = set()

@@ -27,6 +27,8 @@ from sqlalchemy import Engine
 from mlstudy import paths
 from mlstudy.core.exam import ExamManifest
 from mlstudy.core.planner import Plan
+from mlstudy.core.queue import LEARN_MORE_COUNT
+from mlstudy.core.sm2 import GradeOutcome
 from mlstudy.errors import UserError
 from mlstudy.services import safety
 from mlstudy.services.backups import BackupService
@@ -301,7 +303,8 @@ class Library:
     def counts(self) -> TodayCounts:
         """Due, new and drill cards left today (in the focus domain, if one is set), what
         was studied, the streak."""
-        return self.today_counts.counts(self.session.focus)
+        extra, ahead = self.session.extra_for(self.today())
+        return self.today_counts.counts(self.session.focus, extra, ahead)
 
     def next_card(self) -> CardView | None:
         """The next card of today's queue: due reviews, then new cards, then drills."""
@@ -312,9 +315,9 @@ class Library:
         """One card with its state, for display."""
         return self.session.card(card_id, kind)
 
-    def preview_intervals(self, card_id: int) -> dict[int, int]:
-        """The interval in days each grade 0..5 would give this card now (0: same-day drill)."""
-        return self.session.preview_intervals(card_id)
+    def grade_outcomes(self, card_id: int) -> tuple[GradeOutcome, ...]:
+        """What each grade 0..5 would do to this card now (a drill today, a new interval)."""
+        return self.session.grade_outcomes(card_id)
 
     def answer(self, card_id: int, grade: int, answer_ms: int = 0) -> Changes:
         """Record a grade for a card in one committed transaction."""
@@ -339,6 +342,15 @@ class Library:
     def set_suspended(self, card_ids: Sequence[int], suspended: bool) -> Changes:
         """Suspend or unsuspend cards (suspended cards never come up for study)."""
         return self.session.set_suspended(card_ids, suspended)
+
+    def learn_more(self, count: int = LEARN_MORE_COUNT, domain: int | None = None) -> Changes:
+        """Add ``count`` new cards to today's queue ("Learn 10 more"), of one domain or of
+        all by exam weight; for this study day and this session only."""
+        return self.session.learn_more(count, domain)
+
+    def review_ahead(self, days: int = 1) -> Changes:
+        """Let today's queue take the cards due in the next ``days`` days (this session)."""
+        return self.session.review_ahead(days)
 
     def focus_domain(self) -> int | None:
         """The domain today's queue is limited to ("study this domain"), or None."""

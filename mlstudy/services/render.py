@@ -30,14 +30,13 @@ def _stylesheet(dark: bool, font_size: int) -> str:
     c = DARK if dark else LIGHT
     return f"""
 body {{ color: {c["text"]}; font-size: {font_size}px; line-height: 150%; }}
-h2.question {{ font-size: {round(font_size * 1.25)}px; font-weight: 600; margin-bottom: 8px; }}
 p, li {{ margin-top: 4px; margin-bottom: 4px; }}
 a {{ color: {c["link"]}; }}
 code {{ font-family: 'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace;
         background-color: {c["code_bg"]}; }}
 pre {{ font-family: 'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace;
        font-size: {max(font_size - 2, 9)}px; background-color: {c["code_bg"]};
-       padding: 8px; }}
+       padding: 8px; white-space: pre-wrap; }}
 table {{ border-collapse: collapse; margin: 6px 0; }}
 th, td {{ border: 1px solid {c["border"]}; padding: 4px 8px; }}
 hr {{ border: 0; border-top: 1px solid {c["border"]}; }}
@@ -62,7 +61,11 @@ def card_html(card: CardView, show_answer: bool, *, dark: bool = False, font_siz
     question = render_markdown(card.question).strip().removeprefix("<p>").removesuffix("</p>")
     parts = [
         f"<html><head><style>{_stylesheet(dark, font_size)}</style></head><body>",
-        f"<h2 class='question'>{question}</h2>",
+        # Qt's rich text sizes headings by their level and ignores a stylesheet's
+        # font-size there: the question is a paragraph sized inline, in step with the
+        # answer's font size.
+        f"<p class='question' style='font-size: {round(font_size * 1.25)}px; "
+        f"font-weight: 600; margin-bottom: 8px'>{question}</p>",
     ]
     if show_answer:
         parts.append("<hr/>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection
 
@@ -12,7 +12,7 @@ from mlstudy.core import queue
 from mlstudy.core.exam import ExamManifest
 from mlstudy.core.leech import became_leech
 from mlstudy.core.models import DayAnswer, ReviewKind
-from mlstudy.core.sm2 import NEW_CARD, next_state, validate_grade
+from mlstudy.core.sm2 import NEW_CARD, GradeOutcome, grade_outcomes, validate_grade
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
 from mlstudy.services.today import TodayAnswers
@@ -59,6 +59,12 @@ class StudySession:
         self._stacks = threading.Lock()
         self.focus: int | None = None
         """The domain today's queue is limited to ("study this domain"), or None."""
+        self.extra: queue.ExtraNew | None = None
+        """New cards asked for beyond today's rule ("Learn 10 more"), or None."""
+        self.ahead: date | None = None
+        """With review ahead asked for: the last due day it reaches (None: off)."""
+        self._extra_exam: int | None = None
+        """The exam both were asked for: another exam's queue has neither."""
         context.bus.subscribe(self._forget_stacks, "restored")
 
     def _forget_stacks(self, _changes: Changes) -> None:
@@ -75,6 +81,43 @@ class StudySession:
         self.focus = domain
         return Changes(plan=True)
 
+    def learn_more(self, count: int = queue.LEARN_MORE_COUNT, domain: int | None = None) -> Changes:
+        """Add ``count`` new cards to today, of one domain or by exam weight."""
+        if count < 1:
+            raise UserError("learn more: ask for at least one card")
+        if domain is not None and self._exam()[1].domain(domain) is None:
+            raise UserError(f"unknown domain {domain}")
+        today = self._today()
+        with self._context.read() as conn:
+            new_today = queue.new_by_domain(self._answers.read(conn, today))
+        previous, ahead = self.extra_for(today)
+        left = queue.extra_new_left(previous, today, new_today)
+        if previous is not None and left and previous.domain == domain:
+            count += left  # asked again before the last ones were done: add up
+        self.extra = queue.ExtraNew(today, domain, count, queue.introduced(new_today, domain))
+        self.ahead = ahead
+        self._extra_exam = self._exam()[0]
+        return Changes(plan=True)
+
+    def review_ahead(self, days: int = 1) -> Changes:
+        """Let today's queue take the cards due in the next ``days`` days, soonest first."""
+        if days < 1:
+            raise UserError("review ahead: at least one day")
+        today = self._today()
+        self.extra = self.extra_for(today)[0]
+        self.ahead = today + timedelta(days=days)
+        self._extra_exam = self._exam()[0]
+        return Changes(plan=True)
+
+    def extra_for(self, today: date) -> tuple[queue.ExtraNew | None, date | None]:
+        """Today's extra new cards and review-ahead day, for the current exam (a new day,
+        or another exam, has neither)."""
+        if self._extra_exam is None or self._extra_exam != self._exam()[0]:
+            return None, None
+        extra = self.extra if self.extra is not None and self.extra.day == today else None
+        ahead = self.ahead if self.ahead is not None and self.ahead > today else None
+        return extra, ahead
+
     def next_card_id(self) -> tuple[int | None, ReviewKind | None]:
         """The next card of today's queue and why it is shown (None: nothing left)."""
         today = self._today()
@@ -88,8 +131,16 @@ class StudySession:
             new_id = self._next_new(conn, exam_id, manifest, answers, focus)
             if new_id is not None:
                 return new_id, ReviewKind.NEW
-        drills = queue.drill_cards(answers, focus)
-        return (drills[0], ReviewKind.DRILL) if drills else (None, None)
+            drills = queue.drill_cards(answers, focus)
+            if drills:
+                return drills[0], ReviewKind.DRILL
+            _extra, ahead = self.extra_for(today)
+            if ahead is not None:
+                answered = frozenset(a.card_id for a in answers)
+                early = study.next_due_card(conn, exam_id, ahead, exclude=answered, domain=focus)
+                if early is not None:
+                    return early, ReviewKind.REVIEW
+        return None, None
 
     def _next_new(
         self,
@@ -108,6 +159,14 @@ class StudySession:
         domains = queue.new_card_domains(
             available, new_today, manifest.weights(), self._new_per_day(), quota, focus
         )
+        extra, _ahead = self.extra_for(self._today())
+        if not domains and queue.extra_new_left(extra, self._today(), new_today):
+            assert extra is not None
+            if focus is not None and extra.domain is None:
+                extra = queue.ExtraNew(extra.day, focus, extra.count, extra.baseline)
+            if focus is None or extra.domain == focus:
+                unseen = study.count_new_by_domain(conn, exam_id)
+                domains = queue.extra_new_domains(extra, unseen, new_today, manifest.weights())
         for domain in domains:
             card_id = study.next_new_card(conn, exam_id, domain)
             if card_id is not None:
@@ -153,16 +212,13 @@ class StudySession:
             lapses=state.lapses if state else 0,
         )
 
-    def preview_intervals(self, card_id: int) -> dict[int, int]:
-        """The interval in days each grade 0..5 would give this card now (0: same-day drill)."""
+    def grade_outcomes(self, card_id: int) -> tuple[GradeOutcome, ...]:
+        """What each grade 0..5 would do to this card now: a drill today, a new interval."""
         today = self._today()
         with self._context.read() as conn:
             state = study.load_state(conn, card_id)
             answered_today = any(a.card_id == card_id for a in self._answers.read(conn, today))
-        if answered_today:
-            return dict.fromkeys(range(6), 0)
-        current = state.sm2() if state else NEW_CARD
-        return {grade: next_state(current, grade).interval_days for grade in range(6)}
+        return grade_outcomes(state.sm2() if state else NEW_CARD, drilling=answered_today)
 
     def due_by(self, day: date) -> int:
         """Reviewed cards that will be due on or before ``day`` (e.g. "due tomorrow")."""

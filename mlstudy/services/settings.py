@@ -46,6 +46,15 @@ DEFAULTS: dict[str, Any] = {
 EXAM_SCHEDULE_KEYS = frozenset({"exam_date", "weekdays_off", "dates_off"})
 """Settings that the exam-aware due days depend on."""
 THEMES = ("light", "dark", "system")
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "minutes_per_day": (1, 1440),
+    "new_per_day": (0, 9999),
+    "day_start_hour": (0, 23),
+    "font_size": (8, 40),
+    "new_cutoff_days": (0, 365),
+}
+"""The one allowed range of each whole-number setting: validation, the CLI and every
+input in the app use these."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +127,8 @@ def validate_setting(key: str, value: Any) -> Any:
         raise UserError(f"unknown setting {key!r}")
     if key == "exam_date":
         return None if value in (None, "") else parse_date(key, value).isoformat()
-    if key == "minutes_per_day":
-        return _int_in(key, value, 1, 1440)
-    if key == "new_per_day":
-        return _int_in(key, value, 0, 9999)
-    if key == "day_start_hour":
-        return _int_in(key, value, 0, 23)
-    if key == "font_size":
-        return _int_in(key, value, 8, 40)
-    if key == "new_cutoff_days":
-        return _int_in(key, value, 0, 365)
+    if key in SETTING_RANGES:
+        return _int_in(key, value, *SETTING_RANGES[key])
     if key == "theme":
         if value not in THEMES:
             raise UserError(f"theme: must be one of {', '.join(THEMES)}, got {value!r}")

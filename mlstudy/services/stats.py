@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
+from mlstudy.core.card_table import CardTable
 from mlstudy.core.mastery import domain_mastery, readiness, weakest_domain
+from mlstudy.core.planner import Plan, PlanDay
+from mlstudy.core.progress import due_forecast
+from mlstudy.errors import UserError
 from mlstudy.services.library import Library
 from mlstudy.storage.columns import read_card_table
 from mlstudy.storage.snapshots import card_snapshots
+from mlstudy.storage.study import answers_per_day
 
 
 def library_stats(library: Library) -> dict[str, Any]:
@@ -81,10 +87,62 @@ class MasterySummary:
 
 def mastery_summary(library: Library) -> MasterySummary:
     """Readiness and per-domain mastery now (reads every card: call off the UI thread)."""
-    exam = library.exam()
-    today = library.today()
     with library.engine.connect() as conn:
         cards = read_card_table(conn, library.exam_id())
+    return _summary(library, cards)
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """Everything the Today page shows besides the live counts (one worker-thread read)."""
+
+    summary: MasterySummary
+    due_next: list[tuple[date, int]]
+    """Reviewed cards falling due on each of the next days, overdue ones on today."""
+    calendar: list[tuple[date, int]]
+    """Answers per day over whole recent weeks, Monday first, up to this week's Sunday."""
+    plan_today: PlanDay | None
+    """Today in the plan toward the exam date (None without an exam date)."""
+    plan: Plan | None = None
+    """The plan itself (its verdict), computed here when there was none yet."""
+
+
+DASHBOARD_DAYS = 14
+DASHBOARD_WEEKS = 10
+
+
+def today_dashboard(
+    library: Library, days: int = DASHBOARD_DAYS, weeks: int = DASHBOARD_WEEKS
+) -> Dashboard:
+    """Mastery, the next ``days`` days of reviews, ``weeks`` weeks of study, today's plan
+    (reads every card and may compute the plan: call off the UI thread)."""
+    today = library.today()
+    last = today + timedelta(days=6 - today.weekday())
+    first = last - timedelta(days=7 * weeks - 1)
+    with library.engine.connect() as conn:
+        cards = read_card_table(conn, library.exam_id())
+        per_day = answers_per_day(conn, first, today)
+    plan = library.current_plan()
+    if plan is None and library.settings().get("exam_date"):
+        try:
+            plan = library.refresh_plan()
+        except UserError:
+            plan = None  # a past exam date: Today says so from the settings
+    return Dashboard(
+        summary=_summary(library, cards),
+        due_next=due_forecast(cards, today, days),
+        calendar=[
+            (first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0))
+            for n in range(7 * weeks)
+        ],
+        plan_today=plan.days[0] if plan is not None and plan.days else None,
+        plan=plan,
+    )
+
+
+def _summary(library: Library, cards: CardTable) -> MasterySummary:
+    exam = library.exam()
+    today = library.today()
     mastery = domain_mastery(cards, today, [d.number for d in exam.domains])
     weights = exam.weights()
     # Only a domain that has cards can be studied: the weakest is chosen among those.

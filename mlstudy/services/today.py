@@ -80,22 +80,38 @@ class TodayService:
         self._streak = None
         self._base = None
 
-    def counts(self, focus: int | None) -> TodayCounts:
+    def counts(
+        self,
+        focus: int | None,
+        extra: queue.ExtraNew | None = None,
+        ahead: date | None = None,
+    ) -> TodayCounts:
         """Due, new and drill cards left today (in the focus domain, if one is set), what
-        was studied, the streak."""
+        was studied, the streak; with the extra new cards and review ahead asked for."""
         today = self._today()
         exam_id = self._exam_id()
         with self._context.read() as conn:
             answers = self._answers.read(conn, today)
             due, available = self._left_today(conn, exam_id, today, focus, answers)
             streak = self._streak_before(conn, today) + bool(answers)
+            early = 0
+            if ahead is not None:
+                answered = frozenset(a.card_id for a in answers if focus in (None, a.domain))
+                early = study.count_due_except(conn, exam_id, ahead, answered, focus) - due
         new_today = queue.new_by_domain(answers)
         quota = None if focus is not None else self._quota(new_today)
         limit = int(self._settings()["new_per_day"])
+        new = queue.new_left(available, new_today, limit, quota, focus)
+        extra_left = queue.extra_new_left(extra, today, new_today)
+        if extra_left and extra is not None and focus in (None, extra.domain):
+            scope = extra.domain if extra.domain is not None else focus
+            unseen = available.get(scope, 0) if scope is not None else sum(available.values())
+            new += max(0, min(extra_left, unseen - new))
         return TodayCounts(
             day=today,
             due=due,
-            new=queue.new_left(available, new_today, limit, quota, focus),
+            new=new,
+            ahead=max(0, early),
             drill=len(queue.drill_cards(answers, focus)),
             studied=len({a.card_id for a in answers}),
             answers=len(answers),
@@ -103,6 +119,12 @@ class TodayService:
             new_done=sum(new_today.values()),
             new_planned=(
                 sum(n + new_today.get(d, 0) for d, n in quota.items())
+                if quota is not None
+                else None
+            ),
+            new_done_by_domain=new_today,
+            new_planned_by_domain=(
+                {d: n + new_today.get(d, 0) for d, n in quota.items()}
                 if quota is not None
                 else None
             ),

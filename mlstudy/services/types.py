@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -84,11 +85,17 @@ class TodayCounts:
     """New cards introduced today."""
     new_planned: int | None = None
     """Today's fixed plan quota of new cards (the whole day's), or None without a plan."""
+    ahead: int = 0
+    """Cards due in the next days that review ahead offers now (0 unless asked for)."""
+    new_done_by_domain: Mapping[int, int] = field(default_factory=dict)
+    """New cards introduced today, per domain."""
+    new_planned_by_domain: Mapping[int, int] | None = None
+    """Today's fixed plan quota per domain (the whole day's), or None without a plan."""
 
     @property
     def left(self) -> int:
-        """Cards left today, drill included."""
-        return self.due + self.new + self.drill
+        """Cards left today, drill and review ahead included."""
+        return self.due + self.new + self.drill + self.ahead
 
 
 @dataclass(frozen=True, slots=True)

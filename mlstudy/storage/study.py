@@ -243,6 +243,24 @@ def count_due(conn: Connection, exam_id: int, today: date, domain: int | None = 
     return int(conn.execute(query).scalar_one())
 
 
+def count_due_except(
+    conn: Connection,
+    exam_id: int,
+    day: date,
+    exclude: frozenset[int],
+    domain: int | None = None,
+) -> int:
+    """Reviewed cards due on or before ``day`` (``count_due``) but for the ``exclude``d
+    ones (today's answered cards: a few hundred at most, one state read each)."""
+    due = count_due(conn, exam_id, day, domain)
+    taken = 0
+    for card_id in exclude:
+        state = load_state(conn, card_id)
+        if state is not None and (state.exam_due_day or state.due_day) <= day.isoformat():
+            taken += 1
+    return max(0, due - taken)
+
+
 def count_new_by_domain(conn: Connection, exam_id: int) -> dict[int, int]:
     """Unseen, active cards per domain."""
     rows = conn.execute(
@@ -268,6 +286,16 @@ def streak_before(conn: Connection, today: date, limit: int = 3660) -> int:
         count += 1
         day -= timedelta(days=1)
     return count
+
+
+def answers_per_day(conn: Connection, first: date, last: date) -> dict[date, int]:
+    """Live answers (every kind) per study day from ``first`` to ``last``, days with any."""
+    rows = conn.execute(
+        select(Review.study_day, func.count())
+        .where(Review.study_day >= first.isoformat(), Review.study_day <= last.isoformat(), LIVE)
+        .group_by(Review.study_day)
+    )
+    return {date.fromisoformat(str(day)): int(count) for day, count in rows}
 
 
 def cards_not_suspended_as(conn: Connection, card_ids: list[int], suspended: bool) -> list[int]:

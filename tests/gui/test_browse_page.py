@@ -10,7 +10,14 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert
 
-from mlstudy.gui.browse_page import PAGE, BrowseModel, BrowsePage
+from mlstudy.gui.browse_page import (
+    COLUMNS,
+    PAGE,
+    QUESTION_MIN,
+    SUSPENDED_ROLE,
+    BrowseModel,
+    BrowsePage,
+)
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.theme import domain_color
 from mlstudy.services import Changes, Library
@@ -27,6 +34,13 @@ def page(qtbot: QtBot, library: Library) -> BrowsePage:
     with qtbot.waitSignal(browse_page.results_loaded, timeout=5000):
         browse_page.show()
     return browse_page
+
+
+def suspended_rows(page: BrowsePage) -> list[bool]:
+    model = page.model
+    return [
+        bool(model.data(model.index(row, 0), SUSPENDED_ROLE)) for row in range(model.rowCount())
+    ]
 
 
 def column_texts(page: BrowsePage, column: int = 0) -> list[str]:
@@ -122,7 +136,7 @@ def test_rows_load_a_page_at_a_time(qtbot: QtBot, library: Library, page: Browse
 
     qtbot.waitUntil(scrolled_to_end, timeout=5000)
     assert not model.canFetchMore(QModelIndex())
-    assert model.data(model.index(449, 8)) == "bulk-0449"
+    assert model.data(model.index(449, len(COLUMNS) - 1)) == "bulk-0449"
 
 
 def test_header_click_sorts_with_the_query(qtbot: QtBot, page: BrowsePage) -> None:
@@ -167,7 +181,7 @@ def test_suspend_and_ctrl_j_toggle(qtbot: QtBot, library: Library, page: BrowseP
     assert messages == ["Suspended 2 cards"]
     # The re-run query keeps the selection and shows the new state.
     assert sorted(page.selected_ids()) == sorted(ids)
-    assert all(text.startswith("[suspended] ") for text in column_texts(page))
+    assert all(suspended_rows(page))
     assert page.unsuspend_button.isEnabled() and not page.suspend_button.isEnabled()
 
     page.activateWindow()
@@ -192,26 +206,63 @@ def test_suspended_filter_drops_rows_after_suspending(
     assert page.model.total == 4 and card_id not in page.selected_ids()
 
 
-def test_bad_query_shows_a_message_and_keeps_the_rows(qtbot: QtBot, page: BrowsePage) -> None:
+def test_bad_query_shows_its_error_above_the_table_and_clears_the_rows(
+    qtbot: QtBot, page: BrowsePage
+) -> None:
+    search(qtbot, page, "")
+    assert page.model.rowCount() == 5
     with qtbot.waitSignal(page.bus.status_message) as message:
         page.set_query("colour:red")
     assert "unknown search key 'colour:'" in message.args[0]
-    assert "colour:" in page.count_label.text()
-    assert page.model.rowCount() == 5
+    assert page.error_label.isVisible() and "colour:" in page.error_label.text()
+    assert page.model.rowCount() == 0  # the old results do not stay under the error
     search(qtbot, page, "recall")  # a good query clears the message
+    assert not page.error_label.isVisible()
     assert page.count_label.text() == "1 card"
+
+
+def test_an_empty_result_explains_itself(qtbot: QtBot, page: BrowsePage) -> None:
+    search(qtbot, page, "zebra")
+    assert page.table_stack.currentWidget() is page.empty_label
+    assert "No card matches “zebra”" in page.empty_label.text()
+    assert "fewer words" in page.empty_label.text()
+    search(qtbot, page, "recall")
+    assert page.table_stack.currentWidget() is page.table
+
+
+def test_question_column_takes_the_spare_width_and_tags_show(
+    qtbot: QtBot, page: BrowsePage
+) -> None:
+    search(qtbot, page, "")
+    header = page.table.horizontalHeader()
+    others = sum(header.sectionSize(c) for c in range(1, header.count()))
+    assert header.sectionSize(0) >= max(QUESTION_MIN, page.table.viewport().width() - others)
+    tags = column_texts(page, [key for key, _t in COLUMNS].index("tags"))
+    assert "streaming" in tags
+
+
+def test_column_widths_and_split_are_remembered(
+    qtbot: QtBot, library: Library, page: BrowsePage
+) -> None:
+    search(qtbot, page, "")
+    header = page.table.horizontalHeader()
+    header.resizeSection(2, 123)
+    page._remember_layout()
+    again = BrowsePage(library, page.bus)
+    qtbot.addWidget(again)
+    assert again.table.horizontalHeader().sectionSize(2) == 123
 
 
 def test_refresh_follows_card_and_settings_changes(
     qtbot: QtBot, library: Library, page: BrowsePage
 ) -> None:
     search(qtbot, page, "xgboost")
-    assert page.model.data(page.model.index(0, 3)) == "new"
+    assert page.model.data(page.model.index(0, 4)) == "new"
     card_id = page.model.card_id(0)
     with qtbot.waitSignal(page.results_loaded, timeout=5000):
         page.bus.publish(library.answer(card_id, 5))
-    assert page.model.data(page.model.index(0, 3)) == "2026-11-03"
-    assert page.model.data(page.model.index(0, 5)) == "2.60"  # ease, blank while new
+    assert page.model.data(page.model.index(0, 4)) == "2026-11-03"
+    assert page.model.data(page.model.index(0, 6)) == "2.60"  # ease, blank while new
     with qtbot.assertNotEmitted(page.results_loaded, wait=300):
         page.refresh(Changes(plan=True))
     with qtbot.waitSignal(page.results_loaded, timeout=5000):
@@ -283,7 +334,7 @@ def test_ctrl_z_undoes_a_suspend_and_ctrl_y_redoes_it(
     assert not library.card(other).suspended
     assert library.card(first).suspended  # undo gives back what each card had
     assert messages[-1] == "Suspension undone"
-    assert sum(text.startswith("[suspended] ") for text in column_texts(page)[:2]) == 1
+    assert sum(suspended_rows(page)[:2]) == 1
     with qtbot.waitSignal(page.results_loaded, timeout=5000):
         qtbot.keyClick(page.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert library.card(other).suspended

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -196,3 +197,47 @@ def test_retention_rows_give_rate_and_counts_per_period() -> None:
     assert model.rows[0][0] == "Today"
     assert model.rows[1] == ("Last 7 days", "75%  (30/40)", "92%  (12/13)", "79%  (42/53)")
     assert model.rows[4][3] == "86%  (610/710)"
+
+
+def test_the_plan_line_skips_days_off_instead_of_dipping_to_zero() -> None:
+    data = sample_data()
+    off = {TODAY + timedelta(days=n) for n in (5, 6, 12, 13)}
+    points = [
+        (day, 0.0 if day in off else planned, done) for day, planned, done in data.plan_vs_actual
+    ]
+    model = plan_vs_actual_model(replace(data, plan_vs_actual=points), LIGHT)
+    assert model is not None
+    assert 0.0 not in model.planned
+    assert len(model.planned) == 36 - len(off)
+    assert not {timestamp(day) for day in off} & set(model.planned_x)
+
+
+def test_day_ticks_name_the_month_and_never_show_hours(qtbot: object) -> None:
+    import pyqtgraph as pg
+
+    from mlstudy.gui.charts.axes import DAY_SECONDS, DayAxis
+
+    axis = DayAxis(orientation="bottom", utcOffset=0)
+    plot = pg.PlotWidget(axisItems={"bottom": axis})
+    start = timestamp(TODAY)
+    plot.setXRange(start, start + 3 * DAY_SECONDS, padding=0)
+    plot.resize(600, 200)
+    plot.grab()  # a paint: the axis measures its font there
+    levels = axis.tickValues(start, start + 3 * DAY_SECONDS, 600)  # a three-day chart
+    assert levels and all(spacing >= DAY_SECONDS for spacing, _values in levels)
+    for spacing, values in levels:
+        assert all(value % DAY_SECONDS == 0 for value in values)  # midnights, no hours
+        for label in axis.tickStrings(values, 1.0, spacing):
+            assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}", label), label  # "5 Nov"
+    assert axis.tickStrings([start], 1.0, DAY_SECONDS) == [f"{TODAY.day} {TODAY:%b}"]
+    months = axis.tickStrings([start], 1.0, 30 * DAY_SECONDS)
+    assert months[0] in (f"{TODAY:%b}", f"{TODAY:%b %Y}")
+
+
+def test_mastery_vs_weight_names_every_domain_in_full_in_its_legend() -> None:
+    data = sample_data()
+    model = mastery_vs_weight_model(data, LIGHT)
+    assert model is not None
+    assert model.axis_labels == tuple(f"Domain {d.number}" for d in data.domains)
+    for domain in data.domains:
+        assert f"{domain.number}. {domain.name}" in model.legend

@@ -125,3 +125,16 @@ def test_start_up_handlers_cover_threads_and_hard_crashes(tmp_path: Path) -> Non
     faults = (tmp_path / "faults.log").read_text(encoding="utf-8")
     assert "Fatal Python error: Segmentation fault" in faults
     assert "<module>" in faults  # the Python stack of the crash
+
+
+def test_an_error_after_the_reporter_is_gone_is_logged_without_a_second_error(
+    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import shiboken6
+
+    reporter = crash.CrashReporter(tmp_path / "mlstudy.log")
+    shiboken6.delete(reporter)  # shutdown: the Qt side went first
+    bug = raised(KeyError("late"))
+    with caplog.at_level(logging.ERROR, logger="mlstudy"):
+        reporter.report(type(bug), bug, bug.__traceback__)  # no "Signal source has been deleted"
+    assert "KeyError: 'late'" in caplog.text

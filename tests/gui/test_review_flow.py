@@ -53,7 +53,16 @@ def test_whole_session_by_keyboard(qtbot: QtBot, library: Library) -> None:
     assert first is not None and not review.answer_shown
     key(qtbot, window, Qt.Key.Key_Space)
     assert review.answer_shown
-    assert review.grade_buttons[4].text().startswith("4 Good\n1 d")
+    labels = [button.text() for button in review.grade_buttons]
+    # A new card: below 4 it is drilled today, then due in a day; 4 and 5 give a day.
+    assert labels == [
+        "0 · Blackout\ntoday · 1 d",
+        "1 · Wrong\ntoday · 1 d",
+        "2 · Almost\ntoday · 1 d",
+        "3 · Hard\ntoday · 1 d",
+        "4 · Good\n1 d",
+        "5 · Perfect\n1 d",
+    ]
     key(qtbot, window, "2")  # below 4: comes back in this session
     for _ in range(4):
         key(qtbot, window, Qt.Key.Key_Space)
@@ -61,7 +70,8 @@ def test_whole_session_by_keyboard(qtbot: QtBot, library: Library) -> None:
     assert review.card is not None and review.card.id == first.id
     assert review.card.kind == "drill"
     key(qtbot, window, Qt.Key.Key_Space)
-    assert review.grade_buttons[5].text().endswith("again today")
+    assert review.grade_buttons[3].text().endswith("again today")  # a drill answer
+    assert review.grade_buttons[5].text().endswith("done for today")
     key(qtbot, window, "4")
     assert review.card is None
     assert review.stack.currentIndex() == 1

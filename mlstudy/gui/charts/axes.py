@@ -6,8 +6,9 @@ module is the one place that subclasses them (see the mypy override in pyproject
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -37,8 +38,27 @@ class DayAxis(pg.DateAxisItem):
         self.setStyle(hideOverlappingLabels=6)
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:
-        """The date axis's ticks, without finer ones closer than ``min_gap_px`` to coarser."""
-        levels = super().tickValues(minVal, maxVal, size)
+        """The date axis's ticks, without finer ones closer than ``min_gap_px`` to coarser.
+
+        The series are daily: ticks finer than a day (hours, when a chart spans only a
+        few days) are left out, and a span too short for the axis's own day ticks gets
+        one tick per day.
+        """
+        levels = [
+            (spacing, values)
+            for spacing, values in super().tickValues(minVal, maxVal, size)
+            if spacing >= DAY_SECONDS
+        ]
+        if not levels and size > 0:
+            first = math.ceil(minVal / DAY_SECONDS) * DAY_SECONDS
+            every = max(1, math.ceil(self.min_gap_px * (maxVal - minVal) / size / DAY_SECONDS))
+            levels = [
+                (DAY_SECONDS * every, list(np.arange(first, maxVal + 1, DAY_SECONDS * every)))
+            ]
+        if size > 0:
+            levels = [
+                self._thinned(spacing, values, minVal, maxVal, size) for spacing, values in levels
+            ]
         if len(levels) < 2 or size <= 0:
             return list(levels)
         gap = self.min_gap_px * (maxVal - minVal) / size
@@ -52,6 +72,38 @@ class DayAxis(pg.DateAxisItem):
             kept_levels.append((spacing, candidates.tolist()))
             taken = np.concatenate((taken, candidates))
         return kept_levels
+
+    def _thinned(
+        self, spacing: float, values: list[float], low: float, high: float, size: float
+    ) -> tuple[float, list[float]]:
+        """Day ticks every 1, 2, 7 or 14 days, so that "30 Nov" labels never overlap."""
+        if spacing >= 28 * DAY_SECONDS or not values:
+            return spacing, values
+        label_px = QFontMetrics(self.font()).horizontalAdvance("30 Nov") + 12
+        day_px = size * DAY_SECONDS / max(high - low, 1.0)
+        step_days = max(1, round(spacing / DAY_SECONDS))
+        for every in (1, 2, 7, 14):
+            if every >= step_days and every * day_px >= label_px:
+                break
+        else:
+            every = 28
+        if every == step_days:
+            return spacing, values
+        kept = [
+            v for v in values if round(v / DAY_SECONDS - 4) % every == 0
+        ]  # 1970-01-05: a Monday
+        return every * DAY_SECONDS, kept
+
+    def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:
+        """Day ticks name their month ("5 Dec"), month ticks their year when it changes."""
+        if spacing < DAY_SECONDS:
+            return list(super().tickStrings(values, scale, spacing))
+        days = [EPOCH + timedelta(days=round(value / DAY_SECONDS)) for value in values]
+        if spacing >= 360 * DAY_SECONDS:
+            return [f"{day:%Y}" for day in days]
+        if spacing >= 28 * DAY_SECONDS:
+            return [f"{day:%b %Y}" if day.month == 1 else f"{day:%b}" for day in days]
+        return [f"{day.day} {day:%b}" for day in days]
 
 
 class PercentAxis(pg.AxisItem):

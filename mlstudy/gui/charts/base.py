@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QByteArray, QPoint, QPointF, Qt
+from PySide6.QtCore import QByteArray, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QImageWriter, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -142,6 +142,9 @@ class Chart(QWidget, Generic[Model]):
     ``draw`` (the model onto the widget).
     """
 
+    saved = Signal(str)
+    """A picture was saved, or could not be: the sentence to show in the status bar."""
+
     title: ClassVar[str] = ""
     slug: ClassVar[str] = "chart"
     empty_text: ClassVar[str] = "Nothing to show yet."
@@ -161,6 +164,7 @@ class Chart(QWidget, Generic[Model]):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.title_label.setFont(font)
+        self.title_label.setProperty("role", "heading")  # sized by the app's stylesheet
         self.header = QHBoxLayout()
         self.header.addWidget(self.title_label)
         self.header.addStretch(1)
@@ -289,8 +293,14 @@ class Chart(QWidget, Generic[Model]):
         name, _filter = QFileDialog.getSaveFileName(
             self, f"Save “{self.title}”", f"{self.slug}.png", "PNG picture (*.png)"
         )
-        if name:
-            self.export_png(name)
+        if not name:
+            return
+        try:
+            path = self.export_png(name)
+        except UserError as exc:
+            self.saved.emit(str(exc))
+            return
+        self.saved.emit(f"Saved “{self.title}” to {path}")
 
     def _context_menu(self, position: QPoint) -> None:
         menu = QMenu(self)

@@ -132,6 +132,8 @@ class MasteryVsWeightModel:
 
     Attributes:
         labels: one label per domain ("3. Modeling"), at x = 0, 1, ...
+        axis_labels: what the axis shows under each pair of bars ("Domain 3"): the
+            names are in the legend, which wraps, so no name is cut off.
         mastery: solid bars, left of each label: mastery in percent.
         weight: pale outlined bars, right of each label: exam weight in percent.
         hover: per domain, the HTML shown under the mouse.
@@ -145,6 +147,7 @@ class MasteryVsWeightModel:
     hover: tuple[str, ...]
     y_max: float
     legend: str
+    axis_labels: tuple[str, ...] = ()
 
 
 def mastery_vs_weight_model(data: ProgressData, palette: Palette) -> MasteryVsWeightModel | None:
@@ -162,13 +165,17 @@ def mastery_vs_weight_model(data: ProgressData, palette: Palette) -> MasteryVsWe
         f"<br>Exam weight {percent(d.weight)}"
         for d in domains
     )
+    names = " &nbsp; ".join(
+        swatch(domain_color(d.number), f"{d.number}. {d.name}") for d in domains
+    )
     legend = (
         f"{swatch(palette.muted, 'Mastery (solid)')}&nbsp;&nbsp; "
         f"{swatch(palette.muted, 'Exam weight (pale)', '□')}&nbsp;&nbsp; "
-        f"Readiness {percent(data.readiness)}"
+        f"Readiness {percent(data.readiness)}<br>{names}"
     )
     return MasteryVsWeightModel(
         labels=tuple(f"{d.number}. {d.name}" for d in domains),
+        axis_labels=tuple(f"Domain {d.number}" for d in domains),
         mastery=Bars(
             name="Mastery",
             x=tuple(p - BAR_OFFSET for p in positions),
@@ -212,7 +219,7 @@ class MasteryVsWeight(PlotChart[MasteryVsWeightModel]):
         self.add_bars(model.weight)
         axis = self.plot.getAxis("bottom")
         assert isinstance(axis, CategoryAxis)
-        axis.set_labels(model.labels)
+        axis.set_labels(model.axis_labels or model.labels)
         self.plot.setXRange(-0.5, len(model.labels) - 0.5, padding=0)
         self.plot.setYRange(0, model.y_max, padding=0.04)
         self.plot.showGrid(x=False, y=True, alpha=0.25)

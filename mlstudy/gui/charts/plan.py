@@ -25,7 +25,8 @@ class PlanVsActualModel:
         days: every day of the chart, oldest first.
         answered: bars of the cards answered each day.
         planned_x: the days the plan covers (from its first day), as axis timestamps.
-        planned: the plan's cards on each of those days: the line.
+        planned: the plan's cards on each of those days: the line (days off, with
+            nothing planned, are left out).
         line_color: the colour of the planned line.
         today_x: where the "today" marker stands.
         hover: per day, the HTML shown under the mouse.
@@ -66,8 +67,11 @@ def plan_vs_actual_model(data: ProgressData, palette: Palette) -> PlanVsActualMo
             width=DAY_SECONDS * 0.8,
             colors=(palette.accent,) * len(points),
         ),
-        planned_x=tuple(x for x, (day, _, _) in zip(xs, points, strict=True) if day >= start),
-        planned=tuple(float(planned) for day, planned, _ in points if day >= start),
+        # A day with nothing planned is a day off: the line skips it, not dips to zero.
+        planned_x=tuple(
+            x for x, (day, planned, _) in zip(xs, points, strict=True) if day >= start and planned
+        ),
+        planned=tuple(float(planned) for day, planned, _ in points if day >= start and planned),
         line_color=palette.foreground,
         today_x=timestamp(data.today),
         hover=tuple(hover),
