@@ -52,13 +52,16 @@ def test_check_content_reports_errors_with_path_and_line(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("where", ["before", "after", "env"])
 def test_stats_json_on_a_new_folder(tmp_path: Path, where: str) -> None:
+    """``--exam`` goes before or after the subcommand, like ``--data-dir``."""
     data = tmp_path / "lib"
     if where == "before":
-        result = mlstudy("--data-dir", str(data), "stats", "--json")
+        result = mlstudy("--data-dir", str(data), "--exam", "MLS-C01", "stats", "--json")
     elif where == "after":
-        result = mlstudy("stats", "--json", "--data-dir", str(data))
+        result = mlstudy("stats", "--json", "--data-dir", str(data), "--exam", "mls-c01")
     else:
-        result = mlstudy("stats", "--json", env={"MLSTUDY_DATA_DIR": str(data)})
+        result = mlstudy(
+            "stats", "--exam", "MLS-C01", "--json", env={"MLSTUDY_DATA_DIR": str(data)}
+        )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["exam"]["code"] == "MLS-C01"
@@ -97,6 +100,8 @@ def test_plan_json_and_ics(tmp_path: Path) -> None:
         "plan",
         "--data-dir",
         data,
+        "--exam",
+        "MLS-C01",
         "--exam-date",
         exam,
         "--minutes",
@@ -112,13 +117,13 @@ def test_plan_json_and_ics(tmp_path: Path) -> None:
     day = doc["days"][0]
     assert set(day) >= {"date", "new_cards", "expected_reviews", "expected_minutes"}
     assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
-    again = mlstudy("stats", "--json", "--data-dir", data)
+    again = mlstudy("stats", "--json", "--data-dir", data, "--exam", "MLS-C01")
     stats = json.loads(again.stdout)
     assert stats["exam"]["exam_date"] == exam  # saved
     # One truth for today: stats and the plan's first day give the same new cards.
     assert stats["today"]["new"] == day["new_total"] > 0
     assert stats["today"]["new_planned"] == day["new_total"] + sum(day["new_done"].values())
-    tight = mlstudy("plan", "--minutes", "1", "--data-dir", data)
+    tight = mlstudy("plan", "--minutes", "1", "--data-dir", data, "--exam", "MLS-C01")
     assert tight.returncode == 0, tight.stderr
     assert "Needs " in tight.stdout and "\nAt 1 min/day: " in tight.stdout  # and why
 

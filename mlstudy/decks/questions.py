@@ -15,7 +15,7 @@ from pathlib import Path
 from mlstudy.core.exam import ExamManifest
 from mlstudy.core.practice import ItemType, Option, Question
 from mlstudy.decks.limits import MAX_FILE_BYTES
-from mlstudy.decks.loader import card_files, load_manifest
+from mlstudy.decks.loader import card_files, first_open_exam, load_manifest
 from mlstudy.decks.parser import (
     FileTooLargeError,
     Problem,
@@ -501,7 +501,7 @@ def load_questions(
         jobs.extend(
             (p, str(p.relative_to(pack.parent.parent)), loaded.code) for p in question_files(pack)
         )
-    fallback = default_exam or next(iter(manifests), None)
+    fallback = default_exam or first_open_exam(manifests)
     for folder in user_folders:
         jobs.extend((p, str(p), None) for p in user_question_files(folder))
     seen: dict[str, tuple[str, int]] = {}

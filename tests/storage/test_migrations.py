@@ -144,10 +144,13 @@ def test_version_7_ranks_new_cards_by_task_on_the_next_sync(tmp_path: Path, pack
         with library.engine.connect() as conn:
             ranks = dict(conn.exec_driver_sql("SELECT key, new_rank FROM cards").all())
             indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(cards)")}
+            placed = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(placements)")}
         # The small pack: t-eta is task 3.4 (the fourth of domain 3), t-lasso has none.
         assert (ranks["t-firehose"], ranks["t-eta"], ranks["t-recall"]) == (1, 3, 4)
         assert ranks["t-lasso"] == 999
-        assert "ix_cards_new_order" in indexes and "ix_cards_new" not in indexes
+        # Schema 9 moves the new-card order index from the cards to their placements.
+        assert "ix_cards_new" not in indexes and "ix_cards_new_order" not in indexes
+        assert "ix_placements_new_order" in placed
 
 
 def test_version_8_indexes_existing_cards_and_follows_deck_edits(
