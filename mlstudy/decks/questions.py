@@ -467,7 +467,17 @@ def user_question_files(folder: Path) -> list[Path]:
 def question_fingerprint(
     packs: Sequence[Path], user_folders: Iterable[Path], default_exam: str | None
 ) -> str:
-    """Changes when any question file (or the set of them, or a manifest) changes."""
+    """Changes when any question file (or the set of them, or a manifest) changes, or
+    the exam of user files that name none (resolved as ``load_questions`` does)."""
+    if default_exam is None:
+        manifests = {}
+        for pack in packs:
+            try:
+                loaded = load_manifest(pack)
+            except UserError:
+                continue
+            manifests[loaded.code] = loaded
+        default_exam = first_open_exam(manifests)
     digest = hashlib.sha256(repr(default_exam).encode("utf-8"))
     files = [pack / "exam.toml" for pack in packs]
     files += [p for pack in packs for p in question_files(pack)]

@@ -6,7 +6,7 @@ import base64
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -24,6 +24,7 @@ from mlstudy.gui.browse_page import BrowsePage
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.deck_watcher import DeckWatcher
 from mlstudy.gui.dialogs import TextDialog
+from mlstudy.gui.exam_picker import picker_label, switch_exam
 from mlstudy.gui.plan_page import PlanPage
 from mlstudy.gui.practice_page import PracticePage
 from mlstudy.gui.reminders import Reminder
@@ -34,6 +35,7 @@ from mlstudy.gui.theme import apply_theme
 from mlstudy.gui.today_page import TodayPage
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, SyncReport
+from mlstudy.services.exams import list_exams
 from mlstudy.services.sync import SyncResult
 
 SHORTCUTS = """Keyboard shortcuts
@@ -243,6 +245,9 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, n=name: self.show_page(n))
             go_menu.addAction(action)
+        self.exam_menu = self.menuBar().addMenu("E&xam")
+        self.exam_menu.aboutToShow.connect(self._list_exams)
+        self._list_exams()
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence("F1"))
@@ -258,6 +263,21 @@ class MainWindow(QMainWindow):
             ).show()
         )
         help_menu.addAction(about)
+
+    def _list_exams(self) -> None:
+        """The Exam menu: every pack, the selected one checked; choosing one switches."""
+        self.exam_menu.clear()
+        group = QActionGroup(self.exam_menu)
+        for info in list_exams(self.library):
+            action = QAction(picker_label(info), self.exam_menu)
+            action.setCheckable(True)
+            action.setChecked(info.selected)
+            action.setData(info.code)
+            action.triggered.connect(
+                lambda _=False, code=info.code: switch_exam(self.library, self.bus, code)
+            )
+            group.addAction(action)
+            self.exam_menu.addAction(action)
 
     def _report(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
+from mlstudy.gui.exam_picker import ExamPicker
 from mlstudy.gui.richtext import rich
 from mlstudy.gui.theme import domain_color
 from mlstudy.gui.worker import run_in_background
@@ -93,7 +94,10 @@ class TodayPage(QWidget):
         self.focus_button.clicked.connect(self.study_weakest)
         self._weakest: int | None = None
         self.computing = False
+        self.exam_picker = self.make_exam_picker()
+        self._shown_exam = ""
         layout = QVBoxLayout(self)
+        layout.addWidget(self.exam_picker, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.exam_name)
         layout.addWidget(self.exam_status)
         layout.addWidget(self.countdown)
@@ -117,6 +121,10 @@ class TodayPage(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.start_study)
         self.refresh()
+
+    def make_exam_picker(self) -> ExamPicker:
+        """The exam pack switcher: a self-contained widget any layout can hold."""
+        return ExamPicker(self.library, self.bus)
 
     def start_study(self) -> None:
         """Go to the Review page (all domains)."""
@@ -199,10 +207,12 @@ class TodayPage(QWidget):
 
     def refresh(self, changes: Changes | None = None) -> None:
         """Redraw from the library."""
-        if changes is None or changes.reviews or changes.content:
+        exam = self.library.exam()
+        self.exam_picker.refresh(changes)
+        if changes is None or changes.reviews or changes.content or exam.code != self._shown_exam:
+            self._shown_exam = exam.code
             self._update_readiness()
             self._show_practice_score()
-        exam = self.library.exam()
         settings = self.library.settings()
         counts: TodayCounts = self.library.counts()
         self.exam_name.setText(exam.display_name)

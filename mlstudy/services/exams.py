@@ -81,7 +81,11 @@ def list_exams(library: Library) -> list[ExamInfo]:
                 .group_by(QuestionRow.exam_id)
             )
         )
-        exams = conn.execute(select(Exam).order_by(Exam.code)).all()
+        exams = conn.execute(
+            select(
+                Exam.id, Exam.code, Exam.name, Exam.status, Exam.retired_on, Exam.status_note
+            ).order_by(Exam.code)
+        ).all()
     return [
         ExamInfo(
             code=exam.code,
@@ -94,7 +98,7 @@ def list_exams(library: Library) -> list[ExamInfo]:
             questions=int(questions.get(exam.id, 0)),
             selected=exam.code == selected,
         )
-        for (exam,) in exams
+        for exam in exams
     ]
 
 
@@ -121,6 +125,7 @@ def select_exam(library: Library, code: str) -> Changes:
         raise UserError("--exam picks an exam for one run; leave it out to switch exams")
     if found == library.exam().code and library.settings_service.stored_value("exam"):
         return Changes()
+    library.set_focus_domain(None)  # a domain of the other exam means nothing here
     with library.context.writer:
         before = library.plans.rule()
         changes = library.settings_service.update(exam=found)
