@@ -88,7 +88,7 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.library = library
         self.setWindowTitle("Welcome to mlstudy")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(680)  # room for the longest exam name and its status
         settings = library.settings()
         intro = QLabel(
             "Choose your exam and how much time you have. "
@@ -96,6 +96,7 @@ class FirstRunDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.exam = QComboBox()
+        self.exam.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.packs = {info.code: info for info in list_exams(library)}
         for info in self.packs.values():
             self.exam.addItem(info.label(), info.code)
