@@ -45,11 +45,12 @@ def test_first_start_lists_every_pack_with_its_status_and_picks_one_that_can_be_
     dialog.exam.setCurrentIndex(1)
     assert "retired on 2026-03-31" in dialog.status.text()
     dialog.exam.setCurrentIndex(0)
+    dialog.show()
+    qtbot.waitExposed(dialog)
     if SHOTS:
-        dialog.show()
-        qtbot.waitExposed(dialog)
         dialog.grab().save(str(Path(SHOTS) / "first-start.png"))
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.result() == FirstRunDialog.DialogCode.Accepted
     assert library.exam().code == "MLA-C01"
     assert library.settings()["first_run_done"] is True
 

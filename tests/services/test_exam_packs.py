@@ -236,3 +236,31 @@ def test_today_counts_follow_the_selected_exam(library: Library) -> None:
     assert library.counts().new == 4
     select_exam(library, "MLS-C01")
     assert library.counts().new == 5
+
+
+def test_add_card_names_the_exam_in_a_new_file_and_never_mixes_exams(
+    library: Library, tmp_path: Path
+) -> None:
+    from mlstudy.services.authoring import NewCard, add_card, file_hash, taken_keys
+
+    path = tmp_path / "data" / "decks" / "mine.md"
+    card = NewCard(question="What is Model Monitor for?", answer="Drift alarms.", domain=4)
+    key, _edit, _changes = add_card(
+        path, card, taken_keys(library.context), None, library.sync_content, exam="MLA-C01"
+    )
+    assert path.read_text(encoding="utf-8").startswith("---\nexam: MLA-C01\n---\n\n## What is")
+    select_exam(library, "MLS-C01")
+    library.sync_content()
+    assert search(library, key).rows == []
+    with pytest.raises(UserError, match=r"mine\.md holds MLA-C01 cards"):
+        add_card(
+            path,
+            NewCard(question="Another?", answer="Yes.", domain=1),
+            taken_keys(library.context),
+            file_hash(path),
+            library.sync_content,
+            exam="MLS-C01",
+            deck_exam="MLA-C01",
+        )
+    select_exam(library, "MLA-C01")
+    assert [(r.key, r.domain) for r in search(library, key).rows] == [(key, 4)]
