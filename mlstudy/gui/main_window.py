@@ -273,11 +273,14 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             action.setChecked(info.selected)
             action.setData(info.code)
-            action.triggered.connect(
-                lambda _=False, code=info.code: switch_exam(self.library, self.bus, code)
-            )
+            action.triggered.connect(lambda _=False, code=info.code: self.switch_exam(code))
             group.addAction(action)
             self.exam_menu.addAction(action)
+
+    def switch_exam(self, code: str) -> None:
+        """Study another exam pack; a card of the old one on the Review page is put away."""
+        if switch_exam(self.library, self.bus, code) and self.current_page_name() == "review":
+            self.show_page("today")
 
     def _report(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
