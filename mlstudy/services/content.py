@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from mlstudy import paths
@@ -22,8 +22,8 @@ from mlstudy.decks.shared import SharedEntry, check_shared, load_shared
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
 from mlstudy.services.types import Changes, SyncReport
-from mlstudy.storage.practice import QuestionRecord, sync_questions
-from mlstudy.storage.schema import Card, DeckFile, DomainRow, Exam, TaskRow
+from mlstudy.storage.practice import QuestionRecord, QuestionRow, sync_questions
+from mlstudy.storage.schema import Card, DeckFile, DomainRow, Exam, Placement, TaskRow
 from mlstudy.storage.sync import (
     CardRecord,
     SharedRecord,
@@ -347,7 +347,39 @@ class ContentService:
         self._context = context
         self._settings = settings
         self._exam: tuple[int, ExamManifest] | None = None
+        self._counts: dict[int, tuple[int, int, int]] | None = None
         context.bus.subscribe(self._forget, "content", "settings", "restored")
+        context.bus.subscribe(self._forget_counts, "content", "restored")
+
+    def _forget_counts(self, _changes: Changes) -> None:
+        self._counts = None
+
+    def pack_counts(self) -> dict[int, tuple[int, int, int]]:
+        """Exam id to (cards that serve it, of those shared from another pack, practice
+        questions); archived ones left out. Kept until the content changes."""
+        cached = self._counts
+        if cached is None:
+            counts: dict[int, list[int]] = {}
+            with self._context.read() as conn:
+                for exam_id, cards, shared in conn.execute(
+                    select(
+                        Placement.exam_id,
+                        func.count(),
+                        func.total(case((Placement.home.is_(False), 1), else_=0)),
+                    )
+                    .where(Placement.archived.is_(False))
+                    .group_by(Placement.exam_id)
+                ):
+                    counts[int(exam_id)] = [int(cards), int(shared), 0]
+                for exam_id, questions in conn.execute(
+                    select(QuestionRow.exam_id, func.count())
+                    .where(QuestionRow.archived.is_(False))
+                    .group_by(QuestionRow.exam_id)
+                ):
+                    counts.setdefault(int(exam_id), [0, 0, 0])[2] = int(questions)
+            cached = {k: (v[0], v[1], v[2]) for k, v in counts.items()}
+            self._counts = cached
+        return cached
 
     def _forget(self, _changes: Changes) -> None:
         self._exam = None

@@ -8,16 +8,14 @@ saves the selection and recomputes the exam-aware due days for the new exam date
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mlstudy.errors import UnknownExamError, UserError
 from mlstudy.services.types import Changes
-from mlstudy.storage.practice import QuestionRow
-from mlstudy.storage.schema import Exam, Placement
+from mlstudy.storage.schema import Exam
 
 if TYPE_CHECKING:
     from mlstudy.services.library import Library
@@ -59,28 +57,8 @@ class ExamInfo:
 def list_exams(library: Library) -> list[ExamInfo]:
     """Every exam pack in the library, by code, with its card and question counts."""
     selected = library.exam().code
+    counts = library.content.pack_counts()
     with library.context.read() as conn:
-        cards = _pairs(
-            conn.execute(
-                select(Placement.exam_id, func.count())
-                .where(Placement.archived.is_(False))
-                .group_by(Placement.exam_id)
-            )
-        )
-        shared = _pairs(
-            conn.execute(
-                select(Placement.exam_id, func.count())
-                .where(Placement.archived.is_(False), Placement.home.is_(False))
-                .group_by(Placement.exam_id)
-            )
-        )
-        questions = _pairs(
-            conn.execute(
-                select(QuestionRow.exam_id, func.count())
-                .where(QuestionRow.archived.is_(False))
-                .group_by(QuestionRow.exam_id)
-            )
-        )
         exams = conn.execute(
             select(
                 Exam.id, Exam.code, Exam.name, Exam.status, Exam.retired_on, Exam.status_note
@@ -93,17 +71,13 @@ def list_exams(library: Library) -> list[ExamInfo]:
             status=exam.status,
             retired_on=exam.retired_on,
             status_note=exam.status_note,
-            cards=int(cards.get(exam.id, 0)),
-            shared_cards=int(shared.get(exam.id, 0)),
-            questions=int(questions.get(exam.id, 0)),
+            cards=counts.get(exam.id, (0, 0, 0))[0],
+            shared_cards=counts.get(exam.id, (0, 0, 0))[1],
+            questions=counts.get(exam.id, (0, 0, 0))[2],
             selected=exam.code == selected,
         )
         for exam in exams
     ]
-
-
-def _pairs(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
-    return {int(key): int(value) for key, value in rows}
 
 
 def resolve_code(library: Library, code: str) -> str:
