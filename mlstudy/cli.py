@@ -177,16 +177,20 @@ def _check_content(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(note, file=sys.stderr)
     questions = report.questions_per_domain or {}
+    shared = report.shared_per_domain or {}
     for code, counts in report.per_domain.items():
         names = report.domain_names[code]
         asked = questions.get(code, {})
-        if not any(counts.values()) and not any(asked.values()):
+        borrowed = shared.get(code, {})
+        if not any(counts.values()) and not any(asked.values()) and not borrowed:
             continue
-        print(f"{code}: {sum(counts.values())} cards, {sum(asked.values())} questions")
+        also = f" (+{sum(borrowed.values())} shared from other packs)" if borrowed else ""
+        print(f"{code}: {sum(counts.values())} cards{also}, {sum(asked.values())} questions")
         for number, count in sorted(counts.items()):
+            plus = f"  +{borrowed[number]} shared" if borrowed.get(number) else ""
             print(
                 f"  {number}. {names.get(number, '?'):<48} {count:>5} cards "
-                f"{asked.get(number, 0):>4} questions"
+                f"{asked.get(number, 0):>4} questions{plus}"
             )
     print(
         f"{report.files} files, {report.cards} cards, {report.questions} questions, "

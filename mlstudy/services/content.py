@@ -52,6 +52,8 @@ class CheckReport:
     notes: tuple[str, ...] = ()
     """Entries passed over (not card files); they do not fail the check."""
     questions_per_domain: dict[str, dict[int, int]] | None = None
+    shared_per_domain: dict[str, dict[int, int]] | None = None
+    """Cards of other packs mapped into each exam's domains (``shared/``)."""
 
     @property
     def cards(self) -> int:
@@ -112,9 +114,13 @@ def check(
         shared_from = find_packs(content_root)
     _check_rendering(result)
     shared = load_shared(shared_from)
-    _valid, unmapped = check_shared(shared.entries, {c.card.key: c.exam for c in result.cards})
+    valid, unmapped = check_shared(shared.entries, {c.card.key: c.exam for c in result.cards})
     result.problems.extend([*shared.problems, *unmapped])
     result.files += shared.files
+    shared_per_domain: dict[str, dict[int, int]] = {}
+    for entry in valid:
+        mapped = shared_per_domain.setdefault(entry.exam, {})
+        mapped[entry.domain] = mapped.get(entry.domain, 0) + 1
     per_domain = {code: result.cards_per_domain(code) for code in result.manifests}
     names = {code: {d.number: d.name for d in m.domains} for code, m in result.manifests.items()}
     return CheckReport(
@@ -124,6 +130,7 @@ def check(
         problems=tuple(str(p) for p in [*result.problems, *questions.problems]),
         notes=tuple(str(n) for n in result.notes),
         questions_per_domain={code: questions.per_domain(code) for code in result.manifests},
+        shared_per_domain=shared_per_domain,
     )
 
 

@@ -96,7 +96,9 @@ def test_cards_must_exist_and_live_in_another_pack() -> None:
 
 def test_check_content_reports_mapping_problems(tmp_path: Path) -> None:
     root = two_packs(tmp_path / "content")
-    assert check([], root).problems == ()
+    clean = check([], root)
+    assert clean.problems == ()
+    assert clean.shared_per_domain == {"MLA-C01": {1: 1, 2: 2}}
     write(root, '"no-such-card" = "1.1"\n')
     report = check([], root)
     assert report.problems == (
