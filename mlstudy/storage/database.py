@@ -183,6 +183,10 @@ def _add_placements(conn: Connection) -> None:
         "(exam_id, is_new, archived, suspended, domain, new_rank, position)"
     )
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_placements_card ON placements (card_id)")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_placements_shared ON placements (exam_id, card_id) "
+        "WHERE home IS 0"
+    )
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_cards_new_order")
     home = (
         "INSERT OR REPLACE INTO placements (exam_id, card_id, domain, task, new_rank, "

@@ -121,6 +121,8 @@ class Placement(Base):
             "position",
         ),
         Index("ix_placements_card", "card_id"),
+        # The shared placements alone: every content sync compares them with the mappings.
+        Index("ix_placements_shared", "exam_id", "card_id", sqlite_where=text("home IS 0")),
     )
 
 
