@@ -229,10 +229,12 @@ def update_fingerprints(conn: Connection, fingerprints: dict[str, str]) -> None:
 
 def count_active_cards(conn: Connection) -> int:
     """Cards that are not archived."""
+    # Every card has one home placement: all live placements (a covering index) minus
+    # the shared ones (an index of their own) count them without reading the cards.
+    placed = select(func.count()).select_from(Placement).where(Placement.archived.is_(False))
+    shared = placed.where(Placement.home.is_(False))
     return int(
-        conn.execute(
-            select(func.count()).select_from(Card).where(Card.archived.is_(False))
-        ).scalar_one()
+        conn.execute(select(placed.scalar_subquery() - shared.scalar_subquery())).scalar_one()
     )
 
 

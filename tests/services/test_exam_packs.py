@@ -50,6 +50,7 @@ def test_a_new_library_selects_the_pack_that_can_still_be_taken(library: Library
     assert (packs["MLA-C01"].cards, packs["MLA-C01"].shared_cards) == (4, 3)
     assert (packs["MLS-C01"].cards, packs["MLS-C01"].shared_cards) == (5, 0)
     assert [p.code for p in packs.values() if p.selected] == ["MLA-C01"]
+    assert library.sync_content().cards == 6  # a shared card is one card
 
 
 def test_a_shared_card_keeps_one_history_counted_for_both_exams(library: Library) -> None:
