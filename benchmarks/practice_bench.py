@@ -41,7 +41,7 @@ def write_bank(folder: Path, questions: int, card_keys: list[str], seed: int = 5
     for start in range(0, questions, 200):
         domain = start // 200 % 4 + 1
         parts = [
-            f"---\nkind: questions\ndomain: {domain}\n"
+            f"---\nkind: questions\nexam: MLS-C01\ndomain: {domain}\n"
             "source: https://docs.aws.amazon.com/sagemaker/\n---\n"
         ]
         for n in range(start, min(start + 200, questions)):

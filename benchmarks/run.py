@@ -73,7 +73,7 @@ def write_deck(folder: Path, count: int, prefix: str, variant: str = "") -> None
     """A user deck of ``count`` cards in files of 1,000."""
     folder.mkdir(parents=True, exist_ok=True)
     for start in range(0, count, 1000):
-        lines = [f"---\ndomain: {start // 1000 % 4 + 1}\ntags: imported\n---\n"]
+        lines = [f"---\nexam: MLS-C01\ndomain: {start // 1000 % 4 + 1}\ntags: imported\n---\n"]
         for n in range(start, min(start + 1000, count)):
             lines.append(
                 f"## {prefix} question {n}{variant}? {{#{prefix}-{n}}}\n\n"
@@ -202,6 +202,19 @@ def main() -> int:
         domain_weights=library.exam().weights(),
     )
     results["plan_10000_cards_180_days"] = ms(timed(lambda: plan_for_exam(inputs))[0])
+    # Switching exam packs and back, each time with the new exam's Today counts: with
+    # the same exam schedule, then with an exam date for MLS-C01 only (every card's
+    # exam-aware due day is recomputed).
+    from mlstudy.services.exams import timed_switch
+
+    results["switch_exam_same_schedule"] = spread(
+        [timed_switch(library, code) for code in ("MLA-C01", "MLS-C01") * 5]
+    )
+    library.update_settings(exam_date=(today + timedelta(days=90)).isoformat())
+    results["switch_exam_other_exam_date"] = spread(
+        [timed_switch(library, code) for code in ("MLA-C01", "MLS-C01") * 3]
+    )
+    library.update_settings(exam_date=None)  # as before: the later steps make no plan
     # Last, so the 2,000-question bank does not change the deck-sync timings above.
     results.update(practice_bench.measure(library, app))
     library.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 from mlstudy import paths
 from mlstudy.core.sm2 import NEW_CARD, next_state
 from mlstudy.services import Library
+from mlstudy.services.exams import select_exam
 
 GRADES = [5, 4, 3, 2, 1, 0]
 GRADE_WEIGHTS = [30, 45, 15, 5, 3, 2]
@@ -64,7 +65,7 @@ def write_deck_files(folder: Path, cards: int, seed: int = 11) -> None:
     for start in range(0, cards, CARDS_PER_FILE):
         domain = rng.choices(domains, weights)[0]
         lines = [
-            f"---\ndomain: {domain}\ntags: synthetic, bench\n"
+            f"---\nexam: MLS-C01\ndomain: {domain}\ntags: synthetic, bench\n"
             "source: https://docs.aws.amazon.com/sagemaker/\n---\n"
         ]
         for n in range(start, min(start + CARDS_PER_FILE, cards)):
@@ -159,6 +160,7 @@ def add_history(database: Path, reviews: int, today: date, seed: int = 11) -> No
 def build_library(data_dir: Path, cards: int, reviews: int, clock: Callable[[], datetime]) -> None:
     """A library in ``data_dir`` with ``cards`` synthetic cards and ``reviews`` log rows."""
     library = Library.open(data_dir, clock=clock)
+    select_exam(library, "MLS-C01")  # the synthetic cards are MLS-C01's
     write_deck_files(paths.user_decks_dir(library.data_dir) / "synthetic", cards)
     library.sync_content()
     today = library.today()

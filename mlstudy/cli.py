@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mlstudy import __version__
-from mlstudy.errors import UserError
+from mlstudy.errors import UnknownExamError, UserError
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -27,6 +27,12 @@ def _common(parser: argparse.ArgumentParser, default: object) -> None:
         metavar="DIR",
         default=default,
         help="library folder (default: $MLSTUDY_DATA_DIR or the user data dir)",
+    )
+    parser.add_argument(
+        "--exam",
+        metavar="CODE",
+        default=default,
+        help="act on this exam pack for this run only (the selection is kept)",
     )
 
 
@@ -106,7 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--folder", type=Path, metavar="DIR", help="the shared folder to sync through (saved)"
     )
     sync.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    for child in (check, stats, plan, backup, restore, practice, export, imp, sync):
+    exams = sub.add_parser("exams", help="the exam packs, their status, which one is selected")
+    exams.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    exams.add_argument(
+        "--select", metavar="CODE", help="make this exam pack the selected one (saved)"
+    )
+    for child in (check, stats, plan, backup, restore, practice, export, imp, sync, exams):
         _common(child, argparse.SUPPRESS)
     return parser
 
@@ -131,14 +142,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "practice":
             from mlstudy.cli_practice import run_practice
 
-            return run_practice(args.data_dir, args.count, args.domain, args.task, args.seed)
+            return run_practice(
+                args.data_dir, args.count, args.domain, args.task, args.seed, args.exam
+            )
         if args.command == "export":
             return _export(args)
         if args.command == "import":
             return _import(args)
         if args.command == "sync":
             return _sync(args)
+        if args.command == "exams":
+            return _exams(args)
         return _launch_gui(args)
+    except UnknownExamError as exc:
+        print(f"mlstudy: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except UserError as exc:
         print(f"mlstudy: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -159,16 +177,20 @@ def _check_content(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(note, file=sys.stderr)
     questions = report.questions_per_domain or {}
+    shared = report.shared_per_domain or {}
     for code, counts in report.per_domain.items():
         names = report.domain_names[code]
         asked = questions.get(code, {})
-        if not any(counts.values()) and not any(asked.values()):
+        borrowed = shared.get(code, {})
+        if not any(counts.values()) and not any(asked.values()) and not borrowed:
             continue
-        print(f"{code}: {sum(counts.values())} cards, {sum(asked.values())} questions")
+        also = f" (+{sum(borrowed.values())} shared from other packs)" if borrowed else ""
+        print(f"{code}: {sum(counts.values())} cards{also}, {sum(asked.values())} questions")
         for number, count in sorted(counts.items()):
+            plus = f"  +{borrowed[number]} shared" if borrowed.get(number) else ""
             print(
                 f"  {number}. {names.get(number, '?'):<48} {count:>5} cards "
-                f"{asked.get(number, 0):>4} questions"
+                f"{asked.get(number, 0):>4} questions{plus}"
             )
     print(
         f"{report.files} files, {report.cards} cards, {report.questions} questions, "
@@ -181,7 +203,7 @@ def _stats(args: argparse.Namespace) -> int:
     from mlstudy.services import Library
     from mlstudy.services.stats import library_stats
 
-    with Library.open(args.data_dir) as library:
+    with Library.open(args.data_dir, exam=args.exam) as library:
         data = library_stats(library)
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -209,7 +231,7 @@ def _plan(args: argparse.Namespace) -> int:
     from mlstudy.services import Library
     from mlstudy.services.planning import make_plan, plan_document, plan_settings, write_ics
 
-    with Library.open(args.data_dir) as library:
+    with Library.open(args.data_dir, exam=args.exam) as library:
         exam_date, minutes = plan_settings(library, args.exam_date, args.minutes)
         if args.exam_date is not None or args.minutes is not None:
             library.update_settings(exam_date=exam_date.isoformat(), minutes_per_day=minutes)
@@ -240,7 +262,7 @@ def _plan(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     from mlstudy.services import Library
 
-    with Library.open(args.data_dir, sync=not args.list) as library:
+    with Library.open(args.data_dir, sync=not args.list, exam=args.exam) as library:
         if args.list:
             backups = library.backups()
             for item in backups:
@@ -259,7 +281,7 @@ def _backup(args: argparse.Namespace) -> int:
 def _sync(args: argparse.Namespace) -> int:
     from mlstudy.services import Library
 
-    with Library.open(args.data_dir) as library:
+    with Library.open(args.data_dir, exam=args.exam) as library:
         if args.folder is not None:
             library.sync.set_folder(args.folder)
         result = library.sync.run()
@@ -279,7 +301,7 @@ def _sync(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     from mlstudy.services import Library
 
-    with Library.open(args.data_dir, sync=False) as library:
+    with Library.open(args.data_dir, sync=False, exam=args.exam) as library:
         previous = library.restore(args.file.expanduser().resolve())
         counts = library.counts()
     print(f"restored {args.file}; the previous state was backed up to {previous}")
@@ -299,7 +321,7 @@ def _charts(args: argparse.Namespace) -> int:
 
     quiet_offscreen_messages()
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive while drawing
-    with Library.open(args.data_dir) as library:
+    with Library.open(args.data_dir, exam=args.exam) as library:
         written = write_all_charts(library, args.out)
     for path in written:
         print(path)
@@ -310,7 +332,7 @@ def _export(args: argparse.Namespace) -> int:
     from mlstudy.services import Library
     from mlstudy.services.interop import export_to_anki
 
-    with Library.open(args.data_dir) as library:
+    with Library.open(args.data_dir, exam=args.exam) as library:
         report = export_to_anki(
             library,
             args.file.expanduser(),
@@ -326,7 +348,7 @@ def _import(args: argparse.Namespace) -> int:
     from mlstudy.services import Library
     from mlstudy.services.interop import import_from_anki, preview_import
 
-    with Library.open(args.data_dir) as library:
+    with Library.open(args.data_dir, exam=args.exam) as library:
         file = args.file.expanduser()
         if args.dry_run:
             result = preview_import(library, file)
@@ -361,9 +383,47 @@ def _import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _exams(args: argparse.Namespace) -> int:
+    from mlstudy.services import Library
+    from mlstudy.services.exams import list_exams, select_exam
+
+    with Library.open(args.data_dir, exam=args.exam) as library:
+        if args.select is not None:
+            select_exam(library, args.select)
+        packs = list_exams(library)
+    if args.json:
+        document = {
+            "selected": next((p.code for p in packs if p.selected), None),
+            "exams": [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "status": p.status,
+                    "retired_on": p.retired_on,
+                    "cards": p.cards,
+                    "shared_cards": p.shared_cards,
+                    "questions": p.questions,
+                    "selected": p.selected,
+                }
+                for p in packs
+            ],
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for p in packs:
+        mark = "*" if p.selected else " "
+        retired = f" {p.retired_on}" if p.retired_on else ""
+        shared = f" ({p.shared_cards} shared)" if p.shared_cards else ""
+        print(
+            f"{mark} {p.code:<9} {p.status + retired:<19} {p.cards:>6} cards{shared}  "
+            f"{p.questions:>4} questions  {p.name}"
+        )
+    return EXIT_OK
+
+
 def _launch_gui(args: argparse.Namespace) -> int:
     try:
         from mlstudy.gui.app import run_app
     except ImportError as exc:
         raise UserError(f"the desktop app is not available: {exc}") from None
-    return run_app(data_dir=args.data_dir, smoke_test=args.smoke_test)
+    return run_app(data_dir=args.data_dir, smoke_test=args.smoke_test, exam=args.exam)

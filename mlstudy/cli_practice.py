@@ -20,6 +20,7 @@ def run_practice(
     domain: int | None,
     task: str | None,
     seed: int | None,
+    exam: str | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
@@ -29,7 +30,7 @@ def run_practice(
     """
     source = stdin or sys.stdin
     out = stdout or sys.stdout
-    with Library.open(data_dir) as library:
+    with Library.open(data_dir, exam=exam) as library:
         attempt = library.practice.start(PRACTICE, count=count, domain=domain, task=task, seed=seed)
         started = time.monotonic()
         total = len(attempt.items)

@@ -10,3 +10,7 @@ class UserError(Exception):
 
 class LibraryLockedError(UserError):
     """Another mlstudy process already has this data directory open."""
+
+
+class UnknownExamError(UserError):
+    """An exam code that names no exam pack (``--exam``): a usage error, exit code 2."""

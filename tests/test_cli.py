@@ -52,13 +52,16 @@ def test_check_content_reports_errors_with_path_and_line(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("where", ["before", "after", "env"])
 def test_stats_json_on_a_new_folder(tmp_path: Path, where: str) -> None:
+    """``--exam`` goes before or after the subcommand, like ``--data-dir``."""
     data = tmp_path / "lib"
     if where == "before":
-        result = mlstudy("--data-dir", str(data), "stats", "--json")
+        result = mlstudy("--data-dir", str(data), "--exam", "MLS-C01", "stats", "--json")
     elif where == "after":
-        result = mlstudy("stats", "--json", "--data-dir", str(data))
+        result = mlstudy("stats", "--json", "--data-dir", str(data), "--exam", "mls-c01")
     else:
-        result = mlstudy("stats", "--json", env={"MLSTUDY_DATA_DIR": str(data)})
+        result = mlstudy(
+            "stats", "--exam", "MLS-C01", "--json", env={"MLSTUDY_DATA_DIR": str(data)}
+        )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["exam"]["code"] == "MLS-C01"
@@ -97,6 +100,8 @@ def test_plan_json_and_ics(tmp_path: Path) -> None:
         "plan",
         "--data-dir",
         data,
+        "--exam",
+        "MLS-C01",
         "--exam-date",
         exam,
         "--minutes",
@@ -112,13 +117,13 @@ def test_plan_json_and_ics(tmp_path: Path) -> None:
     day = doc["days"][0]
     assert set(day) >= {"date", "new_cards", "expected_reviews", "expected_minutes"}
     assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
-    again = mlstudy("stats", "--json", "--data-dir", data)
+    again = mlstudy("stats", "--json", "--data-dir", data, "--exam", "MLS-C01")
     stats = json.loads(again.stdout)
     assert stats["exam"]["exam_date"] == exam  # saved
     # One truth for today: stats and the plan's first day give the same new cards.
     assert stats["today"]["new"] == day["new_total"] > 0
     assert stats["today"]["new_planned"] == day["new_total"] + sum(day["new_done"].values())
-    tight = mlstudy("plan", "--minutes", "1", "--data-dir", data)
+    tight = mlstudy("plan", "--minutes", "1", "--data-dir", data, "--exam", "MLS-C01")
     assert tight.returncode == 0, tight.stderr
     assert "Needs " in tight.stdout and "\nAt 1 min/day: " in tight.stdout  # and why
 
@@ -169,3 +174,66 @@ def test_sync_saves_the_folder_and_reports_a_pass(tmp_path: Path) -> None:
     again = mlstudy("--data-dir", data, "sync")
     assert again.returncode == 0, again.stderr
     assert "sent 0, received 0, 1 device(s)" in again.stdout
+
+
+def test_exams_lists_the_packs_and_switches_with_select(tmp_path: Path) -> None:
+    data = str(tmp_path / "lib")
+    result = mlstudy("exams", "--json", "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    packs = {p["code"]: p for p in doc["exams"]}
+    assert doc["selected"] == "MLA-C01" and packs["MLA-C01"]["selected"]
+    assert packs["MLA-C01"]["status"] == "active" and packs["MLA-C01"]["retired_on"] is None
+    assert packs["MLS-C01"]["status"] == "retired"
+    assert packs["MLS-C01"]["retired_on"] == "2026-03-31" and not packs["MLS-C01"]["selected"]
+    assert set(packs["MLS-C01"]) == {
+        *("code", "name", "status", "retired_on", "cards", "shared_cards", "questions"),
+        "selected",
+    }
+    mls = json.loads(mlstudy("stats", "--json", "--exam", "MLS-C01", "--data-dir", data).stdout)
+    assert packs["MLS-C01"]["cards"] == mls["cards"] > 0
+    assert packs["MLS-C01"]["questions"] == mls["questions"]["total"] > 0
+    # --exam for one run leaves the selection alone; --select changes it.
+    once = json.loads(mlstudy("--exam", "MLS-C01", "exams", "--json", "--data-dir", data).stdout)
+    assert once["selected"] == "MLS-C01"
+    assert json.loads(mlstudy("exams", "--json", "--data-dir", data).stdout)["selected"] == (
+        "MLA-C01"
+    )
+    switched = mlstudy("exams", "--select", "mls-c01", "--data-dir", data)
+    assert switched.returncode == 0, switched.stderr
+    assert "* MLS-C01" in switched.stdout and "retired 2026-03-31" in switched.stdout
+    stats = json.loads(mlstudy("stats", "--json", "--data-dir", data).stdout)
+    assert stats["exam"]["code"] == "MLS-C01"
+    assert [d["weight"] for d in stats["domains"]] == [20, 24, 36, 20]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--exam", "SAA-C03", "stats"),
+        ("stats", "--exam", "SAA-C03"),
+        ("exams", "--select", "SAA-C03"),
+    ],
+)
+def test_an_unknown_exam_is_a_usage_error_naming_the_packs(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = mlstudy(*args, "--data-dir", str(tmp_path / "lib"))
+    assert result.returncode == 2
+    assert result.stderr == (
+        "mlstudy: error: unknown exam 'SAA-C03'; the exam packs are: MLA-C01, MLS-C01\n"
+    )
+
+
+def test_stats_json_names_the_exam_and_uses_its_domains(tmp_path: Path) -> None:
+    result = mlstudy("stats", "--json", "--data-dir", str(tmp_path / "lib"), "--exam", "MLA-C01")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["exam"]["code"], doc["exam"]["status"]) == ("MLA-C01", "active")
+    assert [(d["number"], d["weight"]) for d in doc["domains"]] == [
+        (1, 28),
+        (2, 26),
+        (3, 22),
+        (4, 24),
+    ]
+    assert [d["tasks"] for d in doc["domains"]][2] == ["3.1", "3.2", "3.3"]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 USER_QUESTIONS = """---
 kind: questions
+exam: MLS-C01
 domain: 1
 task: 1.3
 source: https://docs.aws.amazon.com/glue/latest/dg/add-job.html
@@ -63,10 +64,21 @@ def test_practice_in_the_terminal_keeps_answers_at_end_of_input(tmp_path: Path) 
     data = tmp_path / "data"
     (data / "decks").mkdir(parents=True)
     (data / "decks" / "questions.md").write_text(USER_QUESTIONS, encoding="utf-8")
-    bundled = json.loads(run("stats", "--json", data=tmp_path / "plain").stdout)["questions"]
+    plain = run("stats", "--json", "--exam", "MLS-C01", data=tmp_path / "plain")
+    bundled = json.loads(plain.stdout)["questions"]
     # Task 1.3 holds the user's two questions among the bundled ones; a seed picks two.
     result = run(
-        "practice", "--count", "2", "--task", "1.3", "--seed", "7", data=data, stdin="Z\nA\n"
+        "practice",
+        "--exam",
+        "MLS-C01",
+        "--count",
+        "2",
+        "--task",
+        "1.3",
+        "--seed",
+        "7",
+        data=data,
+        stdin="Z\nA\n",
     )
     assert result.returncode == 0, result.stderr
     out = " ".join(result.stdout.split(" "))
@@ -78,7 +90,7 @@ def test_practice_in_the_terminal_keeps_answers_at_end_of_input(tmp_path: Path) 
     assert "end of input" in out
     assert "Score: " in out and "of 1 (" in out
     assert "not a prediction of passing" in flat
-    stats = run("stats", "--json", data=data)
+    stats = run("stats", "--json", "--exam", "MLS-C01", data=data)
     document = json.loads(stats.stdout)
     assert document["questions"]["total"] == bundled["total"] + 2
     by_type = document["questions"]["by_type"]
@@ -95,6 +107,6 @@ def test_check_content_counts_questions_and_names_unknown_cards(tmp_path: Path) 
     (folder / "q.md").write_text(bad, encoding="utf-8")
     result = run("check-content", str(folder), data=tmp_path / "data")
     assert result.returncode == 1
-    assert f"{folder / 'q.md'}:22: error: unknown card id: no-such-card" in result.stderr
+    assert f"{folder / 'q.md'}:23: error: unknown card id: no-such-card" in result.stderr
     assert "1 questions" in result.stdout
     assert "MLS-C01:" in result.stdout

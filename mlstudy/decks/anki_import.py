@@ -487,11 +487,14 @@ _IMAGE_TYPES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", "
 _IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 
 
-def deck_files(package: AnkiPackage, domain: int | None, task: str | None) -> dict[str, str]:
+def deck_files(
+    package: AnkiPackage, domain: int | None, task: str | None, exam: str | None = None
+) -> dict[str, str]:
     """One deck file text per Anki deck, keyed by file name (``anki-….md``).
 
     A card's Anki tags ``task::N.M`` or ``domain::N`` set its task or domain; ``domain``
-    and ``task`` are the defaults for cards whose tags name neither.
+    and ``task`` are the defaults for cards whose tags name neither. ``exam``, when
+    given, is named in each file's front matter (the cards stay in that exam pack).
     """
     by_deck: dict[str, list[AnkiCard]] = {}
     for card in package.cards:
@@ -502,6 +505,8 @@ def deck_files(package: AnkiPackage, domain: int | None, task: str | None) -> di
         while name in files:
             name = name.removesuffix(".md") + "-2.md"
         head = ["---"]
+        if exam:
+            head.append(f"exam: {exam}")
         if task:
             head.append(f"task: {task}")
         elif domain is not None:

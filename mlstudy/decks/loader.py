@@ -61,6 +61,12 @@ class LoadResult:
         return counts
 
 
+def first_open_exam(manifests: Mapping[str, ExamManifest]) -> str | None:
+    """The first exam code (sorted) that can still be taken, else the first; None if none."""
+    codes = sorted(manifests)
+    return next((c for c in codes if manifests[c].status != "retired"), next(iter(codes), None))
+
+
 def load_manifest(pack_dir: Path) -> ExamManifest:
     """Read ``exam.toml`` of an exam pack folder."""
     path = pack_dir / MANIFEST_FILE
@@ -183,7 +189,7 @@ def load_decks(
             (path, str(path.relative_to(pack.parent.parent)), manifest.code)
             for path in card_files(pack / CARDS_DIR, result.notes)
         )
-    fallback = default_exam or next(iter(result.manifests), None)
+    fallback = default_exam or first_open_exam(result.manifests)
     bundled_count = len(jobs)
     for folder in user_folders:
         jobs.extend((path, str(path), None) for path in card_files(folder, result.notes))

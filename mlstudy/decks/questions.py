@@ -15,7 +15,7 @@ from pathlib import Path
 from mlstudy.core.exam import ExamManifest
 from mlstudy.core.practice import ItemType, Option, Question
 from mlstudy.decks.limits import MAX_FILE_BYTES
-from mlstudy.decks.loader import card_files, load_manifest
+from mlstudy.decks.loader import card_files, first_open_exam, load_manifest
 from mlstudy.decks.parser import (
     FileTooLargeError,
     Problem,
@@ -467,7 +467,17 @@ def user_question_files(folder: Path) -> list[Path]:
 def question_fingerprint(
     packs: Sequence[Path], user_folders: Iterable[Path], default_exam: str | None
 ) -> str:
-    """Changes when any question file (or the set of them, or a manifest) changes."""
+    """Changes when any question file (or the set of them, or a manifest) changes, or
+    the exam of user files that name none (resolved as ``load_questions`` does)."""
+    if default_exam is None:
+        manifests = {}
+        for pack in packs:
+            try:
+                loaded = load_manifest(pack)
+            except UserError:
+                continue
+            manifests[loaded.code] = loaded
+        default_exam = first_open_exam(manifests)
     digest = hashlib.sha256(repr(default_exam).encode("utf-8"))
     files = [pack / "exam.toml" for pack in packs]
     files += [p for pack in packs for p in question_files(pack)]
@@ -501,7 +511,7 @@ def load_questions(
         jobs.extend(
             (p, str(p.relative_to(pack.parent.parent)), loaded.code) for p in question_files(pack)
         )
-    fallback = default_exam or next(iter(manifests), None)
+    fallback = default_exam or first_open_exam(manifests)
     for folder in user_folders:
         jobs.extend((p, str(p), None) for p in user_question_files(folder))
     seen: dict[str, tuple[str, int]] = {}

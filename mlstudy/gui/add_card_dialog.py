@@ -206,6 +206,9 @@ class AddCardDialog(QDialog):
                 self._opened_hash,
                 self.library.sync_content,
                 key=self.editing.key if self.editing is not None else None,
+                # A new card names its exam; an override keeps its bundled card's.
+                exam=self.library.exam().code if self.editing is None else None,
+                deck_exam=self.library.settings()["deck_exam"] or None,
             )
         except UserError as exc:
             self.error.setText(str(exc))

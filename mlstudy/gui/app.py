@@ -33,7 +33,7 @@ def _configure_logging(data_dir: Path) -> Path:
     return log_file
 
 
-def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
+def run_app(data_dir: str | None = None, smoke_test: bool = False, exam: str | None = None) -> int:
     """Open the library and run the main window until it closes; return the exit code."""
     if smoke_test:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -64,6 +64,8 @@ def run_app(data_dir: str | None = None, smoke_test: bool = False) -> int:
             library = _recover(damaged, data_dir, confirm)
         if not library.has_content():
             library.sync_content()
+        if exam is not None:
+            library.override_exam(exam)
     except UserError as exc:
         show_error(None, str(exc))
         print(f"mlstudy: error: {exc}", file=sys.stderr)

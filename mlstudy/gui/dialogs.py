@@ -29,6 +29,7 @@ from mlstudy.gui.inputs import SettingSpinBox
 from mlstudy.gui.today_page import plan_summary
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Library
+from mlstudy.services.exams import list_exams
 
 HEADLESS_ENV = "MLSTUDY_HEADLESS_DIALOGS"
 """When set (tests), message boxes are logged instead of blocking on exec()."""
@@ -105,7 +106,7 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.library = library
         self.setWindowTitle("Welcome to mlstudy")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(680)  # room for the longest exam name and its status
         settings = library.settings()
         intro = QLabel(
             "Choose your exam and how much time you have. "
@@ -113,9 +114,13 @@ class FirstRunDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.exam = QComboBox()
-        for code in library.exam_codes():
-            self.exam.addItem(code, code)
-        self.exam.setCurrentIndex(max(0, self.exam.findData(settings["exam"])))
+        self.exam.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.packs = {info.code: info for info in list_exams(library)}
+        for info in self.packs.values():
+            self.exam.addItem(info.label(), info.code)
+        # A new library has selected the first pack that can still be taken; one that
+        # studied before exam packs keeps its exam (MLS-C01).
+        self.exam.setCurrentIndex(max(0, self.exam.findData(library.exam().code)))
         self.has_date = QCheckBox("I have an exam date")
         self.exam_date = QDateEdit()
         self.exam_date.setCalendarPopup(True)
@@ -126,8 +131,10 @@ class FirstRunDialog(QDialog):
         self.has_date.toggled.connect(self.exam_date.setEnabled)
         self.minutes = SettingSpinBox("minutes_per_day", " min per day")
         self.minutes.setValue(int(settings["minutes_per_day"]))
-        self.status = QLabel(library.exam().status_note)
+        self.status = QLabel()
         self.status.setWordWrap(True)
+        self.exam.currentIndexChanged.connect(self._show_status)
+        self._show_status()
         self.verdict = QLabel(NO_DATE_VERDICT)
         self.verdict.setWordWrap(True)
         self.checking = False
@@ -159,6 +166,10 @@ class FirstRunDialog(QDialog):
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote deck text
         self.error.setStyleSheet("color: #d1242f")
         layout.addWidget(self.error)
+
+    def _show_status(self) -> None:
+        info = self.packs.get(self.exam.currentData())
+        self.status.setText(info.status_note if info else "")
 
     def _edited(self) -> None:
         self._generation += 1

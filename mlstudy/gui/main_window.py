@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QThreadPool,
     QTimer,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from mlstudy.gui.browse_page import BrowsePage
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.deck_watcher import DeckWatcher
 from mlstudy.gui.dialogs import TextDialog
+from mlstudy.gui.exam_picker import picker_label, switch_exam
 from mlstudy.gui.icons import nav_icon
 from mlstudy.gui.plan_page import PlanPage
 from mlstudy.gui.practice_page import PracticePage
@@ -49,6 +50,7 @@ from mlstudy.gui.theme import apply_theme, colors, next_zoom, zoom
 from mlstudy.gui.today_page import TodayPage
 from mlstudy.gui.worker import run_in_background
 from mlstudy.services import Changes, Library, SyncReport
+from mlstudy.services.exams import list_exams
 from mlstudy.services.sync import SyncResult
 
 PRACTICE_KEYS: list[Entry] = [
@@ -358,6 +360,9 @@ class MainWindow(QMainWindow):
             action.setShortcuts(keys)
             action.triggered.connect(lambda _=False, s=step: self.zoom_by(s))
             view_menu.addAction(action)
+        self.exam_menu = self.menuBar().addMenu("E&xam")
+        self.exam_menu.aboutToShow.connect(self._list_exams)
+        self._list_exams()
         help_menu = self.menuBar().addMenu("&Help")
         keys_action = QAction("&Keyboard shortcuts", self)
         keys_action.setShortcut(QKeySequence("F1"))
@@ -373,6 +378,24 @@ class MainWindow(QMainWindow):
             ).show()
         )
         help_menu.addAction(about)
+
+    def _list_exams(self) -> None:
+        """The Exam menu: every pack, the selected one checked; choosing one switches."""
+        self.exam_menu.clear()
+        group = QActionGroup(self.exam_menu)
+        for info in list_exams(self.library):
+            action = QAction(picker_label(info), self.exam_menu)
+            action.setCheckable(True)
+            action.setChecked(info.selected)
+            action.setData(info.code)
+            action.triggered.connect(lambda _=False, code=info.code: self.switch_exam(code))
+            group.addAction(action)
+            self.exam_menu.addAction(action)
+
+    def switch_exam(self, code: str) -> None:
+        """Study another exam pack; a card of the old one on the Review page is put away."""
+        if switch_exam(self.library, self.bus, code) and self.current_page_name() == "review":
+            self.show_page("today")
 
     def _report(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)

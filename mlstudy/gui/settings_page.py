@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.dialogs import confirm_action
+from mlstudy.gui.exam_picker import ExamPicker
 from mlstudy.gui.inputs import SettingSpinBox, date_input
 from mlstudy.gui.theme import set_role
 from mlstudy.services import Changes, Library, SyncReport
@@ -64,6 +65,7 @@ class SettingsPage(QWidget):
         self.library = library
         self.bus = bus
         self._loading = False
+        self.exam = ExamPicker(library, bus)
         self.theme = QComboBox()
         for key, label in THEME_LABELS.items():
             self.theme.addItem(label, key)
@@ -99,6 +101,7 @@ class SettingsPage(QWidget):
         self.error.setWordWrap(True)
 
         form = QFormLayout()
+        form.addRow("Exam", self.exam)
         form.addRow("Theme", self.theme)
         form.addRow("Card font size", self.font_size)
         form.addRow("New cards per day", self.new_per_day)
@@ -186,11 +189,12 @@ class SettingsPage(QWidget):
         self.has_date.toggled.connect(lambda _c: self._save_exam_date())
         self.exam_date.dateChanged.connect(lambda _d: self._save_exam_date())
 
-    def refresh(self, _changes: Changes | None = None) -> None:
+    def refresh(self, changes: Changes | None = None) -> None:
         """Show the stored settings."""
         self._loading = True
         try:
             s = self.library.settings()
+            self.exam.refresh(changes)
             self.theme.setCurrentIndex(max(0, self.theme.findData(s["theme"])))
             self.font_size.setValue(int(s["font_size"]))
             self.new_per_day.setValue(int(s["new_per_day"]))

@@ -23,6 +23,7 @@ from mlstudy.core.queue import LEARN_MORE_COUNT
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.dashboard import CalendarStrip, DomainBars, ForecastChart
+from mlstudy.gui.exam_picker import ExamPicker
 from mlstudy.gui.richtext import rich
 from mlstudy.gui.shortcuts import bind
 from mlstudy.gui.theme import domain_color, set_role
@@ -105,6 +106,7 @@ class TodayPage(QWidget):
         self._weakest: int | None = None
         self._plan_day: PlanDay | None = None
         self.computing = False
+        self._shown_exam = ""
         self._build()
         for key in ("Return", "Enter", "S"):
             bind(self, key, self.start_study, "Start studying")
@@ -124,11 +126,13 @@ class TodayPage(QWidget):
         set_role(self.exam_status, "muted")
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
+        self.exam_picker = self.make_exam_picker()
         header = QGridLayout()
-        header.addWidget(self.exam_name, 0, 0)
-        header.addWidget(self.countdown, 0, 1)
-        header.addWidget(self.exam_status, 1, 0, 1, 2)
-        header.addWidget(self.verdict, 2, 0, 1, 2)
+        header.addWidget(self.exam_picker, 0, 0, Qt.AlignmentFlag.AlignLeft)
+        header.addWidget(self.exam_name, 1, 0)
+        header.addWidget(self.countdown, 1, 1)
+        header.addWidget(self.exam_status, 2, 0, 1, 2)
+        header.addWidget(self.verdict, 3, 0, 1, 2)
         header.setColumnStretch(0, 1)
 
         # Today's plan and the Study button.
@@ -272,6 +276,10 @@ class TodayPage(QWidget):
         super().resizeEvent(event)
 
     # ----- actions ---------------------------------------------------------------------
+
+    def make_exam_picker(self) -> ExamPicker:
+        """The exam pack switcher: a self-contained widget any layout can hold."""
+        return ExamPicker(self.library, self.bus)
 
     def start_study(self) -> None:
         """Go to the Review page (all domains)."""
@@ -439,10 +447,13 @@ class TodayPage(QWidget):
 
     def refresh(self, changes: Changes | None = None) -> None:
         """Redraw from the library."""
-        if changes is None or changes.reviews or changes.content or changes.plan:
+        exam = self.library.exam()
+        self.exam_picker.refresh(changes)
+        switched = exam.code != self._shown_exam
+        if changes is None or changes.reviews or changes.content or changes.plan or switched:
+            self._shown_exam = exam.code
             self._update_dashboard()
             self._show_practice_score()
-        exam = self.library.exam()
         settings = self.library.settings()
         counts: TodayCounts = self.library.counts()
         # The name without its lifecycle: the status note below says it once.

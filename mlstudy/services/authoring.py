@@ -139,9 +139,15 @@ def add_card(
     opened_hash: str | None,
     sync: Callable[[], SyncReport],
     key: str | None = None,
+    exam: str | None = None,
+    deck_exam: str | None = None,
 ) -> tuple[str, FileEdit, Changes]:
     """Append a card to a user deck file (created if missing); return its id, the edit
     (for the undo stack) and what the content sync changed.
+
+    A new file names ``exam`` in its front matter, so the card stays in that exam
+    whatever exam is selected later; a card for one exam is never appended to a file
+    of another (a file that names no exam is ``deck_exam``'s).
 
     Args:
         path: the deck file, inside a user deck folder.
@@ -151,6 +157,8 @@ def add_card(
             now means someone else changed it, and nothing is written.
         sync: the content sync to run after the write.
         key: the id to use (an override keeps its bundled card's id); a new one if None.
+        exam: the exam pack the card is for (None: leave the file's exam alone).
+        deck_exam: the exam of user deck files that name none.
     """
     if not card.question.strip() or not card.answer.strip():
         raise UserError("a card needs a question and an answer")
@@ -163,6 +171,15 @@ def add_card(
         )
     key = key or new_key(card.question, taken)
     before = current.decode("utf-8") if current is not None else ""
+    if exam is not None and not before.strip():
+        before = f"---\nexam: {exam}\n---\n"
+    elif exam is not None:
+        held = parse_card_text(before, str(path)).exam or deck_exam
+        if held is not None and held != exam:
+            raise UserError(
+                f"{path.name} holds {held} cards; add this {exam} card to another file "
+                "(or a new one)"
+            )
     text = checked_text(path, before, card_markdown(card, key), key)
     after = text.encode("utf-8")
     write_atomically(path, after)

@@ -70,7 +70,7 @@ def search(
         total, ids = browse.search_page(
             conn, exam_id, query, today, sort, descending, limit, offset
         )
-        return BrowseResult(total=total, rows=browse.rows_for(conn, ids))
+        return BrowseResult(total=total, rows=browse.rows_for(conn, ids, exam_id))
 
 
 def matching_ids(
@@ -84,5 +84,6 @@ def matching_ids(
 
 def rows(library: Library, ids: Sequence[int]) -> list[BrowseRow]:
     """Table rows for some card ids, in the same order (ids of no card are skipped)."""
+    exam_id = library.exam_id()
     with library.engine.connect() as conn:
-        return browse.rows_for(conn, ids)
+        return browse.rows_for(conn, ids, exam_id)

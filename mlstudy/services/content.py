@@ -8,27 +8,31 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from mlstudy import paths
 from mlstudy.core.exam import Domain, ExamManifest, Task
-from mlstudy.core.new_order import OrderedCard, new_card_ranks
+from mlstudy.core.new_order import OrderedCard, new_card_ranks, task_rank
 from mlstudy.decks.loader import LoadResult, find_packs, load_decks
 from mlstudy.decks.parser import Problem
 from mlstudy.decks.questions import QuestionLoad, load_questions, question_fingerprint
 from mlstudy.decks.render import render_capped
+from mlstudy.decks.shared import SharedEntry, check_shared, load_shared
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
 from mlstudy.services.types import Changes, SyncReport
-from mlstudy.storage.practice import QuestionRecord, sync_questions
-from mlstudy.storage.schema import Card, DeckFile, DomainRow, Exam, TaskRow
+from mlstudy.storage.practice import QuestionRecord, QuestionRow, sync_questions
+from mlstudy.storage.schema import Card, DeckFile, DomainRow, Exam, Placement, TaskRow
 from mlstudy.storage.sync import (
     CardRecord,
+    SharedRecord,
     count_active_cards,
     read_fingerprints,
+    shared_placements_differ,
     sync_cards,
     sync_manifests,
+    sync_shared,
     update_fingerprints,
     write_fingerprints,
 )
@@ -48,6 +52,8 @@ class CheckReport:
     notes: tuple[str, ...] = ()
     """Entries passed over (not card files); they do not fail the check."""
     questions_per_domain: dict[str, dict[int, int]] | None = None
+    shared_per_domain: dict[str, dict[int, int]] | None = None
+    """Cards of other packs mapped into each exam's domains (``shared/``)."""
 
     @property
     def cards(self) -> int:
@@ -72,7 +78,10 @@ def _load(
 
 
 def check(
-    paths: Sequence[Path], content_root: Path, user_folders: Sequence[Path] = ()
+    paths: Sequence[Path],
+    content_root: Path,
+    user_folders: Sequence[Path] = (),
+    default_exam: str | None = None,
 ) -> CheckReport:
     """Validate decks: the given paths (packs or card folders), else bundled + user decks.
 
@@ -83,20 +92,35 @@ def check(
         folders = [p for p in paths if p not in packs]
         if folders and not packs:
             # Folders alone are checked against the bundled packs (cards included).
-            result = load_decks(find_packs(content_root), folders)
+            result = load_decks(find_packs(content_root), folders, default_exam=default_exam)
             keys = {c.card.key for c in result.cards}
-            questions = load_questions(find_packs(content_root), folders, keys)
+            questions = load_questions(
+                find_packs(content_root), folders, keys, default_exam=default_exam
+            )
             bundled = str(content_root.name) + "/"
             result.cards = [c for c in result.cards if not c.card.path.startswith(bundled)]
             questions.questions = [q for q in questions.questions if not q.path.startswith(bundled)]
         else:
             result = load_decks(packs, folders)
             questions = load_questions(packs, folders, {c.card.key for c in result.cards})
+        # Folders alone are checked against the bundled packs: their mappings are not theirs.
+        shared_from = packs
     else:
-        result = _load(content_root, user_folders)
+        result = _load(content_root, user_folders, default_exam)
         keys = {c.card.key for c in result.cards}
-        questions = load_questions(find_packs(content_root), user_folders, keys)
+        questions = load_questions(
+            find_packs(content_root), user_folders, keys, default_exam=default_exam
+        )
+        shared_from = find_packs(content_root)
     _check_rendering(result)
+    shared = load_shared(shared_from)
+    valid, unmapped = check_shared(shared.entries, {c.card.key: c.exam for c in result.cards})
+    result.problems.extend([*shared.problems, *unmapped])
+    result.files += shared.files
+    shared_per_domain: dict[str, dict[int, int]] = {}
+    for entry in valid:
+        mapped = shared_per_domain.setdefault(entry.exam, {})
+        mapped[entry.domain] = mapped.get(entry.domain, 0) + 1
     per_domain = {code: result.cards_per_domain(code) for code in result.manifests}
     names = {code: {d.number: d.name for d in m.domains} for code, m in result.manifests.items()}
     return CheckReport(
@@ -106,6 +130,7 @@ def check(
         problems=tuple(str(p) for p in [*result.problems, *questions.problems]),
         notes=tuple(str(n) for n in result.notes),
         questions_per_domain={code: questions.per_domain(code) for code in result.manifests},
+        shared_per_domain=shared_per_domain,
     )
 
 
@@ -157,11 +182,59 @@ def sync_question_bank(
     return written, load
 
 
+def shared_records(
+    entries: Sequence[SharedEntry], manifests: dict[str, ExamManifest]
+) -> list[SharedRecord]:
+    """The placements the mappings ask for, each ranked among its new domain's cards
+    by its task, as a card of that pack would be (``core.new_order``)."""
+    return [
+        SharedRecord(
+            e.key, e.exam, e.domain, e.task, task_rank(manifests[e.exam], e.domain, e.task)
+        )
+        for e in entries
+        if e.exam in manifests
+    ]
+
+
+def sync_shared_cards(context: LibraryContext) -> tuple[bool, list[str]]:
+    """Read every pack's ``shared/`` mappings and bring the shared placements in line;
+    (whether any changed, the problems). The mapping files are small: read every time."""
+    packs = find_packs(context.content_root)
+    load = load_shared(packs)
+    keys = {e.key for e in load.entries}
+    with context.read() as conn:
+        homes: dict[str, str] = {}
+        listed = list(keys)
+        for start in range(0, len(listed), 500):
+            rows = conn.execute(
+                select(Card.key, Exam.code)
+                .join(Exam, Exam.id == Card.exam_id)
+                .where(Card.key.in_(listed[start : start + 500]))
+            )
+            homes.update({str(key): str(code) for key, code in rows})
+        exam_ids = {code: int(i) for code, i in conn.execute(select(Exam.code, Exam.id))}
+        valid, problems = check_shared(load.entries, homes)
+        records = shared_records(valid, load.manifests)
+        said = [str(p) for p in [*load.problems, *problems]]
+        if not shared_placements_differ(conn, exam_ids, records):
+            return False, said
+    with context.write("placing the shared cards") as conn:
+        changed = sync_shared(conn, exam_ids, records)
+    return changed, said
+
+
 def sync(
     context: LibraryContext, user_folders: Sequence[Path], default_exam: str | None
 ) -> SyncReport:
-    """Load every deck, then every question file, into the database."""
+    """Load every deck, the shared-card mappings, then every question file."""
     report = _sync_cards(context, user_folders, default_exam)
+    shared_changed, shared_problems = sync_shared_cards(context)
+    if shared_changed or shared_problems:
+        report = replace(
+            report,
+            problems=report.problems + tuple(shared_problems),
+            changes=report.changes | Changes(content=shared_changed, queue=shared_changed),
+        )
     written, load = sync_question_bank(context, user_folders, default_exam)
     if not written and not load.problems:
         return report
@@ -266,6 +339,13 @@ def _sync_cards(
     )
 
 
+def preferred_exam(exams: Sequence[Exam]) -> Exam:
+    """The exam a library without a choice studies: the first pack (by code) that can
+    still be taken, else the first."""
+    ordered = sorted(exams, key=lambda e: e.code)
+    return next((e for e in ordered if e.status != "retired"), ordered[0])
+
+
 class ContentService:
     """The library's decks and exam packs: sync, check, and the current exam (cached
     until content or settings change)."""
@@ -274,7 +354,39 @@ class ContentService:
         self._context = context
         self._settings = settings
         self._exam: tuple[int, ExamManifest] | None = None
+        self._counts: dict[int, tuple[int, int, int]] | None = None
         context.bus.subscribe(self._forget, "content", "settings", "restored")
+        context.bus.subscribe(self._forget_counts, "content", "restored")
+
+    def _forget_counts(self, _changes: Changes) -> None:
+        self._counts = None
+
+    def pack_counts(self) -> dict[int, tuple[int, int, int]]:
+        """Exam id to (cards that serve it, of those shared from another pack, practice
+        questions); archived ones left out. Kept until the content changes."""
+        cached = self._counts
+        if cached is None:
+            counts: dict[int, list[int]] = {}
+            with self._context.read() as conn:
+                for exam_id, cards, shared in conn.execute(
+                    select(
+                        Placement.exam_id,
+                        func.count(),
+                        func.total(case((Placement.home.is_(False), 1), else_=0)),
+                    )
+                    .where(Placement.archived.is_(False))
+                    .group_by(Placement.exam_id)
+                ):
+                    counts[int(exam_id)] = [int(cards), int(shared), 0]
+                for exam_id, questions in conn.execute(
+                    select(QuestionRow.exam_id, func.count())
+                    .where(QuestionRow.archived.is_(False))
+                    .group_by(QuestionRow.exam_id)
+                ):
+                    counts.setdefault(int(exam_id), [0, 0, 0])[2] = int(questions)
+            cached = {k: (v[0], v[1], v[2]) for k, v in counts.items()}
+            self._counts = cached
+        return cached
 
     def _forget(self, _changes: Changes) -> None:
         self._exam = None
@@ -288,10 +400,17 @@ class ContentService:
         """Load bundled and user decks into the database (idempotent; history kept)."""
         # Deck files are read without the writer lock (an answer must not wait for a
         # parse); only the database write takes it.
-        report = sync(self._context, self.deck_folders(), self._settings().get("exam"))
+        report = sync(self._context, self.deck_folders(), self.deck_exam())
         self._exam = None  # a manifest may have changed with no card changing
         self._context.publish(report.changes, data=report.changes.content)
         return report
+
+    def deck_exam(self) -> str | None:
+        """The exam of user deck files that name none: fixed once per library (the exam
+        chosen when it was made; MLS-C01 for libraries from before exam packs), so that
+        switching exams never moves the user's cards. None before it is fixed: the
+        first pack that can still be taken."""
+        return self._settings().get("deck_exam") or None
 
     def has_content(self) -> bool:
         """True once an exam pack has been synced into the database."""
@@ -301,8 +420,8 @@ class ContentService:
     def check(self, folders: Sequence[Path] = ()) -> CheckReport:
         """Validate decks without touching the database."""
         if folders:
-            return check(folders, self._context.content_root)
-        return check([], self._context.content_root, self.deck_folders())
+            return check(folders, self._context.content_root, default_exam=self.deck_exam())
+        return check([], self._context.content_root, self.deck_folders(), self.deck_exam())
 
     def exam_codes(self) -> list[str]:
         """Every exam pack in the library."""
@@ -322,7 +441,7 @@ class ContentService:
             exams = conn.execute(select(Exam).order_by(Exam.id)).scalars().all()
             if not exams:
                 raise UserError(f"no exam pack found under {self._context.content_root}")
-            exam = next((e for e in exams if e.code == wanted), exams[0])
+            exam = next((e for e in exams if e.code == wanted), None) or preferred_exam(exams)
             domains = []
             for row in conn.execute(
                 select(DomainRow).where(DomainRow.exam_id == exam.id).order_by(DomainRow.number)

@@ -277,7 +277,7 @@ def import_from_anki(
     if not package.cards:
         reasons = "; ".join(package.skipped[:3]) or "the package has no notes"
         raise UserError(f"{path}: nothing to import ({reasons})")
-    files = deck_files(package, domain, task)
+    files = deck_files(package, domain, task, exam.code)
     for name, text in files.items():
         parsed = parse_card_text(text, name)
         if parsed.problems:

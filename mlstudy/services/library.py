@@ -72,7 +72,7 @@ class Library:
         self._lock = lock
         self.settings_service = SettingsService(self.context)
         self.content = ContentService(self.context, self.settings_service.all)
-        answers = TodayAnswers(self.context)
+        answers = TodayAnswers(self.context, lambda: self.content.exam()[0])
         self.today_answers = answers
         self.plans = PlanService(self.context, self, answers, self.settings_service.current)
         self.session = StudySession(
@@ -111,6 +111,7 @@ class Library:
         content_root: Path | None = None,
         lock: bool = True,
         sync: bool = True,
+        exam: str | None = None,
     ) -> Library:
         """Open (creating if needed) the library in a data dir and sync the decks.
 
@@ -121,6 +122,8 @@ class Library:
             content_root: bundled content folder (default: ``paths.content_dir()``).
             lock: take the one-instance lock on the data dir.
             sync: load the decks into the database now.
+            exam: an exam pack code to act on for this run only (``--exam``); the
+                selection stays as it is. A UserError lists the codes if it is unknown.
         """
         folder = paths.resolve_data_dir(data_dir)
         try:
@@ -146,6 +149,8 @@ class Library:
             library = cls(folder, engine, data_lock, clock, tz, content_root or paths.content_dir())
             if sync:
                 library.sync_content()
+            if exam is not None:
+                library.override_exam(exam)
         except Exception:
             if data_lock:
                 data_lock.release()
@@ -276,7 +281,17 @@ class Library:
 
     def sync_content(self) -> SyncReport:
         """Load bundled and user decks into the database (idempotent; history kept)."""
-        return self.content.sync()
+        report = self.content.sync()
+        self.settle_exam()
+        return report
+
+    def override_exam(self, code: str) -> None:
+        """Act on exam pack ``code`` until the library closes, leaving the saved selection
+        alone (``--exam``); an ``UnknownExamError`` lists the codes."""
+        from mlstudy.services.exams import resolve_code
+
+        self.settings_service.exam_override = resolve_code(self, code)
+        self.context.publish(Changes(settings=True, plan=True, queue=True))
 
     def has_content(self) -> bool:
         """True once an exam pack has been synced into the database."""
@@ -293,6 +308,17 @@ class Library:
     def exam_id(self) -> int:
         """Database id of the current exam."""
         return self.content.exam()[0]
+
+    def settle_exam(self) -> None:
+        """Save the selection once a new library has packs: the first pack that can
+        still be taken; user decks that name no exam stay with it for good."""
+        if self.settings_service.stored_value("exam") or not self.has_content():
+            return
+        code = self.exam().code
+        values = {"exam": code}
+        if not self.settings_service.stored_value("deck_exam"):
+            values["deck_exam"] = code
+        self.settings_service.update(**values)
 
     def exam_codes(self) -> list[str]:
         """Every exam pack in the library."""

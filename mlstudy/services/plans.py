@@ -34,12 +34,13 @@ from mlstudy.services.planning import (
 from mlstudy.services.settings import Settings
 from mlstudy.services.today import TodayAnswers
 from mlstudy.services.types import Changes
-from mlstudy.storage.schema import Card
+from mlstudy.storage.schema import Placement
 from mlstudy.storage.settings import read_view_state, write_view_state
 from mlstudy.storage.study import ExamRule
 
 TODAY_KEY = "plan_today"
-"""The view-state key of today's fixed quota: {"day", "fingerprint", "planned"}."""
+"""The view-state key of today's fixed quota: {"day", "fingerprint", "planned"}; one per
+exam pack (``plan_today/<code>``), so that switching back finds the day's quota again."""
 
 
 class PlanService:
@@ -70,6 +71,9 @@ class PlanService:
             self._frozen = None
             self._content = None
 
+    def _today_key(self) -> str:
+        return f"{TODAY_KEY}/{self._settings().exam}"
+
     def _key(self) -> tuple[object, ...]:
         s = self._settings()
         return (
@@ -86,10 +90,14 @@ class PlanService:
         cached = self._content
         if cached is None:
             row = conn.execute(
-                select(func.count(Card.id), func.total(Card.id), func.max(Card.id)).where(
-                    Card.exam_id == self._source.exam_id(),
-                    Card.archived.is_(False),
-                    Card.suspended.is_(False),
+                select(
+                    func.count(Placement.card_id),
+                    func.total(Placement.card_id),
+                    func.max(Placement.card_id),
+                ).where(
+                    Placement.exam_id == self._source.exam_id(),
+                    Placement.archived.is_(False),
+                    Placement.suspended.is_(False),
                 )
             ).one()
             cached = self._content = f"{row[0]}:{row[1]:.0f}:{row[2]}"
@@ -118,7 +126,7 @@ class PlanService:
             frozen = self._frozen
             if frozen is not None and frozen[:2] == (today, fingerprint):
                 return frozen[2]
-            stored = read_view_state(conn, TODAY_KEY)
+            stored = read_view_state(conn, self._today_key())
         if not isinstance(stored, dict):
             return None
         if stored.get("day") != today.isoformat() or stored.get("fingerprint") != fingerprint:
@@ -147,7 +155,7 @@ class PlanService:
         with self._context.read() as conn:
             done = queue.new_by_domain(self._answers.read(conn, today))
             fingerprint = self.fingerprint(conn)
-            stored = read_view_state(conn, TODAY_KEY)
+            stored = read_view_state(conn, self._today_key())
         planned = self._fixed()
         if planned is None:
             first = plan.days[0].new_by_domain if plan.days else {}
@@ -157,7 +165,7 @@ class PlanService:
             )
             value = {"day": today.isoformat(), "fingerprint": fingerprint, "planned": planned}
             with self._context.write("fixing today's plan") as conn:
-                write_view_state(conn, TODAY_KEY, value)
+                write_view_state(conn, self._today_key(), value)
             with self._lock:
                 self._frozen = (today, fingerprint, planned)
         else:

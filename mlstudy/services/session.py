@@ -175,9 +175,9 @@ class StudySession:
 
     def card(self, card_id: int, kind: str = "") -> CardView:
         """One card with its state, for display."""
-        manifest = self._exam()[1]
+        exam_id, manifest = self._exam()
         with self._context.read() as conn:
-            row = study.load_card(conn, card_id)
+            row = study.load_card(conn, card_id, exam_id)
             if row is None:
                 raise UserError(f"no card with id {card_id}")
             state = study.load_state(conn, card_id)
@@ -250,7 +250,7 @@ class StudySession:
                     answered,
                     rule,
                 )
-                domain = study.card_domain(conn, card_id)
+                domain = study.card_domain(conn, card_id, self._exam()[0])
                 after = study.load_state(conn, card_id)
                 leech = after is not None and became_leech(
                     before.lapses if before else 0, after.lapses

@@ -18,6 +18,7 @@ from mlstudy.core.studyday import study_day
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
 from mlstudy.services.types import Changes
+from mlstudy.storage.database import PER_EXAM_SETTINGS
 from mlstudy.storage.settings import (
     read_raw_settings,
     read_view_state,
@@ -28,7 +29,8 @@ from mlstudy.storage.settings import (
 log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
-    "exam": "MLS-C01",
+    "exam": "",
+    "deck_exam": "",
     "exam_date": None,
     "minutes_per_day": 30,
     "new_per_day": 20,
@@ -45,6 +47,24 @@ DEFAULTS: dict[str, Any] = {
 }
 EXAM_SCHEDULE_KEYS = frozenset({"exam_date", "weekdays_off", "dates_off"})
 """Settings that the exam-aware due days depend on."""
+PER_EXAM_KEYS = frozenset(PER_EXAM_SETTINGS)
+"""Settings each exam pack keeps for itself, stored as ``<exam code>.<key>``
+(``mla-c01.exam_date``): switching exams shows the other exam's values and switching
+back restores these."""
+
+
+def exam_key(code: str, key: str) -> str:
+    """The stored name of an exam pack's own value of a setting (``mla-c01.exam_date``:
+    lower case, the form a setting name takes in the sync folder)."""
+    return f"{code.lower()}.{key}"
+
+
+def setting_name(key: str) -> str:
+    """The setting a stored name is a value of: ``exam_date`` for ``mla-c01.exam_date``."""
+    name = key.rpartition(".")[2]
+    return name if name in PER_EXAM_KEYS else key
+
+
 THEMES = ("light", "dark", "system")
 SETTING_RANGES: dict[str, tuple[int, int]] = {
     "minutes_per_day": (1, 1440),
@@ -62,6 +82,7 @@ class Settings:
     """Every setting as a typed value (``SettingsService.current``)."""
 
     exam: str
+    """The selected exam pack's code ("" before the library has chosen one)."""
     exam_date: date | None
     minutes_per_day: int
     new_per_day: int
@@ -151,6 +172,10 @@ def validate_setting(key: str, value: Any) -> Any:
             raise UserError(f"reminder_time: {exc}") from None
     if key in ("first_run_done", "suspend_leeches"):
         return bool(value)
+    if key in ("exam", "deck_exam"):
+        if not isinstance(value, str) or len(value) > 32:
+            raise UserError(f"{key}: must be an exam code such as MLA-C01, got {value!r}")
+        return value
     return value
 
 
@@ -169,21 +194,33 @@ def effective_settings(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str
         except ValueError:
             reason = f"{key}: the stored value {text[:40]!r} is not readable"
         else:
-            if key not in DEFAULTS:
+            name = setting_name(key)
+            if name not in DEFAULTS:
                 values[key] = value
                 continue
             try:
-                values[key] = validate_setting(key, value)
+                values[key] = validate_setting(name, value)
                 continue
             except UserError as exc:
                 reason = str(exc)
             except (TypeError, ValueError):
                 reason = f"{key}: {value!r} is not valid"
-        default = f"; using the default {DEFAULTS[key]!r}" if key in DEFAULTS else ""
+        name = setting_name(key)
+        default = f"; using the default {DEFAULTS[name]!r}" if name in DEFAULTS else ""
         problems.append(f"stored setting {reason}{default}")
         if key not in DEFAULTS:
             values.pop(key, None)
     return values, problems
+
+
+def for_exam(values: Mapping[str, Any], code: str) -> dict[str, Any]:
+    """Settings as one exam pack sees them: ``exam`` is ``code`` and each per-exam key
+    holds that pack's own value (the default when it has none)."""
+    seen = {key: value for key, value in values.items() if setting_name(key) == key}
+    seen["exam"] = code
+    for key in PER_EXAM_KEYS:
+        seen[key] = values.get(exam_key(code, key), DEFAULTS[key])
+    return seen
 
 
 class SettingsService:
@@ -193,6 +230,9 @@ class SettingsService:
         self._context = context
         self._cache: tuple[dict[str, Any], Settings] | None = None
         self._lock = threading.Lock()
+        self.exam_override: str | None = None
+        """An exam pack for this run only (``--exam``): read and saved settings are that
+        pack's, and the stored selection is left alone."""
         self.problems: tuple[str, ...] = ()
         """Stored settings that were unusable at the last read (their defaults are in use)."""
         context.bus.subscribe(self._forget, "settings", "restored")
@@ -210,12 +250,14 @@ class SettingsService:
             for problem in problems:  # the default is used; say so once per read
                 log.warning("%s", problem)
             self.problems = tuple(problems)
-            cached = (stored, Settings.from_stored(stored))
+            seen = for_exam(stored, self.exam_override or str(stored["exam"]))
+            cached = (seen, Settings.from_stored(seen))
             self._cache = cached
         return cached
 
     def all(self) -> dict[str, Any]:
-        """Every setting as stored (JSON values), defaults filled in."""
+        """Every setting as stored (JSON values), defaults filled in; the per-exam ones
+        (``PER_EXAM_KEYS``) are the current exam pack's."""
         return dict(self._read()[0])
 
     def current(self) -> Settings:
@@ -241,9 +283,24 @@ class SettingsService:
     def update(self, **values: Any) -> Changes:
         """Validate and save settings in one transaction; nothing is saved on an error."""
         clean = self.validate(values)
+        code = str(clean.get("exam") or self.exam_override or self.current().exam)
+        if "exam" in clean and self.exam_override is not None:
+            raise UserError("--exam picks an exam for one run; switch exams without it")
+        if code == "" and clean.keys() & PER_EXAM_KEYS:
+            raise UserError("choose an exam pack before saving its exam date or budget")
+        stored = {
+            (exam_key(code, key) if key in PER_EXAM_KEYS else key): value
+            for key, value in clean.items()
+        }
         with self._context.write("saving settings") as conn:
-            write_settings(conn, clean)
+            write_settings(conn, stored)
         return self._context.publish(Changes(settings=True, plan=True, queue=True))
+
+    def stored_value(self, key: str) -> Any:
+        """A setting as stored (None when it was never saved), without defaults."""
+        with self._context.read() as conn:
+            raw = read_raw_settings(conn).get(key)
+        return None if raw is None else effective_settings({key: raw})[0].get(key)
 
     def view_state(self, key: str) -> Any:
         """A saved view-state value (window geometry, splitter sizes), or None."""

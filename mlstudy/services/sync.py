@@ -26,7 +26,12 @@ from pathlib import Path
 from mlstudy.core import sync as core_sync
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
-from mlstudy.services.settings import DEFAULTS, EXAM_SCHEDULE_KEYS, validate_setting
+from mlstudy.services.settings import (
+    DEFAULTS,
+    EXAM_SCHEDULE_KEYS,
+    setting_name,
+    validate_setting,
+)
 from mlstudy.services.types import Changes
 from mlstudy.storage import sync_log
 from mlstudy.storage.study import ExamRule
@@ -35,8 +40,11 @@ log = logging.getLogger(__name__)
 
 SUBFOLDER = "mlstudy-sync"
 EVENTS_PER_SEGMENT = 50_000
-LOCAL_SETTINGS = frozenset({"theme", "font_size", "deck_folders", "first_run_done"})
-"""Settings that stay on each computer (its look, its own folders)."""
+LOCAL_SETTINGS = frozenset(
+    {"theme", "font_size", "deck_folders", "first_run_done", "exam", "deck_exam"}
+)
+"""Settings that stay on each computer (its look, its own folders, the exam pack it
+shows and the pack of its decks that name none); each pack's dates and budget travel."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +186,9 @@ def remote_setting_ok(key: str, text: str) -> bool:
     settings page itself would accept)."""
     try:
         value = json.loads(text)
-        if key in DEFAULTS:
-            validate_setting(key, value)
+        name = setting_name(key)
+        if name in DEFAULTS:
+            validate_setting(name, value)
     except (UserError, ValueError, TypeError):
         return False
     return key not in LOCAL_SETTINGS
@@ -362,7 +371,7 @@ class SyncService:
             plan=bool(settings) or bool(cards),
         )
         changes = self._context.publish(changes) if received else changes
-        if settings & EXAM_SCHEDULE_KEYS:
+        if {setting_name(key) for key in settings} & EXAM_SCHEDULE_KEYS:
             changes |= self._reschedule()
         return changes, received, problems
 

@@ -20,20 +20,22 @@ class TodayAnswers:
     """Today's live answers: read once, extended by each new answer, read again after
     undo, redo or a restore (the change bus says which)."""
 
-    def __init__(self, context: LibraryContext) -> None:
-        self._cache: tuple[date, list[DayAnswer]] | None = None
+    def __init__(self, context: LibraryContext, exam_id: Callable[[], int]) -> None:
+        self._exam_id = exam_id
+        self._cache: tuple[tuple[date, int], list[DayAnswer]] | None = None
         # Every change bumps the epoch; a reader that started before a bump (a worker
         # thread) does not store what it read, which may be out of date.
         self._epoch = 0
         self._lock = threading.Lock()
-        context.bus.subscribe(self._changed, "reviews", "restored")
+        context.bus.subscribe(self._changed, "reviews", "restored", "settings", "content")
 
     def read(self, conn: Connection, today: date) -> list[DayAnswer]:
-        """Today's live answers, oldest first."""
+        """Today's live answers to the current exam's cards, oldest first."""
         cached = self._cache
-        if cached is None or cached[0] != today:
+        exam_id = self._exam_id()
+        if cached is None or cached[0] != (today, exam_id):
             epoch = self._epoch
-            cached = (today, study.answers_on(conn, today))
+            cached = ((today, exam_id), study.answers_on(conn, today, exam_id))
             with self._lock:
                 if epoch == self._epoch:
                     self._cache = cached
@@ -43,7 +45,11 @@ class TodayAnswers:
         with self._lock:
             self._epoch += 1
             cached = self._cache
-            if changes.answered and not changes.restored and cached is not None:
+            if (
+                changes.answered
+                and not (changes.restored or changes.settings or changes.content)
+                and cached is not None
+            ):
                 # Extend the list rather than read the day again for the next card
                 # (hundreds of rows late in a day). Answers are appended in log order.
                 # A reader may have stored the list with the answer in it already.

@@ -46,7 +46,7 @@ from sqlalchemy import (
 
 from mlstudy.core.leech import LEECH_LAPSES
 from mlstudy.errors import UserError
-from mlstudy.storage.schema import Card, CardState
+from mlstudy.storage.schema import Card, CardState, Placement
 from mlstudy.storage.study import EFFECTIVE_DUE
 
 KEYS = ("domain", "task", "tag", "is")
@@ -132,7 +132,7 @@ def _condition(term: Term, today: date) -> ColumnElement[bool]:
     if term.key == "":
         if _WORD_RE.search(term.value):
             phrase = '"' + term.value.replace('"', '""') + '"*'
-            return Card.id.in_(
+            return Placement.card_id.in_(
                 select(_TEXT_INDEX.c.rowid).where(_FTS_MATCH.bool_op("MATCH")(phrase))
             )
         # SQLite's LIKE ignores ASCII case; lower() would add nothing and cost a scan.
@@ -143,9 +143,9 @@ def _condition(term: Term, today: date) -> ColumnElement[bool]:
             Card.key.like(pattern, escape="\\"),
         )
     if term.key == "domain":
-        return Card.domain == int(term.value)
+        return Placement.domain == int(term.value)
     if term.key == "task":
-        return Card.task.is_not_distinct_from(term.value)
+        return Placement.task.is_not_distinct_from(term.value)
     if term.key == "tag":
         padded = literal(",") + Card.tags + literal(",")
         return padded.like(_like(f",{term.value},"), escape="\\")
@@ -153,23 +153,26 @@ def _condition(term: Term, today: date) -> ColumnElement[bool]:
     if state == "due":
         return and_(CardState.card_id.is_not(None), today.isoformat() >= EFFECTIVE_DUE)
     if state == "new":
-        return Card.is_new.is_(True)
+        return Placement.is_new.is_(True)
     if state == "suspended":
-        return Card.suspended.is_(True)
+        return Placement.suspended.is_(True)
     if state == "leech":
         return and_(CardState.card_id.is_not(None), CardState.lapses >= LEECH_LAPSES)
-    return Card.archived.is_(True)
+    return Placement.archived.is_(True)
 
 
 def _where(exam_id: int, query: str, today: date) -> tuple[list[ColumnElement[bool]], bool]:
-    """The WHERE clauses of a query, and whether they read ``card_states``."""
+    """The WHERE clauses of a query, and whether they read ``card_states``.
+
+    Cards are those placed in the exam (``placements``), with their domain and task there.
+    """
     terms = parse_query(query)
-    # "exam_id + 0" and "IS NOT 1" keep SQLite off ix_cards_new_order: nearly every card passes
-    # these two tests, and walking that index visits the rows in random order, three
-    # times slower than a plain scan of the table (measured on 100,000 cards).
-    clauses = [Card.exam_id + 0 == exam_id]
+    # "IS NOT 1" keeps SQLite off ix_placements_new_order: nearly every card passes it,
+    # and walking that index visits the rows in random order, three times slower than
+    # the exam's primary-key range (measured on 100,000 cards).
+    clauses = [Placement.exam_id == exam_id]
     if not any(t.key == "is" and t.value.lower() == "archived" and not t.negated for t in terms):
-        clauses.append(Card.archived.is_not(True))
+        clauses.append(Placement.archived.is_not(True))
     for term in terms:
         condition = _condition(term, today)
         clauses.append(not_(condition) if term.negated else condition)
@@ -177,20 +180,36 @@ def _where(exam_id: int, query: str, today: date) -> tuple[list[ColumnElement[bo
 
 
 def _from(
-    statement: Select[*_Ts], where: list[ColumnElement[bool]], with_state: bool
+    statement: Select[*_Ts],
+    where: list[ColumnElement[bool]],
+    with_state: bool,
+    with_card: bool = True,
 ) -> Select[*_Ts]:
-    # SQLite keeps an unused LEFT JOIN; skipping it makes a plain count three times faster.
-    statement = statement.select_from(Card)
+    # SQLite keeps an unused join; skipping the cards and their states where nothing
+    # reads them makes a plain count three times faster.
+    statement = statement.select_from(Placement)
+    if with_card:
+        statement = statement.join(Card, Card.id == Placement.card_id)
     if with_state:
-        statement = statement.outerjoin(CardState, CardState.card_id == Card.id)
+        statement = statement.outerjoin(CardState, CardState.card_id == Placement.card_id)
     return statement.where(*where)
+
+
+def _reads_cards(query: str, sort: str | None = None) -> bool:
+    """Whether a query (or its sort) reads the ``cards`` table: a tag, a substring
+    search, the question or the id; the full-text index and placements answer the rest."""
+    if sort in ("question", "key"):
+        return True
+    return any(
+        t.key == "tag" or (t.key == "" and not _WORD_RE.search(t.value)) for t in parse_query(query)
+    )
 
 
 def _sort_column(sort: str) -> SQLColumnExpression[Any]:
     columns: dict[str, SQLColumnExpression[Any]] = {
         "question": Card.question,
-        "domain": Card.domain,
-        "task": Card.task,
+        "domain": Placement.domain,
+        "task": Placement.task,
         "due": EFFECTIVE_DUE,
         "interval": func.coalesce(CardState.interval_days, 0),
         "ease": func.coalesce(CardState.easiness, NEW_EASINESS),
@@ -240,9 +259,12 @@ def search_ids(
         ValueError: ``sort`` is not one of ``SORTS``.
     """
     where, with_state = _where(exam_id, query, today)
-    statement = _from(select(Card.id), where, with_state or sort in _STATE_SORTS).order_by(
-        *_order(sort, _sort_column(sort), Card.id, descending)
-    )
+    statement = _from(
+        select(Placement.card_id),
+        where,
+        with_state or sort in _STATE_SORTS,
+        _reads_cards(query, sort),
+    ).order_by(*_order(sort, _sort_column(sort), Placement.card_id, descending))
     if limit is not None or offset:
         statement = statement.limit(-1 if limit is None else limit).offset(offset)
     return [int(card_id) for card_id in conn.execute(statement).scalars()]
@@ -271,9 +293,10 @@ def search_page(
     where, with_state = _where(exam_id, query, today)
     matches = (
         _from(
-            select(Card.id.label("id"), _sort_column(sort).label("sort_key")),
+            select(Placement.card_id.label("id"), _sort_column(sort).label("sort_key")),
             where,
             with_state or sort in _STATE_SORTS,
+            _reads_cards(query, sort),
         ).cte("matches")  # used twice, so SQLite (3.35+) computes it once
     )
     counted = select(func.count()).select_from(matches).scalar_subquery()
@@ -292,18 +315,20 @@ def search_page(
 def count_matches(conn: Connection, exam_id: int, query: str, today: date) -> int:
     """How many cards match a query (a UserError names a bad term)."""
     where, with_state = _where(exam_id, query, today)
-    return conn.execute(_from(select(func.count()), where, with_state)).scalar_one()
+    statement = _from(select(func.count()), where, with_state, _reads_cards(query))
+    return conn.execute(statement).scalar_one()
 
 
-def rows_for(conn: Connection, ids: Sequence[int]) -> list[BrowseRow]:
-    """The table rows of some cards, in the order of ``ids`` (unknown ids are skipped)."""
+def rows_for(conn: Connection, ids: Sequence[int], exam_id: int) -> list[BrowseRow]:
+    """The table rows of some cards, in the order of ``ids``, with their domain and task
+    in an exam (unknown ids and cards that do not serve the exam are skipped)."""
     found: dict[int, BrowseRow] = {}
     columns = select(
         Card.id,
         Card.key,
         Card.question,
-        Card.domain,
-        Card.task,
+        Placement.domain,
+        Placement.task,
         Card.tags,
         EFFECTIVE_DUE,
         CardState.interval_days,
@@ -316,7 +341,8 @@ def rows_for(conn: Connection, ids: Sequence[int]) -> list[BrowseRow]:
     unique = list(dict.fromkeys(ids))
     for start in range(0, len(unique), _CHUNK):
         chunk = unique[start : start + _CHUNK]
-        for row in conn.execute(_from(columns, [Card.id.in_(chunk)], with_state=True)):
+        where = [Placement.exam_id == exam_id, Placement.card_id.in_(chunk)]
+        for row in conn.execute(_from(columns, where, with_state=True)):
             (card_id, key, question, domain, task, tags, due) = row[:7]
             interval, easiness, reviews, lapses, suspended, archived = row[7:]
             found[card_id] = BrowseRow(

@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from mlstudy.core.card_table import UNSEEN, CardTable
 from mlstudy.core.interop import ANKI_KINDS
 from mlstudy.core.progress import KINDS, ReviewLog
-from mlstudy.storage.schema import Card, CardState, Review
+from mlstudy.storage.schema import CardState, Placement, Review
 from mlstudy.storage.study import UNDONE
 
 IntArray = npt.NDArray[np.int64]
@@ -385,7 +385,9 @@ def read_review_log(
 
 def _filter_exam(conn: Connection, exam_id: int, a: IntArray, b: IntArray) -> ReviewLog:
     # Filtering by exam here is cheaper than joining the cards in SQL.
-    ids = conn.execute(select(func.group_concat(Card.id)).where(Card.exam_id == exam_id)).scalar()
+    ids = conn.execute(
+        select(func.group_concat(Placement.card_id)).where(Placement.exam_id == exam_id)
+    ).scalar()
     exam_cards = np.fromstring(ids or "", dtype=np.int64, sep=",")
     card_id = a >> _CARD_SHIFT
     # Card ids are dense: a lookup table beats np.isin's sort by a factor of ten.
@@ -415,13 +417,17 @@ def read_card_table(conn: Connection, exam_id: int) -> CardTable:
     query = (
         select(
             func.count(),
-            func.group_concat(Card.id * (1 << _DOMAIN_BITS) + Card.domain),
+            func.group_concat(Placement.card_id * (1 << _DOMAIN_BITS) + Placement.domain),
             func.group_concat((reps + 1) * (1 << _STATE_SHIFT) + interval + 1),
             func.group_concat((last + 1) * (1 << _STATE_SHIFT) + due + 1),
         )
-        .select_from(Card)
-        .outerjoin(CardState, CardState.card_id == Card.id)
-        .where(Card.exam_id == exam_id, Card.archived.is_(False), Card.suspended.is_(False))
+        .select_from(Placement)
+        .outerjoin(CardState, CardState.card_id == Placement.card_id)
+        .where(
+            Placement.exam_id == exam_id,
+            Placement.archived.is_(False),
+            Placement.suspended.is_(False),
+        )
     )
     count, text_a, text_b, text_c = conn.execute(query).one()
     if not count:

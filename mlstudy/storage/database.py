@@ -143,6 +143,101 @@ def _add_text_index(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO cards_fts (cards_fts) VALUES ('rebuild')")
 
 
+PER_EXAM_SETTINGS = ("exam_date", "minutes_per_day", "weekdays_off", "dates_off")
+"""Settings each exam pack keeps for itself (stored as ``<code>.<key>``, the code in lower
+case: ``mls-c01.exam_date``) since version 9."""
+UPGRADED_EXAM = "MLS-C01"
+"""The one exam pack of libraries made before version 9."""
+
+
+def _add_placements(conn: Connection) -> None:
+    """Version 9: a card may serve several exam packs; settings per exam pack.
+
+    ``placements`` holds a card's place (domain, task, new-card order) in each exam it
+    serves: its home placement, filled here from ``cards`` and kept in step by
+    triggers, and the shared ones the content sync writes. The flags that the queue
+    filters on (new, archived, suspended) are mirrored so that the next new card of a
+    domain is one index seek; the old index on ``cards`` is dropped.
+
+    A library with any history or saved setting keeps its exam (MLS-C01 unless it chose
+    another), its exam date, minutes and days off become that exam's, and user decks
+    without an ``exam:`` line stay in that exam (``deck_exam``). Self-contained SQL.
+    """
+    conn.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS placements ("
+        "exam_id INTEGER NOT NULL REFERENCES exams (id), "
+        "card_id INTEGER NOT NULL REFERENCES cards (id) ON DELETE CASCADE, "
+        "domain INTEGER NOT NULL, task VARCHAR(16), "
+        "new_rank INTEGER NOT NULL DEFAULT 0, position INTEGER NOT NULL DEFAULT 0, "
+        "is_new BOOLEAN NOT NULL DEFAULT 1, archived BOOLEAN NOT NULL DEFAULT 0, "
+        "suspended BOOLEAN NOT NULL DEFAULT 0, home BOOLEAN NOT NULL DEFAULT 1, "
+        "PRIMARY KEY (exam_id, card_id))"
+    )
+    conn.exec_driver_sql(
+        "INSERT OR REPLACE INTO placements (exam_id, card_id, domain, task, new_rank, position, "
+        "is_new, archived, suspended, home) SELECT exam_id, id, domain, task, new_rank, "
+        "position, is_new, archived, suspended, 1 FROM cards"
+    )
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_placements_new_order ON placements "
+        "(exam_id, is_new, archived, suspended, domain, new_rank, position)"
+    )
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_placements_card ON placements (card_id)")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_placements_shared ON placements (exam_id, card_id) "
+        "WHERE home IS 0"
+    )
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_cards_new_order")
+    home = (
+        "INSERT OR REPLACE INTO placements (exam_id, card_id, domain, task, new_rank, "
+        "position, is_new, archived, suspended, home) VALUES (new.exam_id, new.id, "
+        "new.domain, new.task, new.new_rank, new.position, new.is_new, new.archived, "
+        "new.suspended, 1)"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER IF NOT EXISTS placements_home_insert AFTER INSERT ON cards "
+        f"BEGIN {home}; END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER IF NOT EXISTS placements_home_update "
+        "AFTER UPDATE OF exam_id, domain, task, new_rank, position ON cards "
+        "WHEN old.exam_id IS NOT new.exam_id OR old.domain IS NOT new.domain "
+        "OR old.task IS NOT new.task OR old.new_rank IS NOT new.new_rank "
+        "OR old.position IS NOT new.position BEGIN "
+        "DELETE FROM placements WHERE card_id = new.id AND home = 1; "
+        f"{home}; END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER IF NOT EXISTS placements_flags "
+        "AFTER UPDATE OF is_new, archived, suspended ON cards "
+        "WHEN old.is_new IS NOT new.is_new OR old.archived IS NOT new.archived "
+        "OR old.suspended IS NOT new.suspended BEGIN "
+        "UPDATE placements SET is_new = new.is_new, archived = new.archived, "
+        "suspended = new.suspended WHERE card_id = new.id; END"
+    )
+    existing = conn.exec_driver_sql(
+        "SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM settings)"
+    ).scalar_one()
+    if existing:
+        conn.exec_driver_sql(
+            f"INSERT OR IGNORE INTO settings (key, value) VALUES ('exam', '\"{UPGRADED_EXAM}\"')"
+        )
+        conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO settings (key, value) "
+            "SELECT 'deck_exam', value FROM settings WHERE key = 'exam'"
+        )
+        for key in PER_EXAM_SETTINGS:
+            conn.exec_driver_sql(
+                "INSERT OR REPLACE INTO settings (key, value) "
+                f"SELECT '{UPGRADED_EXAM.lower()}.' || key, value FROM settings "
+                f"WHERE key = '{key}'"
+            )
+            conn.exec_driver_sql(f"DELETE FROM settings WHERE key = '{key}'")
+        conn.exec_driver_sql(
+            f"UPDATE view_state SET key = 'plan_today/{UPGRADED_EXAM}' WHERE key = 'plan_today'"
+        )
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _add_deck_files,
@@ -152,6 +247,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     add_sync_tables,
     _add_new_card_order,
     _add_text_index,
+    _add_placements,
 ]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,7 +15,7 @@ from mlstudy.core.interop import IMPORT_KIND, ExportCard, HistoryEntry, Imported
 from mlstudy.core.models import ReviewKind
 from mlstudy.core.replay import ReplayAnswer, apply_answer
 from mlstudy.core.sm2 import NEW_CARD, Sm2State
-from mlstudy.storage.schema import Card, CardState, Review
+from mlstudy.storage.schema import Card, CardState, Placement, Review
 from mlstudy.storage.study import (
     STATE_COLUMNS,
     STATE_LOG,
@@ -31,8 +31,8 @@ def export_cards(conn: Connection, exam_id: int, domain: int | None = None) -> l
     query = (
         select(
             Card.key,
-            Card.domain,
-            Card.task,
+            Placement.domain,
+            Placement.task,
             Card.question,
             Card.answer,
             Card.source_url,
@@ -43,12 +43,13 @@ def export_cards(conn: Connection, exam_id: int, domain: int | None = None) -> l
             CardState.interval_days,
             CardState.due_day,
         )
+        .join(Placement, Placement.card_id == Card.id)
         .outerjoin(CardState, CardState.card_id == Card.id)
-        .where(Card.exam_id == exam_id, Card.archived.is_(False))
-        .order_by(Card.domain, Card.position, Card.id)
+        .where(Placement.exam_id == exam_id, Card.archived.is_(False))
+        .order_by(Placement.domain, Placement.position, Card.id)
     )
     if domain is not None:
-        query = query.where(Card.domain == domain)
+        query = query.where(Placement.domain == domain)
     cards = []
     for row in conn.execute(query):
         state = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from mlstudy.core.leech import LEECH_LAPSES
-from mlstudy.storage.schema import Card, CardState
+from mlstudy.storage.schema import Card, CardState, Placement
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +30,15 @@ def read_leeches(conn: Connection, exam_id: int) -> list[LeechRow]:
             Card.id,
             Card.key,
             Card.question,
-            Card.domain,
-            Card.task,
+            Placement.domain,
+            Placement.task,
             CardState.lapses,
             Card.suspended,
         )
         .join(CardState, CardState.card_id == Card.id)
+        .join(Placement, Placement.card_id == Card.id)
         .where(
-            Card.exam_id == exam_id,
+            Placement.exam_id == exam_id,
             Card.archived.is_(False),
             CardState.lapses >= LEECH_LAPSES,
         )

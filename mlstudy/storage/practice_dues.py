@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mlstudy.storage.practice import CardDueRow
-from mlstudy.storage.schema import Card, CardState
+from mlstudy.storage.schema import Card, CardState, Placement
 
 
 def card_ids(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
@@ -88,16 +88,16 @@ def card_due_reason(conn: Connection, card_id: int) -> str | None:
 
 
 _PRIORITY_NEW = (
-    select(Card.id)
-    .join(CardDueRow, CardDueRow.card_id == Card.id)
+    select(Placement.card_id)
+    .join(CardDueRow, CardDueRow.card_id == Placement.card_id)
     .where(
-        Card.exam_id == bindparam("exam_id"),
-        Card.domain == bindparam("domain"),
-        Card.is_new.is_(True),
-        Card.archived.is_(False),
-        Card.suspended.is_(False),
+        Placement.exam_id == bindparam("exam_id"),
+        Placement.domain == bindparam("domain"),
+        Placement.is_new.is_(True),
+        Placement.archived.is_(False),
+        Placement.suspended.is_(False),
     )
-    .order_by(CardDueRow.due_day, Card.position)
+    .order_by(CardDueRow.due_day, Placement.position)
     .limit(bindparam("limit"))
 )
 

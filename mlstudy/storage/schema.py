@@ -80,11 +80,38 @@ class Card(Base):
     is_new: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[str] = mapped_column(String(32))
 
+
+class Placement(Base):
+    """Where a card serves one exam: its domain, task and new-card order in that exam.
+
+    Schema version 9. A card has its home placement (the exam, domain and task of its
+    file, kept in step with ``cards`` by triggers) and one more per exam pack that maps
+    it into one of its tasks (``content/<pack>/shared/``). Every exam-scoped read goes
+    through this table; a card keeps one row, one state and one history. ``is_new``,
+    ``archived`` and ``suspended`` mirror the card's (triggers again) so that "next new
+    card of domain d in exam e" stays one index seek.
+    """
+
+    __tablename__ = "placements"
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
+    )
+    domain: Mapped[int] = mapped_column(Integer)
+    task: Mapped[str | None] = mapped_column(String(16))
+    new_rank: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_new: Mapped[bool] = mapped_column(default=True)
+    archived: Mapped[bool] = mapped_column(default=False)
+    suspended: Mapped[bool] = mapped_column(default=False)
+    home: Mapped[bool] = mapped_column(default=True)
+    """True for the placement that comes from the card's own file."""
+
     __table_args__ = (
-        # New cards in task, then deck order, per domain: "next new card of domain d" is
-        # one seek.
+        # New cards in task, then deck order, per exam and domain: one seek.
         Index(
-            "ix_cards_new_order",
+            "ix_placements_new_order",
             "exam_id",
             "is_new",
             "archived",
@@ -93,6 +120,9 @@ class Card(Base):
             "new_rank",
             "position",
         ),
+        Index("ix_placements_card", "card_id"),
+        # The shared placements alone: every content sync compares them with the mappings.
+        Index("ix_placements_shared", "exam_id", "card_id", sqlite_where=text("home IS 0")),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from mlstudy.core.interop import ANKI_KINDS
 from mlstudy.core.models import CardSnapshot, ReviewEvent, ReviewKind
 from mlstudy.core.sm2 import Sm2State
-from mlstudy.storage.schema import Card, CardState, Review
+from mlstudy.storage.schema import CardState, Placement, Review
 from mlstudy.storage.study import HISTORY
 
 
@@ -18,16 +18,20 @@ def card_snapshots(conn: Connection, exam_id: int) -> list[CardSnapshot]:
     """Every active (not archived, not suspended) card of an exam with its state."""
     rows = conn.execute(
         select(
-            Card.id,
-            Card.domain,
+            Placement.card_id,
+            Placement.domain,
             CardState.repetitions,
             CardState.easiness,
             CardState.interval_days,
             CardState.due_day,
             CardState.last_day,
         )
-        .outerjoin(CardState, CardState.card_id == Card.id)
-        .where(Card.exam_id == exam_id, Card.archived.is_(False), Card.suspended.is_(False))
+        .outerjoin(CardState, CardState.card_id == Placement.card_id)
+        .where(
+            Placement.exam_id == exam_id,
+            Placement.archived.is_(False),
+            Placement.suspended.is_(False),
+        )
     )
     snapshots = []
     for card_id, domain, reps, easiness, interval, due, last in rows:
@@ -54,7 +58,7 @@ def review_events(
     query = (
         select(
             Review.card_id,
-            Card.domain,
+            Placement.domain,
             Review.study_day,
             Review.grade,
             Review.kind,
@@ -62,8 +66,8 @@ def review_events(
             Review.interval_after,
             Review.answer_ms,
         )
-        .join(Card, Card.id == Review.card_id)
-        .where(Card.exam_id == exam_id, HISTORY)
+        .join(Placement, Placement.card_id == Review.card_id)
+        .where(Placement.exam_id == exam_id, HISTORY)
         .order_by(Review.id)
     )
     if since is not None:

@@ -34,7 +34,7 @@ from mlstudy.core.replay import (
 from mlstudy.core.sm2 import NEW_CARD, Sm2State
 from mlstudy.storage import merge_order
 from mlstudy.storage.practice_dues import apply_card_dues, priority_new_cards
-from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Review
+from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Placement, Review
 
 EFFECTIVE_DUE = func.coalesce(CardState.exam_due_day, CardState.due_day)
 # The kinds of log entry each reader sees are defined once, in ``merge_order``.
@@ -91,7 +91,11 @@ class AnswerRecord:
 
 
 def _active(exam_id: int) -> ColumnElement[bool]:
-    return and_(Card.exam_id == exam_id, Card.archived.is_(False), Card.suspended.is_(False))
+    return and_(
+        Placement.exam_id == exam_id,
+        Placement.archived.is_(False),
+        Placement.suspended.is_(False),
+    )
 
 
 # Statements on the answer path are built once: building a select costs more than
@@ -109,28 +113,41 @@ STATE_COLUMNS = (
 """The ``card_states`` columns in ``StateRow`` order."""
 _LOAD_STATE = select(*STATE_COLUMNS).where(CardState.card_id == bindparam("card_id"))
 _ANSWERS_ON = (
-    select(Review.card_id, Review.grade, Review.kind, Review.id, Card.domain)
-    .join(Card, Card.id == Review.card_id)
+    select(Review.card_id, Review.grade, Review.kind, Review.id, Placement.domain)
+    .join(
+        Placement,
+        and_(Placement.card_id == Review.card_id, Placement.exam_id == bindparam("exam_id")),
+    )
     .where(Review.study_day == bindparam("day"), LIVE)
     .order_by(Review.id)
 )
 
 
-_LOAD_CARD = select(
-    Card.id,
-    Card.key,
-    Card.question,
-    Card.answer,
-    Card.domain,
-    Card.task,
-    Card.tags,
-    Card.source_url,
-    Card.file,
-    Card.line,
-    Card.suspended,
-    Card.archived,
-).where(Card.id == bindparam("card_id"))
-_CARD_DOMAIN = select(Card.domain).where(Card.id == bindparam("card_id"))
+_PLACED = and_(Placement.card_id == Card.id, Placement.exam_id == bindparam("exam_id"))
+_LOAD_CARD = (
+    select(
+        Card.id,
+        Card.key,
+        Card.question,
+        Card.answer,
+        func.coalesce(Placement.domain, Card.domain).label("domain"),
+        func.coalesce(Placement.task, Card.task).label("task"),
+        Card.tags,
+        Card.source_url,
+        Card.file,
+        Card.line,
+        Card.suspended,
+        Card.archived,
+    )
+    .outerjoin(Placement, _PLACED)
+    .where(Card.id == bindparam("card_id"))
+)
+_CARD_DOMAIN = (
+    select(func.coalesce(Placement.domain, Card.domain))
+    .select_from(Card)
+    .outerjoin(Placement, _PLACED)
+    .where(Card.id == bindparam("card_id"))
+)
 _INSERT_REVIEW = insert(Review).returning(Review.id, Review.uid)
 _INSERT_STATE = insert(CardState)
 _UPDATE_STATE = update(CardState).where(CardState.card_id == bindparam("key"))
@@ -164,15 +181,16 @@ class CardRow:
     archived: bool
 
 
-def load_card(conn: Connection, card_id: int) -> CardRow | None:
-    """A card's columns for display, or None when there is no such card."""
-    row = conn.execute(_LOAD_CARD, {"card_id": card_id}).first()
+def load_card(conn: Connection, card_id: int, exam_id: int) -> CardRow | None:
+    """A card's columns for display, its domain and task those of its place in an exam
+    (its home ones if it does not serve that exam); None when there is no such card."""
+    row = conn.execute(_LOAD_CARD, {"card_id": card_id, "exam_id": exam_id}).first()
     return CardRow(**row._asdict()) if row else None
 
 
-def card_domain(conn: Connection, card_id: int) -> int:
-    """The domain number of a card."""
-    return int(conn.execute(_CARD_DOMAIN, {"card_id": card_id}).scalar_one())
+def card_domain(conn: Connection, card_id: int, exam_id: int) -> int:
+    """The domain number of a card in an exam (its home domain if it does not serve it)."""
+    return int(conn.execute(_CARD_DOMAIN, {"card_id": card_id, "exam_id": exam_id}).scalar_one())
 
 
 def load_state(conn: Connection, card_id: int) -> StateRow | None:
@@ -182,20 +200,22 @@ def load_state(conn: Connection, card_id: int) -> StateRow | None:
 
 
 _ACTIVE_IN_EXAM = and_(
-    Card.exam_id == bindparam("exam_id"), Card.archived.is_(False), Card.suspended.is_(False)
+    Placement.exam_id == bindparam("exam_id"),
+    Placement.archived.is_(False),
+    Placement.suspended.is_(False),
 )
 _NEXT_DUE = (
     select(CardState.card_id)
-    .join(Card, Card.id == CardState.card_id)
+    .join(Placement, Placement.card_id == CardState.card_id)
     .where(bindparam("today") >= EFFECTIVE_DUE, _ACTIVE_IN_EXAM)
     .order_by(EFFECTIVE_DUE, CardState.card_id)
     .limit(bindparam("limit"))
 )
-_NEXT_DUE_IN_DOMAIN = _NEXT_DUE.where(Card.domain == bindparam("domain"))
+_NEXT_DUE_IN_DOMAIN = _NEXT_DUE.where(Placement.domain == bindparam("domain"))
 _NEXT_NEW = (
-    select(Card.id)
-    .where(_ACTIVE_IN_EXAM, Card.is_new.is_(True), Card.domain == bindparam("domain"))
-    .order_by(Card.new_rank, Card.position)
+    select(Placement.card_id)
+    .where(_ACTIVE_IN_EXAM, Placement.is_new.is_(True), Placement.domain == bindparam("domain"))
+    .order_by(Placement.new_rank, Placement.position)
     .limit(bindparam("limit"))
 )
 
@@ -235,11 +255,11 @@ def count_due(conn: Connection, exam_id: int, today: date, domain: int | None = 
     query = (
         select(func.count())
         .select_from(CardState)
-        .join(Card, Card.id == CardState.card_id)
+        .join(Placement, Placement.card_id == CardState.card_id)
         .where(today.isoformat() >= EFFECTIVE_DUE, _active(exam_id))
     )
     if domain is not None:
-        query = query.where(Card.domain == domain)
+        query = query.where(Placement.domain == domain)
     return int(conn.execute(query).scalar_one())
 
 
@@ -264,16 +284,17 @@ def count_due_except(
 def count_new_by_domain(conn: Connection, exam_id: int) -> dict[int, int]:
     """Unseen, active cards per domain."""
     rows = conn.execute(
-        select(Card.domain, func.count())
-        .where(_active(exam_id), Card.is_new.is_(True))
-        .group_by(Card.domain)
+        select(Placement.domain, func.count())
+        .where(_active(exam_id), Placement.is_new.is_(True))
+        .group_by(Placement.domain)
     )
     return {int(domain): int(count) for domain, count in rows}
 
 
-def answers_on(conn: Connection, day: date) -> list[DayAnswer]:
-    """Every live answer on a study day, oldest first."""
-    rows = conn.execute(_ANSWERS_ON, {"day": day.isoformat()})
+def answers_on(conn: Connection, day: date, exam_id: int) -> list[DayAnswer]:
+    """Every live answer on a study day to a card that serves an exam, oldest first,
+    with the card's domain in that exam."""
+    rows = conn.execute(_ANSWERS_ON, {"day": day.isoformat(), "exam_id": exam_id})
     return [DayAnswer(int(c), int(g), ReviewKind(k), int(i), int(d)) for c, g, k, i, d in rows]
 
 

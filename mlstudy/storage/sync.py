@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from mlstudy.core.exam import ExamManifest
-from mlstudy.storage.schema import Card, DeckFile, DomainRow, Exam, TaskRow
+from mlstudy.storage.schema import Card, DeckFile, DomainRow, Exam, Placement, TaskRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,8 +229,102 @@ def update_fingerprints(conn: Connection, fingerprints: dict[str, str]) -> None:
 
 def count_active_cards(conn: Connection) -> int:
     """Cards that are not archived."""
+    # Every card has one home placement: all live placements (a covering index) minus
+    # the shared ones (an index of their own) count them without reading the cards.
+    placed = select(func.count()).select_from(Placement).where(Placement.archived.is_(False))
+    shared = placed.where(Placement.home.is_(False))
     return int(
-        conn.execute(
-            select(func.count()).select_from(Card).where(Card.archived.is_(False))
-        ).scalar_one()
+        conn.execute(select(placed.scalar_subquery() - shared.scalar_subquery())).scalar_one()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SharedRecord:
+    """A card's placement in an exam pack other than its own (``decks.shared``)."""
+
+    key: str
+    exam: str
+    domain: int
+    task: str
+    new_rank: int
+
+
+def sync_shared(
+    conn: Connection, exam_ids: dict[str, int], records: Sequence[SharedRecord]
+) -> bool:
+    """Bring the shared placements in line with ``records``; True when any row changed.
+
+    A record whose card does not exist, or whose card lives in that exam already, is
+    passed over (the services report those).
+    """
+    wanted = _wanted_shared(conn, exam_ids, records)
+    if not _differ(conn, wanted):
+        return False
+    conn.execute(delete(Placement).where(Placement.home.is_(False)))
+    if wanted:
+        conn.execute(insert(Placement), list(wanted.values()))
+    return True
+
+
+def shared_placements_differ(
+    conn: Connection, exam_ids: dict[str, int], records: Sequence[SharedRecord]
+) -> bool:
+    """Whether ``sync_shared`` would change anything (a read: one lookup of the mapped
+    cards and one of the shared placements)."""
+    return _differ(conn, _wanted_shared(conn, exam_ids, records))
+
+
+def _wanted_shared(
+    conn: Connection, exam_ids: dict[str, int], records: Sequence[SharedRecord]
+) -> dict[tuple[int, int], dict[str, object]]:
+    keys = list({r.key for r in records})
+    cards: dict[str, tuple[int, int, int, bool, bool, bool]] = {}
+    for start in range(0, len(keys), 500):
+        for row in conn.execute(
+            select(
+                Card.key,
+                Card.id,
+                Card.exam_id,
+                Card.position,
+                Card.is_new,
+                Card.archived,
+                Card.suspended,
+            ).where(Card.key.in_(keys[start : start + 500]))
+        ):
+            cards[row[0]] = (row[1], row[2], row[3], row[4], row[5], row[6])
+    wanted: dict[tuple[int, int], dict[str, object]] = {}
+    for record in records:
+        card = cards.get(record.key)
+        exam_id = exam_ids.get(record.exam)
+        if card is None or exam_id is None or card[1] == exam_id:
+            continue
+        card_id, _home, position, is_new, archived, suspended = card
+        wanted[(exam_id, card_id)] = {
+            "exam_id": exam_id,
+            "card_id": card_id,
+            "domain": record.domain,
+            "task": record.task,
+            "new_rank": record.new_rank,
+            "position": position,
+            "is_new": is_new,
+            "archived": archived,
+            "suspended": suspended,
+            "home": False,
+        }
+    return wanted
+
+
+def _differ(conn: Connection, wanted: dict[tuple[int, int], dict[str, object]]) -> bool:
+    placed = {
+        (row.exam_id, row.card_id): (row.domain, row.task, row.new_rank)
+        for row in conn.execute(
+            select(
+                Placement.exam_id,
+                Placement.card_id,
+                Placement.domain,
+                Placement.task,
+                Placement.new_rank,
+            ).where(Placement.home.is_(False))
+        )
+    }
+    return placed != {k: (v["domain"], v["task"], v["new_rank"]) for k, v in wanted.items()}

@@ -356,14 +356,17 @@ def test_settings_change_switches_the_chart_theme(qtbot: QtBot, library: Library
 
 def test_cli_charts_writes_every_png(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    with Library.open(data_dir) as library:
+    with Library.open(data_dir, exam="MLS-C01") as library:  # the pack with cards here
         for grade in (5, 4, 3, 2):
             card = library.next_card()
             assert card is not None
             library.answer(card.id, grade)
     out = tmp_path / "charts"
     result = subprocess.run(
-        [sys.executable, "-m", "mlstudy", "charts", "--out", str(out), "--data-dir", str(data_dir)],
+        [
+            *(sys.executable, "-m", "mlstudy", "charts", "--out", str(out)),
+            *("--data-dir", str(data_dir), "--exam", "MLS-C01"),
+        ],
         capture_output=True,
         text=True,
         timeout=180,

@@ -106,3 +106,15 @@ def test_anki_tags_become_deck_tags() -> None:
     assert parsed.problems == []
     assert parsed.cards[0].tags == ("leech", "aws_ml", "gr-e-co", "marked")
     assert parsed.cards[0].task == "1.2"
+
+
+def test_imported_decks_name_the_exam_they_were_imported_for() -> None:
+    from mlstudy.decks.anki_import import AnkiCard, AnkiPackage, deck_files
+    from mlstudy.decks.parser import parse_card_text
+
+    package = AnkiPackage(path=Path("x.apkg"), schema=18)
+    package.cards.append(AnkiCard("anki-1", "Deck", "Q?", "A.", (), "Basic", 0, 0, None))
+    text = deck_files(package, 2, None, "MLA-C01")["anki-deck.md"]
+    parsed = parse_card_text(text, "anki-deck.md")
+    assert parsed.problems == [] and parsed.exam == "MLA-C01"
+    assert parse_card_text(deck_files(package, 2, None)["anki-deck.md"], "d.md").exam is None

@@ -338,7 +338,7 @@ def test_todays_answers_kept_in_memory_match_the_log(library: Library) -> None:
     library.answer(card.id, 0)
     with library.engine.connect() as conn:
         kept = library.today_answers.read(conn, today)
-        assert kept == study.answers_on(conn, today)
+        assert kept == study.answers_on(conn, today, library.exam_id())
         assert len(kept) == 6
 
 
@@ -354,8 +354,8 @@ def test_a_read_of_todays_answers_that_an_answer_overtakes_is_not_kept(
     assert card is not None
     read = study.answers_on
 
-    def read_then_answer(conn: object, day: date) -> list[DayAnswer]:
-        rows = read(conn, day)  # type: ignore[arg-type]
+    def read_then_answer(conn: object, day: date, exam_id: int) -> list[DayAnswer]:
+        rows = read(conn, day, exam_id)  # type: ignore[arg-type]
         monkeypatch.setattr(study, "answers_on", read)  # the answer itself reads normally
         library.answer(card.id, 4)  # committed while the worker holds its old rows
         return rows

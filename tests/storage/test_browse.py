@@ -37,7 +37,7 @@ def find(library: Library, query: str, sort: str = "due", descending: bool = Fal
     """Keys of the matches, in order."""
     with library.engine.connect() as conn:
         ids = search_ids(conn, library.exam_id(), query, library.today(), sort, descending)
-        return [row.key for row in rows_for(conn, ids)]
+        return [row.key for row in rows_for(conn, ids, library.exam_id())]
 
 
 def set_card(library: Library, key: str, **values: object) -> None:
@@ -232,7 +232,10 @@ def test_limit_offset_and_count(library: Library) -> None:
     today = library.today()
     with library.engine.connect() as conn:
         page = search_ids(conn, library.exam_id(), "", today, "key", False, limit=2, offset=1)
-        assert [row.key for row in rows_for(conn, page)] == ["t-firehose", "t-kds"]
+        assert [row.key for row in rows_for(conn, page, library.exam_id())] == [
+            "t-firehose",
+            "t-kds",
+        ]
         for query in ("", "domain:3", "-domain:3", "nothing-like-this", "is:due"):
             count = count_matches(conn, library.exam_id(), query, today)
             assert count == len(search_ids(conn, library.exam_id(), query, today))
@@ -244,7 +247,7 @@ def test_rows_for_keeps_order_and_fills_new_card_defaults(library: Library) -> N
     answer(library, "t-eta", 5)
     set_card(library, "t-firehose", tags="streaming,firehose")
     with library.engine.connect() as conn:
-        rows = rows_for(conn, [ids["t-firehose"], 99999, ids["t-eta"]])
+        rows = rows_for(conn, [ids["t-firehose"], 99999, ids["t-eta"]], library.exam_id())
     assert [row.key for row in rows] == ["t-firehose", "t-eta"]
     firehose, eta = rows
     assert firehose.tags == ("streaming", "firehose")

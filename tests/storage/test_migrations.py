@@ -144,10 +144,13 @@ def test_version_7_ranks_new_cards_by_task_on_the_next_sync(tmp_path: Path, pack
         with library.engine.connect() as conn:
             ranks = dict(conn.exec_driver_sql("SELECT key, new_rank FROM cards").all())
             indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(cards)")}
+            placed = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(placements)")}
         # The small pack: t-eta is task 3.4 (the fourth of domain 3), t-lasso has none.
         assert (ranks["t-firehose"], ranks["t-eta"], ranks["t-recall"]) == (1, 3, 4)
         assert ranks["t-lasso"] == 999
-        assert "ix_cards_new_order" in indexes and "ix_cards_new" not in indexes
+        # Schema 9 moves the new-card order index from the cards to their placements.
+        assert "ix_cards_new" not in indexes and "ix_cards_new_order" not in indexes
+        assert "ix_placements_new_order" in placed
 
 
 def test_version_8_indexes_existing_cards_and_follows_deck_edits(
@@ -179,3 +182,51 @@ def test_version_8_indexes_existing_cards_and_follows_deck_edits(
             conn.rollback()
         assert [library.card(r[0]).key for r in hits] == ["t-lasso"]
         assert library.integrity() == "ok"
+
+
+def test_version_9_keeps_mls_selected_and_shows_shared_history_under_mla(
+    tmp_path: Path,
+) -> None:
+    """A library that studied MLS-C01 before exam packs: after the upgrade MLS-C01 stays
+    selected with its settings, and a card MLA-C01 borrows shows its history there."""
+    from mlstudy.paths import content_dir
+    from mlstudy.services.exams import list_exams, select_exam
+    from mlstudy.services.stats import library_stats
+    from tests.fixtures.make_schema_fixture import DECK
+
+    content = tmp_path / "content"
+    (content / "mls-c01" / "cards").mkdir(parents=True)
+    shutil.copy(content_dir() / "mls-c01" / "exam.toml", content / "mls-c01" / "exam.toml")
+    (content / "mls-c01" / "cards" / "fixture.md").write_text(DECK, encoding="utf-8")
+    (content / "mla-c01" / "shared").mkdir(parents=True)
+    shutil.copy(content_dir() / "mla-c01" / "exam.toml", content / "mla-c01" / "exam.toml")
+    (content / "mla-c01" / "shared" / "d2.toml").write_text(
+        '"fx-recall" = "2.3"\n', encoding="utf-8"
+    )
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES[-2], data / "mlstudy.sqlite3")
+    assert FIXTURES[-2].name == "schema-v8.sqlite3"
+    clock = FakeClock(datetime(2026, 11, 3, 12, tzinfo=UTC))
+    with Library.open(data, clock=clock, tz=UTC, content_root=content) as library:
+        assert library.exam().code == "MLS-C01"
+        settings = library.settings()
+        assert (settings["exam_date"], settings["new_per_day"], settings["theme"]) == (
+            "2027-01-15",
+            5,
+            "dark",
+        )
+        assert settings["deck_exam"] == "MLS-C01"  # user decks naming no exam stay there
+        recall = library.card(1)
+        assert (recall.key, recall.domain, recall.repetitions) == ("fx-recall", 3, 2)
+        packs = {p.code: p for p in list_exams(library)}
+        assert (packs["MLA-C01"].cards, packs["MLA-C01"].shared_cards) == (1, 1)
+        select_exam(library, "MLA-C01")
+        shared = library.card(1)
+        assert (shared.domain, shared.task, shared.repetitions) == (2, "2.3", 2)
+        stats = library_stats(library)
+        assert stats["exam"]["code"] == "MLA-C01" and stats["exam"]["exam_date"] is None
+        assert next(d for d in stats["domains"] if d["number"] == 2)["mastery"] > 0
+        select_exam(library, "MLS-C01")
+        assert library.settings()["exam_date"] == "2027-01-15"
+        assert library.practice.history()  # the practice exam of the fixture is MLS-C01's
