@@ -35,8 +35,10 @@ from mlstudy.services.authoring import (
     add_card,
     edit_card,
     file_hash,
+    is_override,
     override_path,
     preview_view,
+    remove_override,
     taken_keys,
     user_deck_files,
 )
@@ -149,6 +151,16 @@ class AddCardDialog(QDialog):
             )
         else:
             self.file.addItem(Path(card.file).name, card.file)
+            if is_override(card.file):
+                self.error.setText(
+                    "This is your version of a card that comes with mlstudy. "
+                    "Remove it to bring the original text back (same id, same history)."
+                )
+                remove = self.buttons.addButton(
+                    "Remove my version", QDialogButtonBox.ButtonRole.DestructiveRole
+                )
+                remove.setToolTip("Bring back the text that comes with mlstudy (Ctrl+Z undoes)")
+                remove.clicked.connect(self.remove_override)
         self.file.setEnabled(False)
 
     def _domain_changed(self) -> None:
@@ -217,6 +229,28 @@ class AddCardDialog(QDialog):
         self.saved_key = key
         self.bus.publish(changes)
         self.bus.status_message.emit(f"Card added to {self.target().name} (Ctrl+Z undoes)")
+        self.accept()
+
+    def remove_override(self) -> None:
+        """Remove the user's version of a bundled card; the bundled text comes back."""
+        assert self.editing is not None
+        try:
+            edit, changes = remove_override(
+                self.target(),
+                self.editing.key,
+                self._opened_hash,
+                self.library.sync_content,
+                self.library.deck_folders(),
+            )
+        except UserError as exc:
+            self.error.setText(str(exc))
+            return
+        self.library.session.push_undoable(edit)
+        self.saved_key = self.editing.key
+        self.bus.publish(changes)
+        self.bus.status_message.emit(
+            "Your version was removed: the bundled text is back (Ctrl+Z undoes)"
+        )
         self.accept()
 
     def _save_edit(self, card: CardView) -> None:

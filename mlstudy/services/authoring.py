@@ -107,29 +107,34 @@ class FileEdit:
 
     path: Path
     before: bytes | None
-    after: bytes
+    after: bytes | None
+    """The file's bytes after the edit; None when the edit removed the file."""
     sync: Callable[[], SyncReport]
     label: str = "Added card"
 
     def undo(self) -> Changes:
         """Put the file back as it was (refused if it was changed since)."""
         self._expect(self.after)
-        if self.before is None:
-            self.path.unlink()
-        else:
-            write_atomically(self.path, self.before)
+        _put(self.path, self.before)
         return self.sync().changes
 
     def redo(self) -> Changes:
-        """Write the card again (refused if the file was changed since)."""
+        """Make the edit again (refused if the file was changed since)."""
         self._expect(self.before)
-        write_atomically(self.path, self.after)
+        _put(self.path, self.after)
         return self.sync().changes
 
     def _expect(self, data: bytes | None) -> None:
         expected = hashlib.sha256(data).hexdigest() if data is not None else None
         if file_hash(self.path) != expected:
             raise UserError(f"{self.path} was changed outside mlstudy; it was left as it is")
+
+
+def _put(path: Path, data: bytes | None) -> None:
+    if data is None:
+        path.unlink()
+    else:
+        write_atomically(path, data)
 
 
 def add_card(
@@ -289,4 +294,44 @@ def edit_card(
     after = joined.encode("utf-8")
     write_atomically(path, after)
     edit = FileEdit(path, current, after, sync, label="Edited card")
+    return edit, sync().changes
+
+
+def is_override(path: str) -> bool:
+    """Whether a card file is the user's version of bundled cards (``overrides/``)."""
+    return Path(path).is_absolute() and Path(path).parent.name == OVERRIDES_DIR
+
+
+def remove_override(
+    path: Path,
+    key: str,
+    opened_hash: str | None,
+    sync: Callable[[], SyncReport],
+    user_folders: list[Path],
+) -> tuple[FileEdit, Changes]:
+    """Take the user's version of a bundled card out of its override file, so that the
+    bundled text comes back (same id, same history). The file is removed when no card
+    is left in it. Refused for a file that is not an override in the user's deck
+    folders, and for a file changed since the dialog read it.
+    """
+    if not is_override(str(path)) or not any(
+        path.resolve().is_relative_to(f.resolve()) for f in user_folders
+    ):
+        raise UserError(f"{path.name} is not one of your override files; nothing was removed")
+    current = path.read_bytes() if path.exists() else None
+    if current is None or hashlib.sha256(current).hexdigest() != opened_hash:
+        raise UserError(
+            f"{path.name} was changed outside mlstudy while the dialog was open; "
+            "nothing was removed. Open the card again to see the new version."
+        )
+    text = current.decode("utf-8")
+    start, end = card_block(text, path, key)
+    lines = text.replace("\r\n", "\n").split("\n")
+    rest = [*lines[:start], *lines[end:]]
+    joined = "\n".join(rest).rstrip("\n") + "\n"
+    after: bytes | None = joined.encode("utf-8")
+    if not parse_card_text(joined, str(path)).cards:
+        after = None  # nothing of the user's left in it
+    _put(path, after)
+    edit = FileEdit(path, current, after, sync, label="Removed your version")
     return edit, sync().changes

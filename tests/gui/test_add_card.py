@@ -149,7 +149,8 @@ def test_editing_a_bundled_card_makes_an_override_and_removing_it_brings_back_th
     # Editing it again edits the override in place.
     again = AddCardDialog(library, ChangeBus(), editing=library.card(card_id))
     qtbot.addWidget(again)
-    assert "comes with mlstudy" not in again.error.text()
+    assert "This card comes with mlstudy" not in again.error.text()
+    assert "your version" in again.error.text()
     # Removing the override (here by undo) brings back the bundled text.
     library.undo()
     assert not override.exists()
@@ -184,3 +185,43 @@ def test_an_external_edit_while_editing_a_card_is_never_overwritten(
     dialog.save()
     assert "changed outside mlstudy while the dialog was open" in dialog.error.text()
     assert deck.read_text("utf-8") == elsewhere
+
+
+def test_remove_my_version_in_the_edit_dialog_brings_back_the_bundled_text_and_undoes(
+    qtbot: QtBot, library: Library, pack: Path
+) -> None:
+    [card_id] = matching_ids(library, "t-kds")
+    library.answer(card_id, 4)
+    original = library.card(card_id).answer
+    first = AddCardDialog(library, ChangeBus(), editing=library.card(card_id))
+    qtbot.addWidget(first)
+    first.answer.setPlainText("Mine: 1 MB/s per shard.")
+    first.save()
+    override = paths.user_decks_dir(library.data_dir) / "overrides" / "d1.md"
+    # Another of the user's overrides in the same file stays when one is removed.
+    with override.open("a", encoding="utf-8") as out:
+        out.write("\n## Another of mine {#t-other}\n:domain: 1\n\nKept.\n")
+    library.sync_content()
+    dialog = AddCardDialog(library, ChangeBus(), editing=library.card(card_id))
+    qtbot.addWidget(dialog)
+    [remove] = [b for b in dialog.buttons.buttons() if b.text() == "Remove my version"]
+    remove.click()
+    assert dialog.result() == AddCardDialog.DialogCode.Accepted, dialog.error.text()
+    assert [c.key for c in read_card_file(override).cards] == ["t-other"]
+    card = library.card(card_id)
+    assert (card.answer, card.repetitions) == (original, 1)
+    assert library.session.undo_label() == "Removed your version"
+    library.undo()
+    assert library.card(card_id).answer == "Mine: 1 MB/s per shard."
+    library.redo()
+    assert library.card(card_id).answer == original
+    # With the last card gone the file goes too; the button is not offered for bundled text.
+    last = AddCardDialog(
+        library, ChangeBus(), editing=library.card(matching_ids(library, "t-other")[0])
+    )
+    qtbot.addWidget(last)
+    next(b for b in last.buttons.buttons() if b.text() == "Remove my version").click()
+    assert not override.exists()
+    bundled = AddCardDialog(library, ChangeBus(), editing=library.card(card_id))
+    qtbot.addWidget(bundled)
+    assert "Remove my version" not in [b.text() for b in bundled.buttons.buttons()]

@@ -14,7 +14,10 @@ from mlstudy.services import Library
 from mlstudy.storage import database
 from tests.conftest import FakeClock
 
-FIXTURES = sorted((Path(__file__).parents[1] / "fixtures").glob("schema-v*.sqlite3"))
+FIXTURES = sorted(
+    (Path(__file__).parents[1] / "fixtures").glob("schema-v*.sqlite3"),
+    key=lambda path: int(path.stem.removeprefix("schema-v")),  # v10 after v9
+)
 
 
 def test_there_is_a_fixture_for_the_current_schema() -> None:
@@ -205,8 +208,8 @@ def test_version_9_keeps_mls_selected_and_shows_shared_history_under_mla(
     )
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copy(FIXTURES[-2], data / "mlstudy.sqlite3")
-    assert FIXTURES[-2].name == "schema-v8.sqlite3"
+    v8 = next(f for f in FIXTURES if f.name == "schema-v8.sqlite3")  # before exam packs
+    shutil.copy(v8, data / "mlstudy.sqlite3")
     clock = FakeClock(datetime(2026, 11, 3, 12, tzinfo=UTC))
     with Library.open(data, clock=clock, tz=UTC, content_root=content) as library:
         assert library.exam().code == "MLS-C01"
