@@ -255,6 +255,7 @@ class SyncService:
             raise UserError(f"the sync folder {folder} is not there (an unmounted drive?)")
         generation = self._context.generation
         known = None
+        waiting = False
         if generation == self._collected_at:  # nothing written here since the last pass
             with self._context.read() as conn:
                 known = sync_log.load_device(conn)
@@ -265,6 +266,8 @@ class SyncService:
                     conn, device, stamp, lambda key: key not in LOCAL_SETTINGS
                 )
                 known = sync_log._must(sync_log.load_device(conn))
+                # Something was written (a deck may have brought the cards they wait for).
+                waiting = sync_log.waiting_count(conn) > 0
             self._collected_at = generation
         device = known
         own = root / device.device
@@ -294,8 +297,8 @@ class SyncService:
                 incoming[name] = got.events
         received = 0
         changes = Changes()
-        if incoming:
-            changes, received, merge_problems = self._merge(incoming, stamp)
+        if incoming or waiting:
+            changes, received, merge_problems = self._merge(incoming, stamp, waiting)
             problems.extend(merge_problems)
         for problem in problems:
             log.warning("sync: %s", problem)
@@ -331,8 +334,10 @@ class SyncService:
         return min(last, written)
 
     def _merge(
-        self, incoming: dict[str, list[core_sync.Stamped]], stamp: str
+        self, incoming: dict[str, list[core_sync.Stamped]], stamp: str, waiting: bool
     ) -> tuple[Changes, int, list[str]]:
+        """Merge the other devices' events, and with ``waiting`` the answers that wait
+        for their card (which a deck may have brought since)."""
         rule = self._rule()
         problems: list[str] = []
         received = 0
@@ -343,6 +348,9 @@ class SyncService:
             # A merge touches the log's indexes all over: let SQLite keep them in memory.
             conn.exec_driver_sql("PRAGMA cache_size=-131072")
             top = sync_log.log_top(conn)
+            if waiting:
+                received, still = sync_log.merge_waiting(conn)
+                problems.extend(still)
             for device in sorted(incoming):
                 merged = sync_log.merge_events(
                     conn, device, incoming[device], stamp, remote_setting_ok
