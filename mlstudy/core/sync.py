@@ -254,8 +254,22 @@ def _canonical_answer(line: str) -> tuple[int, Answer] | None:
 
 
 def event_line(stamped: Stamped) -> str:
-    """An event's line in a segment (its sequence number included), always the same text."""
-    body = {"seq": stamped.seq, **event_to_json(stamped.event)}
+    """An event's line in a segment (its sequence number included), always the same text:
+    ``event_to_json`` with the sequence number, as compact JSON with sorted keys."""
+    event = stamped.event
+    if isinstance(event, Answer) and event.undoes is None:
+        # Most lines are answers: written directly, and kept when they read back as
+        # that same JSON would (the canonical pattern), about five times faster.
+        (ia, ea, ra), (ib, eb, rb) = event.after, event.before
+        line = (
+            f'{{"after":[{ia},{ea},{ra}],"at":"{event.at}","before":[{ib},{eb},{rb}],'
+            f'"card":"{event.card}","day":"{event.day.isoformat()}","grade":{event.grade},'
+            f'"kind":"{event.kind}","ms":{event.answer_ms},"seq":{stamped.seq},'
+            f'"t":"answer","uid":"{event.uid}"}}'
+        )
+        if _CANONICAL_ANSWER.fullmatch(line):
+            return line
+    body = {"seq": stamped.seq, **event_to_json(event)}
     return json.dumps(body, separators=(",", ":"), sort_keys=True)
 
 

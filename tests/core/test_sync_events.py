@@ -21,6 +21,7 @@ from mlstudy.core.sync import (
     encode_segment,
     event_from_json,
     event_line,
+    event_to_json,
     merged_kinds,
 )
 
@@ -56,8 +57,10 @@ def test_a_segment_reads_back_the_events_written(events: list[Answer]) -> None:
     expected = [_as_undo(e) if e.undoes else e for e in events]
     assert [s.event for s in segment.events] == expected
     assert [s.seq for s in segment.events] == list(range(7, 7 + len(events)))
-    # Each line reads the same as the plain JSON reading of it gives.
-    for line, stamped in zip(lines, segment.events, strict=True):
+    # Each line is the event's compact JSON and reads the same as plain JSON reading gives.
+    for line, written, stamped in zip(lines, events, segment.events, strict=True):
+        body = {"seq": stamped.seq, **event_to_json(written)}
+        assert line == json.dumps(body, separators=(",", ":"), sort_keys=True)
         assert event_from_json(json.loads(line)) == stamped.event
 
 
