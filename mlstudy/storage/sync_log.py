@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mlstudy.core import sync as core_sync
@@ -26,7 +26,6 @@ from mlstudy.storage.schema import UNDO_KIND, Card, Review, Setting
 from mlstudy.storage.study import STATE_COLUMNS, ExamRule, StateRow, state_row, write_state
 from mlstudy.storage.sync_schema import (
     sync_device,
-    sync_events,
     sync_outbox,
     sync_peers,
     sync_values,
@@ -113,39 +112,20 @@ def set_folder(conn: Connection, folder: str | None) -> None:
     conn.execute(update(sync_device).where(sync_device.c.id == 1).values(folder=folder))
 
 
-def _stamp(device: Device, at: str, events: list[core_sync.Event]) -> list[core_sync.Stamped]:
-    return [core_sync.Stamped(device.device, device.next_seq + i, e) for i, e in enumerate(events)]
-
-
 _UNSENT = (
-    select(
-        Review.id,
-        Review.uid,
-        Card.key,
-        Review.reviewed_at,
-        Review.study_day,
-        Review.grade,
-        Review.kind,
-        Review.answer_ms,
-        Review.interval_before,
-        Review.easiness_before,
-        Review.repetitions_before,
-        Review.interval_after,
-        Review.easiness_after,
-        Review.repetitions_after,
-        Review.undoes,
-    )
-    .join(Card, Card.id == Review.card_id)
-    .outerjoin(sync_events, sync_events.c.review_id == Review.id)
-    .where(
-        Review.id > bindparam("after"),
-        sync_events.c.seq.is_(None),
-        # Imported Anki states and history stay on the computer that imported them,
-        # with the deck files they belong to (those are not synced either).
-        Review.kind.in_(KNOWN_KINDS),
-    )
-    .order_by(Review.id)
+    "SELECT r.id, r.uid, c.key, r.reviewed_at, r.study_day, r.grade, r.kind, r.answer_ms, "
+    "r.interval_before, r.easiness_before, r.repetitions_before, r.interval_after, "
+    "r.easiness_after, r.repetitions_after, r.undoes "
+    "FROM reviews r JOIN cards c ON c.id = r.card_id "
+    "LEFT JOIN sync_events e ON e.review_id = r.id "
+    # Imported Anki states and history stay on the computer that imported them, with
+    # the deck files they belong to (those are not synced either).
+    f"WHERE r.id > ? AND e.seq IS NULL AND r.kind IN ({', '.join('?' * len(KNOWN_KINDS))}) "
+    "ORDER BY r.id LIMIT ?"
 )
+_BATCH = 50_000
+"""Log entries stamped and written to the outbox at a time (a long history is sent in
+batches, so its lines are never all in memory at once)."""
 
 
 def collect_outgoing(
@@ -158,56 +138,49 @@ def collect_outgoing(
         synced_settings: whether a setting travels to the other computers (the theme,
             say, stays on each).
     """
-    events: list[core_sync.Event] = []
-    review_ids: list[int] = []
+    me = device.device
+    seq = device.next_seq
     last_id = device.exported_review_id
-    for row in conn.execute(_UNSENT, {"after": device.exported_review_id}):
-        last_id = int(row.id)
-        events.append(
-            core_sync.Answer(
-                uid=row.uid,
-                card=row.key,
-                at=row.reviewed_at,
-                day=date.fromisoformat(row.study_day),
-                grade=int(row.grade),
-                kind=row.kind,
-                answer_ms=int(row.answer_ms),
-                before=(row.interval_before, row.easiness_before, row.repetitions_before),
-                after=(row.interval_after, row.easiness_after, row.repetitions_after),
-                undoes=row.undoes,
+    days: dict[str, date] = {}
+    kinds = sorted(KNOWN_KINDS)
+    while batch := conn.exec_driver_sql(_UNSENT, (last_id, *kinds, _BATCH)).all():
+        origins: list[tuple[int, str, int]] = []
+        lines: list[tuple[str, int, str]] = []
+        for rid, uid, key, at, day, grade, kind, ms, ib, eb, rb, ia, ea, ra, undoes in batch:
+            study_day = days.get(day)
+            if study_day is None:
+                study_day = days[day] = date.fromisoformat(day)
+            answer = core_sync.Answer(
+                uid, key, at, study_day, grade, kind, ms, (ib, eb, rb), (ia, ea, ra), undoes
             )
-        )
-        review_ids.append(last_id)
+            origins.append((rid, me, seq))
+            lines.append((me, seq, core_sync.event_line(core_sync.Stamped(me, seq, answer))))
+            seq += 1
+            last_id = rid
+        # Plain SQL with tuples: a long history goes in at SQLite's own speed.
+        conn.exec_driver_sql(_INSERT_ORIGIN, origins)
+        conn.exec_driver_sql(_INSERT_OUTBOX, lines)
     changes = _changed_values(conn, now, synced_settings)
-    events.extend(changes)
-    stamped = _stamp(device, now, events)
-    if review_ids:
-        conn.execute(
-            insert(sync_events),
-            [
-                {"review_id": rid, "device": device.device, "seq": s.seq}
-                for rid, s in zip(review_ids, stamped, strict=False)
-            ],
-        )
     for change in changes:
-        _set_register(conn, change.key, change.value, change.at, device.device)
-    if stamped:
-        conn.execute(
-            insert(sync_outbox),
-            [
-                {"device": device.device, "seq": s.seq, "body": core_sync.event_line(s)}
-                for s in stamped
-            ],
+        _set_register(conn, change.key, change.value, change.at, me)
+    if changes:
+        stamped = [core_sync.Stamped(me, seq + i, change) for i, change in enumerate(changes)]
+        conn.exec_driver_sql(
+            _INSERT_OUTBOX, [(me, s.seq, core_sync.event_line(s)) for s in stamped]
         )
+        seq += len(changes)
     # Every entry up to the newest is sent now or came from another device.
     newest = max(last_id, log_top(conn))
-    if stamped or newest != device.exported_review_id:
+    if seq != device.next_seq or newest != device.exported_review_id:
         conn.execute(
             update(sync_device)
             .where(sync_device.c.id == 1)
-            .values(next_seq=device.next_seq + len(stamped), exported_review_id=newest)
+            .values(next_seq=seq, exported_review_id=newest)
         )
-    return len(stamped)
+    return seq - device.next_seq
+
+
+_INSERT_OUTBOX = "INSERT INTO sync_outbox (device, seq, body) VALUES (?, ?, ?)"
 
 
 def skip_merged(conn: Connection, top: int) -> None:
