@@ -304,6 +304,7 @@ def _log_rows(
     rows: list[tuple[object, ...]] = []
     seqs: list[int] = []
     waiting: list[core_sync.Stamped] = []
+    days: dict[date, tuple[str, int]] = {}
     for stamped in answers:
         answer = stamped.event
         assert isinstance(answer, core_sync.Answer)
@@ -311,14 +312,16 @@ def _log_rows(
         if card_id is None:
             waiting.append(stamped)
             continue
+        day = days.get(answer.day)
+        if day is None:
+            day = days[answer.day] = (answer.day.isoformat(), answer.day.toordinal())
         seqs.append(stamped.seq)
         rows.append(
             (
                 answer.uid,
                 card_id,
                 answer.at,
-                answer.day.isoformat(),
-                answer.day.toordinal(),
+                *day,
                 answer.grade,
                 answer.kind,
                 *answer.before,
