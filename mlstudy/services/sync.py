@@ -267,7 +267,7 @@ class SyncService:
                 )
                 known = sync_log._must(sync_log.load_device(conn))
                 # Something was written (a deck may have brought the cards they wait for).
-                waiting = sync_log.waiting_count(conn) > 0
+                waiting = sync_log.waiting(conn)[0] > 0
             self._collected_at = generation
         device = known
         own = root / device.device
@@ -300,6 +300,13 @@ class SyncService:
         if incoming or waiting:
             changes, received, merge_problems = self._merge(incoming, stamp, waiting)
             problems.extend(merge_problems)
+        with self._context.read() as conn:
+            count, cards, example = sync_log.waiting(conn)
+        if count:
+            problems.append(
+                f"{count} answer(s) from other computers for {cards} card(s) not in this "
+                f"library (e.g. {example}) wait; they are merged when the cards arrive"
+            )
         for problem in problems:
             log.warning("sync: %s", problem)
         return SyncResult(sent, received, devices, tuple(problems), now, changes)
@@ -349,8 +356,7 @@ class SyncService:
             conn.exec_driver_sql("PRAGMA cache_size=-131072")
             top = sync_log.log_top(conn)
             if waiting:
-                received, still = sync_log.merge_waiting(conn)
-                problems.extend(still)
+                received = sync_log.merge_waiting(conn)
             for device in sorted(incoming):
                 merged = sync_log.merge_events(
                     conn, device, incoming[device], stamp, remote_setting_ok

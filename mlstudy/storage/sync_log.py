@@ -5,7 +5,12 @@ not yet sent, and changed settings and suspensions, get this device's next seque
 numbers and go to ``sync_outbox`` as their segment lines. Incoming: validated events
 of another device are inserted idempotently (a log entry by its uid), last-writer-wins
 values are compared by (timestamp, device), and the affected cards are replayed in
-merge order (``merge_order.py``).
+merge order (``merge_order.py``). An answer for a card this library does not have yet
+waits in ``sync_values`` until the card is there.
+
+A merge may bring a hundred thousand entries: they go in and out as plain SQL with
+tuples, lists of ids travel as one JSON array (``json_each``), and most merged cards
+continue from their stored state instead of replaying their whole log.
 """
 
 from __future__ import annotations
@@ -370,20 +375,22 @@ def _keep_waiting(conn: Connection, device: str, waiting: Sequence[core_sync.Sta
     )
 
 
-def waiting_count(conn: Connection) -> int:
-    """How many other devices' answers wait for a card this library does not have."""
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(sync_values)
-            .where(sync_values.c.key >= WAITING, sync_values.c.key < _WAITING_END)
-        ).scalar_one()
-    )
+_WAITING_SUMMARY = (
+    "SELECT count(*), count(DISTINCT json_extract(value, '$.card')), "
+    "min(json_extract(value, '$.card')) FROM sync_values WHERE key >= ? AND key < ?"
+)
 
 
-def merge_waiting(conn: Connection) -> tuple[int, list[str]]:
+def waiting(conn: Connection) -> tuple[int, int, str | None]:
+    """Other devices' answers waiting for a card this library does not have yet: how
+    many, for how many cards, and one of those cards' keys."""
+    count, cards, example = conn.exec_driver_sql(_WAITING_SUMMARY, (WAITING, _WAITING_END)).one()
+    return int(count), int(cards), example
+
+
+def merge_waiting(conn: Connection) -> int:
     """Merge the waiting answers whose card is here now (a deck arrived); return how
-    many went into the log, and what is still waiting, as problems."""
+    many went into the log."""
     rows = conn.execute(
         select(sync_values.c.key, sync_values.c.value, sync_values.c.device)
         .where(sync_values.c.key >= WAITING, sync_values.c.key < _WAITING_END)
@@ -395,26 +402,15 @@ def merge_waiting(conn: Connection) -> tuple[int, list[str]]:
         event = core_sync.event_from_json(data)  # validated when it came, checked again
         by_device.setdefault(str(device), []).append(core_sync.Stamped(device, data["seq"], event))
     received = 0
-    problems: list[str] = []
     for device, events in sorted(by_device.items()):
-        log_rows, seqs, still = _log_rows(conn, device, events)
+        log_rows, seqs, _still = _log_rows(conn, device, events)
         received += _insert_log(conn, device, log_rows, seqs)
         merged = [f"{WAITING}{device}:{seq:012d}" for seq in seqs]
         conn.exec_driver_sql(
             "DELETE FROM sync_values WHERE key IN (SELECT value FROM json_each(?))",
             (json.dumps(merged),),
         )
-        if still:
-            problems.append(_waiting_problem(device, still))
-    return received, problems
-
-
-def _waiting_problem(device: str, waiting: Sequence[core_sync.Stamped]) -> str:
-    keys = sorted({s.event.card for s in waiting if isinstance(s.event, core_sync.Answer)})
-    return (
-        f"device {device[:8]}: {len(waiting)} answer(s) for {len(keys)} card(s) not in this "
-        f"library (e.g. {keys[0]}); they are kept and merged when the cards arrive"
-    )
+    return received
 
 
 def merge_events(
@@ -455,7 +451,6 @@ def merge_events(
     rows, seqs, waiting = _log_rows(conn, device, answers)
     if waiting:
         _keep_waiting(conn, device, waiting)
-        problems.append(_waiting_problem(device, waiting))
     received = _insert_log(conn, device, rows, seqs)
     registers = _registers(conn)
     settings: dict[str, str] = {}
