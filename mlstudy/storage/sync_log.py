@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -302,11 +303,11 @@ _NOT_WAITING = (sync_values.c.key < WAITING) | (sync_values.c.key >= _WAITING_EN
 
 def _log_rows(
     conn: Connection, device: str, answers: Sequence[core_sync.Stamped]
-) -> tuple[list[tuple[object, ...]], list[int], list[core_sync.Stamped]]:
+) -> tuple[list[tuple[Any, ...]], list[int], list[core_sync.Stamped]]:
     """The log rows of answers whose card is here, their sequence numbers, and the
     answers whose card is not."""
     ids = _card_ids(conn, (s.event.card for s in answers if isinstance(s.event, core_sync.Answer)))
-    rows: list[tuple[object, ...]] = []
+    rows: list[tuple[Any, ...]] = []
     seqs: list[int] = []
     waiting: list[core_sync.Stamped] = []
     days: dict[date, tuple[str, int]] = {}
@@ -338,9 +339,7 @@ def _log_rows(
     return rows, seqs, waiting
 
 
-def _insert_log(
-    conn: Connection, device: str, rows: list[tuple[object, ...]], seqs: list[int]
-) -> int:
+def _insert_log(conn: Connection, device: str, rows: list[tuple[Any, ...]], seqs: list[int]) -> int:
     """Insert log rows of ``device``'s events (sequence numbers ``seqs``) unless their uid
     is there already, each with its origin; return how many went in."""
     if not rows:
@@ -489,7 +488,7 @@ def merge_events(
             conn.execute(
                 statement.on_conflict_do_update(index_elements=[Setting.key], set_={"value": value})
             )
-    cards = frozenset(int(str(row[1])) for row in rows)
+    cards: frozenset[int] = frozenset(row[1] for row in rows)
     return Merged(received, cards, settings, suspended, tuple(problems))
 
 

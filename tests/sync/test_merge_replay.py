@@ -17,7 +17,7 @@ from tests.sync.helpers import Device, SyncTool, open_device, states_of
 def test_merged_states_equal_the_whole_log_replayed(tmp_path: Path, pack: Path, scan: bool) -> None:
     a = open_device(tmp_path, "a", pack)
     b = open_device(tmp_path, "b", pack)
-    b.clock.advance(hours=-30)  # b's answers: the day before a's, and then after them
+    b.clock.advance(hours=-30)  # b's first answers: study days before a's; later ones after
     for key, grade in (("t-kds", 4), ("t-eta", 2), ("t-recall", 5)):
         b.answer(key, grade)
     a.answer("t-kds", 5)  # a card both answered: b's answers land before and after a's
