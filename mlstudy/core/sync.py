@@ -253,21 +253,49 @@ def _canonical_answer(line: str) -> tuple[int, Answer] | None:
     return int(seq), answer
 
 
+def answer_line(
+    seq: int,
+    uid: str,
+    card: str,
+    at: str,
+    day: str,
+    grade: int,
+    kind: str,
+    answer_ms: int,
+    before: tuple[int, int, int],
+    after: tuple[int, int, int],
+) -> str | None:
+    """The segment line ``event_line`` writes for an answer (not a tombstone) given as
+    plain values (``day`` as ISO text), written directly; None when it would not read
+    back as that same JSON does (the canonical pattern), for ``event_line`` to write."""
+    (ia, ea, ra), (ib, eb, rb) = after, before
+    line = (
+        f'{{"after":[{ia},{ea},{ra}],"at":"{at}","before":[{ib},{eb},{rb}],'
+        f'"card":"{card}","day":"{day}","grade":{grade},"kind":"{kind}","ms":{answer_ms},'
+        f'"seq":{seq},"t":"answer","uid":"{uid}"}}'
+    )
+    return line if _CANONICAL_ANSWER.fullmatch(line) else None
+
+
 def event_line(stamped: Stamped) -> str:
     """An event's line in a segment (its sequence number included), always the same text:
     ``event_to_json`` with the sequence number, as compact JSON with sorted keys."""
     event = stamped.event
     if isinstance(event, Answer) and event.undoes is None:
-        # Most lines are answers: written directly, and kept when they read back as
-        # that same JSON would (the canonical pattern), about five times faster.
-        (ia, ea, ra), (ib, eb, rb) = event.after, event.before
-        line = (
-            f'{{"after":[{ia},{ea},{ra}],"at":"{event.at}","before":[{ib},{eb},{rb}],'
-            f'"card":"{event.card}","day":"{event.day.isoformat()}","grade":{event.grade},'
-            f'"kind":"{event.kind}","ms":{event.answer_ms},"seq":{stamped.seq},'
-            f'"t":"answer","uid":"{event.uid}"}}'
+        # Most lines are answers: written directly, about five times faster.
+        line = answer_line(
+            stamped.seq,
+            event.uid,
+            event.card,
+            event.at,
+            event.day.isoformat(),
+            event.grade,
+            event.kind,
+            event.answer_ms,
+            event.before,
+            event.after,
         )
-        if _CANONICAL_ANSWER.fullmatch(line):
+        if line is not None:
             return line
     body = {"seq": stamped.seq, **event_to_json(event)}
     return json.dumps(body, separators=(",", ":"), sort_keys=True)

@@ -147,20 +147,34 @@ def collect_outgoing(
     me = device.device
     seq = device.next_seq
     last_id = device.exported_review_id
-    days: dict[str, date] = {}
+    days: dict[str, tuple[date, str]] = {}
     kinds = sorted(KNOWN_KINDS)
     while batch := conn.exec_driver_sql(_UNSENT, (last_id, *kinds, _BATCH)).all():
         origins: list[tuple[int, str, int]] = []
         lines: list[tuple[str, int, str]] = []
         for rid, uid, key, at, day, grade, kind, ms, ib, eb, rb, ia, ea, ra, undoes in batch:
-            study_day = days.get(day)
-            if study_day is None:
-                study_day = days[day] = date.fromisoformat(day)
-            answer = core_sync.Answer(
-                uid, key, at, study_day, grade, kind, ms, (ib, eb, rb), (ia, ea, ra), undoes
+            parsed = days.get(day)
+            if parsed is None:
+                study_day = date.fromisoformat(day)
+                parsed = days[day] = (study_day, study_day.isoformat())
+            study_day, iso_day = parsed
+            before, after = (ib, eb, rb), (ia, ea, ra)
+            # An answer's line straight from its values; a tombstone (or an answer whose
+            # line is not the plain one) through its event.
+            line = (
+                None
+                if undoes
+                else core_sync.answer_line(
+                    seq, uid, key, at, iso_day, grade, kind, ms, before, after
+                )
             )
+            if line is None:
+                answer = core_sync.Answer(
+                    uid, key, at, study_day, grade, kind, ms, before, after, undoes
+                )
+                line = core_sync.event_line(core_sync.Stamped(me, seq, answer))
             origins.append((rid, me, seq))
-            lines.append((me, seq, core_sync.event_line(core_sync.Stamped(me, seq, answer))))
+            lines.append((me, seq, line))
             seq += 1
             last_id = rid
         # Plain SQL with tuples: a long history goes in at SQLite's own speed.
