@@ -98,15 +98,34 @@ def apply_answer(previous: ReplayedState | None, answer: ReplayAnswer) -> Replay
         )
     if answer.kind == ReviewKind.DRILL:
         return previous
-    after = next_state(previous.sm2 if previous else NEW_CARD, answer.grade)
+    return apply_grades(previous, ((answer.day, answer.grade),))
+
+
+def apply_grades(
+    previous: ReplayedState | None, answers: Iterable[tuple[date, int]]
+) -> ReplayedState | None:
+    """The state after state-changing answers (study day, grade), oldest first: each is
+    one SM-2 step dated on its day (``apply_answer`` for a run of them, with one state
+    object built at the end instead of one per answer: a merge applies many)."""
+    state = previous.sm2 if previous else NEW_CARD
+    reviews = previous.reviews if previous else 0
+    lapses = previous.lapses if previous else 0
+    last: date | None = None
+    for day, grade in answers:
+        state = next_state(state, grade)
+        last = day
+        reviews += 1
+        lapses += not is_pass(grade)
+    if last is None:
+        return previous
     return ReplayedState(
-        repetitions=after.repetitions,
-        easiness_hundredths=after.easiness_hundredths,
-        interval_days=after.interval_days,
-        due_day=answer.day + timedelta(days=after.interval_days),
-        last_day=answer.day,
-        reviews=(previous.reviews if previous else 0) + 1,
-        lapses=(previous.lapses if previous else 0) + (0 if is_pass(answer.grade) else 1),
+        repetitions=state.repetitions,
+        easiness_hundredths=state.easiness_hundredths,
+        interval_days=state.interval_days,
+        due_day=last + timedelta(days=state.interval_days),
+        last_day=last,
+        reviews=reviews,
+        lapses=lapses,
     )
 
 

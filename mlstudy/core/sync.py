@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from mlstudy.core.replay import ReplayedState, apply_grades
+
 FORMAT = "mlstudy-sync"
 VERSION = 1
 """The segment format this mlstudy writes and reads; a newer one is left for later."""
@@ -30,12 +32,12 @@ MAX_SEGMENT_BYTES = 64 * 1024 * 1024
 MAX_LINE_BYTES = 16 * 1024
 MAX_EVENTS_PER_SEGMENT = 200_000
 MAX_SEQ = 10**12 - 1
-DEVICE_ID = re.compile(r"^[0-9a-f]{32}$")
-UID = re.compile(r"^[0-9a-f]{32}$")
-CARD_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
-SETTING_KEY = re.compile(r"^[a-z][a-z0-9_:.-]{0,63}$")
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-KIND = re.compile(r"^[a-z]{1,8}$")
+DEVICE_ID = re.compile(r"^[0-9a-f]{32}\Z")
+UID = re.compile(r"^[0-9a-f]{32}\Z")
+CARD_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}\Z")
+SETTING_KEY = re.compile(r"^[a-z][a-z0-9_:.-]{0,63}\Z")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+KIND = re.compile(r"^[a-z]{1,8}\Z")
 CHANGE_KEY = re.compile(r"^(setting|suspend):")
 SEGMENT_NAME = re.compile(r"^(\d{12})-(\d{12})")
 """A segment's name starts ``<first seq>-<last seq>``; a conflicted copy keeps that start."""
@@ -209,9 +211,93 @@ def event_from_json(data: Any) -> Event:
     raise ValueError(f"unknown event type {str(kind)[:20]!r}")
 
 
+_N6 = "(0|[1-9][0-9]{0,5}|1000000)"
+_N4 = "(0|[1-9][0-9]{0,3}|10000)"
+_CANONICAL_ANSWER = re.compile(
+    '{"after":\\[' + _N6 + "," + _N4 + "," + _N6 + '\\],"at":"([0-9T:.+Z-]{1,40})",'
+    '"before":\\[' + _N6 + "," + _N4 + "," + _N6 + "\\],"
+    '"card":"([A-Za-z0-9][A-Za-z0-9_.:-]{0,99})","day":"([0-9]{4}-[0-9]{2}-[0-9]{2})",'
+    '"grade":([0-5]),"kind":"(new|review|drill)","ms":(0|[1-9][0-9]{0,8}|1000000000),'
+    '"seq":([1-9][0-9]{0,11}),"t":"answer","uid":"([0-9a-f]{32})"}'
+)
+"""An answer line exactly as ``event_line`` writes it, every field within its bounds.
+
+Reading such a line with this pattern gives the event ``event_from_json`` gives (the
+pattern accepts a subset of what it accepts); any other line takes that slower path.
+"""
+
+
+def _canonical_answer(line: str) -> tuple[int, Answer] | None:
+    """(seq, answer) of a canonical answer line, or None for any other line."""
+    match = _CANONICAL_ANSWER.fullmatch(line)
+    if match is None:
+        return None
+    ia, ea, ra, at, ib, eb, rb, card, day, grade, kind, ms, seq, uid = match.groups()
+    try:
+        if datetime.fromisoformat(at).tzinfo is None:
+            return None
+        study_day = date.fromisoformat(day)
+    except ValueError:
+        return None
+    answer = Answer(
+        uid=uid,
+        card=card,
+        at=at,
+        day=study_day,
+        grade=int(grade),
+        kind=kind,
+        answer_ms=int(ms),
+        before=(int(ib), int(eb), int(rb)),
+        after=(int(ia), int(ea), int(ra)),
+    )
+    return int(seq), answer
+
+
+def answer_line(
+    seq: int,
+    uid: str,
+    card: str,
+    at: str,
+    day: str,
+    grade: int,
+    kind: str,
+    answer_ms: int,
+    before: tuple[int, int, int],
+    after: tuple[int, int, int],
+) -> str | None:
+    """The segment line ``event_line`` writes for an answer (not a tombstone) given as
+    plain values (``day`` as ISO text), written directly; None when it would not read
+    back as that same JSON does (the canonical pattern), for ``event_line`` to write."""
+    (ia, ea, ra), (ib, eb, rb) = after, before
+    line = (
+        f'{{"after":[{ia},{ea},{ra}],"at":"{at}","before":[{ib},{eb},{rb}],'
+        f'"card":"{card}","day":"{day}","grade":{grade},"kind":"{kind}","ms":{answer_ms},'
+        f'"seq":{seq},"t":"answer","uid":"{uid}"}}'
+    )
+    return line if _CANONICAL_ANSWER.fullmatch(line) else None
+
+
 def event_line(stamped: Stamped) -> str:
-    """An event's line in a segment (its sequence number included), always the same text."""
-    body = {"seq": stamped.seq, **event_to_json(stamped.event)}
+    """An event's line in a segment (its sequence number included), always the same text:
+    ``event_to_json`` with the sequence number, as compact JSON with sorted keys."""
+    event = stamped.event
+    if isinstance(event, Answer) and event.undoes is None:
+        # Most lines are answers: written directly, about five times faster.
+        line = answer_line(
+            stamped.seq,
+            event.uid,
+            event.card,
+            event.at,
+            event.day.isoformat(),
+            event.grade,
+            event.kind,
+            event.answer_ms,
+            event.before,
+            event.after,
+        )
+        if line is not None:
+            return line
+    body = {"seq": stamped.seq, **event_to_json(event)}
     return json.dumps(body, separators=(",", ":"), sort_keys=True)
 
 
@@ -266,15 +352,18 @@ def decode_segment(data: bytes, device: str) -> Segment:
             raise SegmentError("its line count does not match its header")
         if max(map(len, lines)) > MAX_LINE_BYTES:
             raise SegmentError("an event is too long")
-        # One parse of the whole body (as a JSON array) instead of one per line.
-        decoded = json.loads(b"[" + body[:-1].replace(b"\n", b",") + b"]")
-        if not isinstance(decoded, list) or len(decoded) != count:
-            raise SegmentError("its events do not match its header")
         events = []
-        for offset, data_obj in enumerate(decoded):
-            if not isinstance(data_obj, dict) or data_obj.get("seq") != first + offset:
-                raise SegmentError(f"event {first + offset} is out of sequence")
-            events.append(Stamped(device, first + offset, event_from_json(data_obj)))
+        for seq, line in enumerate(lines[:-1], start=first):
+            fast = _canonical_answer(line.decode("ascii")) if line.isascii() else None
+            if fast is not None:
+                if fast[0] != seq:
+                    raise SegmentError(f"event {seq} is out of sequence")
+                events.append(Stamped(device, seq, fast[1]))
+                continue
+            data_obj = json.loads(line)
+            if not isinstance(data_obj, dict) or data_obj.get("seq") != seq:
+                raise SegmentError(f"event {seq} is out of sequence")
+            events.append(Stamped(device, seq, event_from_json(data_obj)))
     except SegmentError:
         raise
     except (ValueError, TypeError, RecursionError) as exc:
@@ -316,6 +405,25 @@ def merged_kinds(
         seen = True
         result.append((answer, kind))
     return result
+
+
+def continued_state(
+    previous: ReplayedState | None, answers: Iterable[tuple[date, int]]
+) -> ReplayedState | None:
+    """A card's state after live answers (study day, grade), in merge order, that all
+    come after its whole log, in merge order and on later study days than any of it;
+    ``previous`` is the state of that log (None: the card has no log at all).
+
+    The same as replaying the whole log with ``merged_kinds``: the first of the answers
+    on each study day changes the state, the others are drills.
+    """
+    days: set[date] = set()
+    firsts: list[tuple[date, int]] = []
+    for day, grade in answers:
+        if day not in days:
+            days.add(day)
+            firsts.append((day, grade))
+    return apply_grades(previous, firsts)
 
 
 def wins(new: tuple[str, str], old: tuple[str, str] | None) -> bool:

@@ -264,6 +264,7 @@ class SyncService:
             raise UserError(f"the sync folder {folder} is not there (an unmounted drive?)")
         generation = self._context.generation
         known = None
+        waiting = False
         if generation == self._collected_at:  # nothing written here since the last pass
             with self._context.read() as conn:
                 known = sync_log.load_device(conn)
@@ -274,6 +275,8 @@ class SyncService:
                     conn, device, stamp, lambda key: key not in LOCAL_SETTINGS
                 )
                 known = sync_log._must(sync_log.load_device(conn))
+                # Something was written (a deck may have brought the cards they wait for).
+                waiting = sync_log.waiting(conn)[0] > 0
             self._collected_at = generation
         device = known
         own = root / device.device
@@ -303,9 +306,16 @@ class SyncService:
                 incoming[name] = got.events
         received = 0
         changes = Changes()
-        if incoming:
-            changes, received, merge_problems = self._merge(incoming, stamp)
+        if incoming or waiting:
+            changes, received, merge_problems = self._merge(incoming, stamp, waiting)
             problems.extend(merge_problems)
+        with self._context.read() as conn:
+            count, cards, example = sync_log.waiting(conn)
+        if count:
+            problems.append(
+                f"{count} answer(s) from other computers for {cards} card(s) not in this "
+                f"library (e.g. {example}) wait; they are merged when the cards arrive"
+            )
         for problem in problems:
             log.warning("sync: %s", problem)
         return SyncResult(sent, received, devices, tuple(problems), now, changes)
@@ -340,8 +350,10 @@ class SyncService:
         return min(last, written)
 
     def _merge(
-        self, incoming: dict[str, list[core_sync.Stamped]], stamp: str
+        self, incoming: dict[str, list[core_sync.Stamped]], stamp: str, waiting: bool
     ) -> tuple[Changes, int, list[str]]:
+        """Merge the other devices' events, and with ``waiting`` the answers that wait
+        for their card (which a deck may have brought since)."""
         rule = self._rule()
         problems: list[str] = []
         received = 0
@@ -352,6 +364,8 @@ class SyncService:
             # A merge touches the log's indexes all over: let SQLite keep them in memory.
             conn.exec_driver_sql("PRAGMA cache_size=-131072")
             top = sync_log.log_top(conn)
+            if waiting:
+                received = sync_log.merge_waiting(conn)
             for device in sorted(incoming):
                 merged = sync_log.merge_events(
                     conn, device, incoming[device], stamp, remote_setting_ok

@@ -5,29 +5,33 @@ not yet sent, and changed settings and suspensions, get this device's next seque
 numbers and go to ``sync_outbox`` as their segment lines. Incoming: validated events
 of another device are inserted idempotently (a log entry by its uid), last-writer-wins
 values are compared by (timestamp, device), and the affected cards are replayed in
-merge order (``merge_order.py``).
+merge order (``merge_order.py``). An answer for a card this library does not have yet
+waits in ``sync_values`` until the card is there.
+
+A merge may bring a hundred thousand entries: they go in and out as plain SQL with
+tuples, lists of ids travel as one JSON array (``json_each``), and most merged cards
+continue from their stored state instead of replaying their whole log.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mlstudy.core import sync as core_sync
-from mlstudy.core.models import ReviewKind
-from mlstudy.core.replay import ReplayAnswer, ReplayedState, apply_answer, replay_states
-from mlstudy.core.sync import LoggedAnswer, merged_kinds
+from mlstudy.core.replay import ReplayedState, replay_states
 from mlstudy.storage.merge_order import cards_log
-from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Review, Setting
+from mlstudy.storage.schema import UNDO_KIND, Card, Review, Setting
 from mlstudy.storage.study import STATE_COLUMNS, ExamRule, StateRow, state_row, write_state
 from mlstudy.storage.sync_schema import (
     sync_device,
-    sync_events,
     sync_outbox,
     sync_peers,
     sync_values,
@@ -35,7 +39,6 @@ from mlstudy.storage.sync_schema import (
 
 KNOWN_KINDS = frozenset({"new", "review", "drill", UNDO_KIND})
 """Log entry kinds this version merges; an event of another kind waits for an update."""
-_CHUNK = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,39 +118,20 @@ def set_folder(conn: Connection, folder: str | None) -> None:
     conn.execute(update(sync_device).where(sync_device.c.id == 1).values(folder=folder))
 
 
-def _stamp(device: Device, at: str, events: list[core_sync.Event]) -> list[core_sync.Stamped]:
-    return [core_sync.Stamped(device.device, device.next_seq + i, e) for i, e in enumerate(events)]
-
-
 _UNSENT = (
-    select(
-        Review.id,
-        Review.uid,
-        Card.key,
-        Review.reviewed_at,
-        Review.study_day,
-        Review.grade,
-        Review.kind,
-        Review.answer_ms,
-        Review.interval_before,
-        Review.easiness_before,
-        Review.repetitions_before,
-        Review.interval_after,
-        Review.easiness_after,
-        Review.repetitions_after,
-        Review.undoes,
-    )
-    .join(Card, Card.id == Review.card_id)
-    .outerjoin(sync_events, sync_events.c.review_id == Review.id)
-    .where(
-        Review.id > bindparam("after"),
-        sync_events.c.seq.is_(None),
-        # Imported Anki states and history stay on the computer that imported them,
-        # with the deck files they belong to (those are not synced either).
-        Review.kind.in_(KNOWN_KINDS),
-    )
-    .order_by(Review.id)
+    "SELECT r.id, r.uid, c.key, r.reviewed_at, r.study_day, r.grade, r.kind, r.answer_ms, "
+    "r.interval_before, r.easiness_before, r.repetitions_before, r.interval_after, "
+    "r.easiness_after, r.repetitions_after, r.undoes "
+    "FROM reviews r JOIN cards c ON c.id = r.card_id "
+    "LEFT JOIN sync_events e ON e.review_id = r.id "
+    # Imported Anki states and history stay on the computer that imported them, with
+    # the deck files they belong to (those are not synced either).
+    f"WHERE r.id > ? AND e.seq IS NULL AND r.kind IN ({', '.join('?' * len(KNOWN_KINDS))}) "
+    "ORDER BY r.id LIMIT ?"
 )
+_BATCH = 50_000
+"""Log entries stamped and written to the outbox at a time (a long history is sent in
+batches, so its lines are never all in memory at once)."""
 
 
 def collect_outgoing(
@@ -160,56 +144,63 @@ def collect_outgoing(
         synced_settings: whether a setting travels to the other computers (the theme,
             say, stays on each).
     """
-    events: list[core_sync.Event] = []
-    review_ids: list[int] = []
+    me = device.device
+    seq = device.next_seq
     last_id = device.exported_review_id
-    for row in conn.execute(_UNSENT, {"after": device.exported_review_id}):
-        last_id = int(row.id)
-        events.append(
-            core_sync.Answer(
-                uid=row.uid,
-                card=row.key,
-                at=row.reviewed_at,
-                day=date.fromisoformat(row.study_day),
-                grade=int(row.grade),
-                kind=row.kind,
-                answer_ms=int(row.answer_ms),
-                before=(row.interval_before, row.easiness_before, row.repetitions_before),
-                after=(row.interval_after, row.easiness_after, row.repetitions_after),
-                undoes=row.undoes,
+    days: dict[str, tuple[date, str]] = {}
+    kinds = sorted(KNOWN_KINDS)
+    while batch := conn.exec_driver_sql(_UNSENT, (last_id, *kinds, _BATCH)).all():
+        origins: list[tuple[int, str, int]] = []
+        lines: list[tuple[str, int, str]] = []
+        for rid, uid, key, at, day, grade, kind, ms, ib, eb, rb, ia, ea, ra, undoes in batch:
+            parsed = days.get(day)
+            if parsed is None:
+                study_day = date.fromisoformat(day)
+                parsed = days[day] = (study_day, study_day.isoformat())
+            study_day, iso_day = parsed
+            before, after = (ib, eb, rb), (ia, ea, ra)
+            # An answer's line straight from its values; a tombstone (or an answer whose
+            # line is not the plain one) through its event.
+            line = (
+                None
+                if undoes
+                else core_sync.answer_line(
+                    seq, uid, key, at, iso_day, grade, kind, ms, before, after
+                )
             )
-        )
-        review_ids.append(last_id)
+            if line is None:
+                answer = core_sync.Answer(
+                    uid, key, at, study_day, grade, kind, ms, before, after, undoes
+                )
+                line = core_sync.event_line(core_sync.Stamped(me, seq, answer))
+            origins.append((rid, me, seq))
+            lines.append((me, seq, line))
+            seq += 1
+            last_id = rid
+        # Plain SQL with tuples: a long history goes in at SQLite's own speed.
+        conn.exec_driver_sql(_INSERT_ORIGIN, origins)
+        conn.exec_driver_sql(_INSERT_OUTBOX, lines)
     changes = _changed_values(conn, now, synced_settings)
-    events.extend(changes)
-    stamped = _stamp(device, now, events)
-    if review_ids:
-        conn.execute(
-            insert(sync_events),
-            [
-                {"review_id": rid, "device": device.device, "seq": s.seq}
-                for rid, s in zip(review_ids, stamped, strict=False)
-            ],
-        )
     for change in changes:
-        _set_register(conn, change.key, change.value, change.at, device.device)
-    if stamped:
-        conn.execute(
-            insert(sync_outbox),
-            [
-                {"device": device.device, "seq": s.seq, "body": core_sync.event_line(s)}
-                for s in stamped
-            ],
+        _set_register(conn, change.key, change.value, change.at, me)
+    if changes:
+        stamped = [core_sync.Stamped(me, seq + i, change) for i, change in enumerate(changes)]
+        conn.exec_driver_sql(
+            _INSERT_OUTBOX, [(me, s.seq, core_sync.event_line(s)) for s in stamped]
         )
+        seq += len(changes)
     # Every entry up to the newest is sent now or came from another device.
     newest = max(last_id, log_top(conn))
-    if stamped or newest != device.exported_review_id:
+    if seq != device.next_seq or newest != device.exported_review_id:
         conn.execute(
             update(sync_device)
             .where(sync_device.c.id == 1)
-            .values(next_seq=device.next_seq + len(stamped), exported_review_id=newest)
+            .values(next_seq=seq, exported_review_id=newest)
         )
-    return len(stamped)
+    return seq - device.next_seq
+
+
+_INSERT_OUTBOX = "INSERT INTO sync_outbox (device, seq, body) VALUES (?, ?, ?)"
 
 
 def skip_merged(conn: Connection, top: int) -> None:
@@ -225,7 +216,9 @@ def skip_merged(conn: Connection, top: int) -> None:
 
 def _registers(conn: Connection) -> dict[str, tuple[str, str, str]]:
     rows = conn.execute(
-        select(sync_values.c.key, sync_values.c.value, sync_values.c.at, sync_values.c.device)
+        select(
+            sync_values.c.key, sync_values.c.value, sync_values.c.at, sync_values.c.device
+        ).where(_NOT_WAITING)
     )
     return {key: (value, at, device) for key, value, at, device in rows}
 
@@ -298,15 +291,13 @@ class Merged:
     problems: tuple[str, ...]
 
 
-def _card_ids(conn: Connection, keys: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), _CHUNK):
-        rows = conn.execute(
-            select(Card.key, Card.id).where(Card.key.in_(ordered[start : start + _CHUNK]))
-        )
-        found.update({key: int(cid) for key, cid in rows})
-    return found
+_CARD_IDS = "SELECT key, id FROM cards WHERE key IN (SELECT value FROM json_each(?))"
+
+
+def _card_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+    # One statement whatever the number of keys: the keys travel as one JSON array.
+    rows = conn.exec_driver_sql(_CARD_IDS, (json.dumps(sorted(set(keys))),))
+    return {str(key): int(cid) for key, cid in rows}
 
 
 _INSERT_LOG = (
@@ -315,6 +306,124 @@ _INSERT_LOG = (
     "easiness_after, repetitions_after, answer_ms, undoes) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_ORIGIN = "INSERT INTO sync_events (review_id, device, seq) VALUES (?, ?, ?)"
+WAITING = "waiting:"
+"""Key prefix in ``sync_values`` of an answer (or undo) waiting for its card: the
+segment line of another device's event for a card this library does not have yet
+(its deck has not arrived). It is merged when the card appears."""
+_WAITING_END = "waiting;"  # the first key after every WAITING key
+_NOT_WAITING = (sync_values.c.key < WAITING) | (sync_values.c.key >= _WAITING_END)
+
+
+def _log_rows(
+    conn: Connection, device: str, answers: Sequence[core_sync.Stamped]
+) -> tuple[list[tuple[Any, ...]], list[int], list[core_sync.Stamped]]:
+    """The log rows of answers whose card is here, their sequence numbers, and the
+    answers whose card is not."""
+    ids = _card_ids(conn, (s.event.card for s in answers if isinstance(s.event, core_sync.Answer)))
+    rows: list[tuple[Any, ...]] = []
+    seqs: list[int] = []
+    waiting: list[core_sync.Stamped] = []
+    days: dict[date, tuple[str, int]] = {}
+    for stamped in answers:
+        answer = stamped.event
+        assert isinstance(answer, core_sync.Answer)
+        card_id = ids.get(answer.card)
+        if card_id is None:
+            waiting.append(stamped)
+            continue
+        day = days.get(answer.day)
+        if day is None:
+            day = days[answer.day] = (answer.day.isoformat(), answer.day.toordinal())
+        seqs.append(stamped.seq)
+        rows.append(
+            (
+                answer.uid,
+                card_id,
+                answer.at,
+                *day,
+                answer.grade,
+                answer.kind,
+                *answer.before,
+                *answer.after,
+                answer.answer_ms,
+                answer.undoes,
+            )
+        )
+    return rows, seqs, waiting
+
+
+def _insert_log(conn: Connection, device: str, rows: list[tuple[Any, ...]], seqs: list[int]) -> int:
+    """Insert log rows of ``device``'s events (sequence numbers ``seqs``) unless their uid
+    is there already, each with its origin; return how many went in."""
+    if not rows:
+        return 0
+    top = log_top(conn)
+    # Plain SQL with tuples: a hundred thousand rows go in at SQLite's own speed.
+    conn.exec_driver_sql(_INSERT_LOG, rows)
+    first, count = conn.exec_driver_sql(
+        "SELECT min(id), count(*) FROM reviews WHERE id > ?", (top,)
+    ).one()
+    if count == len(rows):
+        # Every row went in, one after the other: their ids follow each other.
+        origins = [(first + i, device, seq) for i, seq in enumerate(seqs)]
+    else:  # some were there already: match the new rows by uid
+        seq_of = {row[0]: seq for row, seq in zip(rows, seqs, strict=True)}
+        origins = [
+            (rid, device, seq_of[uid])
+            for rid, uid in conn.exec_driver_sql("SELECT id, uid FROM reviews WHERE id > ?", (top,))
+        ]
+    if origins:
+        conn.exec_driver_sql(_INSERT_ORIGIN, origins)
+    return int(count)
+
+
+def _keep_waiting(conn: Connection, device: str, waiting: Sequence[core_sync.Stamped]) -> None:
+    rows = [
+        (f"{WAITING}{device}:{s.seq:012d}", core_sync.event_line(s), s.event.at, device)
+        for s in waiting
+    ]
+    conn.exec_driver_sql(
+        "INSERT OR IGNORE INTO sync_values (key, value, at, device) VALUES (?, ?, ?, ?)", rows
+    )
+
+
+_WAITING_SUMMARY = (
+    "SELECT count(*), count(DISTINCT json_extract(value, '$.card')), "
+    "min(json_extract(value, '$.card')) FROM sync_values WHERE key >= ? AND key < ?"
+)
+
+
+def waiting(conn: Connection) -> tuple[int, int, str | None]:
+    """Other devices' answers waiting for a card this library does not have yet: how
+    many, for how many cards, and one of those cards' keys."""
+    count, cards, example = conn.exec_driver_sql(_WAITING_SUMMARY, (WAITING, _WAITING_END)).one()
+    return int(count), int(cards), example
+
+
+def merge_waiting(conn: Connection) -> int:
+    """Merge the waiting answers whose card is here now (a deck arrived); return how
+    many went into the log."""
+    rows = conn.execute(
+        select(sync_values.c.key, sync_values.c.value, sync_values.c.device)
+        .where(sync_values.c.key >= WAITING, sync_values.c.key < _WAITING_END)
+        .order_by(sync_values.c.key)
+    ).all()
+    by_device: dict[str, list[core_sync.Stamped]] = {}
+    for _key, line, device in rows:
+        data = json.loads(line)
+        event = core_sync.event_from_json(data)  # validated when it came, checked again
+        by_device.setdefault(str(device), []).append(core_sync.Stamped(device, data["seq"], event))
+    received = 0
+    for device, events in sorted(by_device.items()):
+        log_rows, seqs, _still = _log_rows(conn, device, events)
+        received += _insert_log(conn, device, log_rows, seqs)
+        merged = [f"{WAITING}{device}:{seq:012d}" for seq in seqs]
+        conn.exec_driver_sql(
+            "DELETE FROM sync_values WHERE key IN (SELECT value FROM json_each(?))",
+            (json.dumps(merged),),
+        )
+    return received
 
 
 def merge_events(
@@ -326,10 +435,10 @@ def merge_events(
 ) -> Merged:
     """Merge one other device's events (consecutive, after its last merged one).
 
-    Answers and tombstones go into the log unless their uid is there already; a card
-    this library does not have is reported and its event skipped. An event of a kind
-    this version does not know stops the merge of that device there (an update of
-    mlstudy will merge it). Values change when their stamp is newer.
+    Answers and tombstones go into the log unless their uid is there already; one for a
+    card this library does not have yet is kept waiting (``merge_waiting``). An event of
+    a kind this version does not know stops the merge of that device there (an update
+    of mlstudy will merge it). Values change when their stamp is newer.
 
     Args:
         setting_ok: whether a setting's value (JSON text) is valid here.
@@ -352,53 +461,10 @@ def merge_events(
         )
         todo = todo[:stop]
     answers = [e for e in todo if isinstance(e.event, core_sync.Answer)]
-    ids = _card_ids(conn, {e.event.card for e in answers if isinstance(e.event, core_sync.Answer)})
-    rows: list[tuple[object, ...]] = []
-    origin: dict[str, int] = {}
-    missing: set[str] = set()
-    for stamped in answers:
-        answer = stamped.event
-        assert isinstance(answer, core_sync.Answer)
-        card_id = ids.get(answer.card)
-        if card_id is None:
-            missing.add(answer.card)
-            continue
-        origin[answer.uid] = stamped.seq
-        rows.append(
-            (
-                answer.uid,
-                card_id,
-                answer.at,
-                answer.day.isoformat(),
-                answer.day.toordinal(),
-                answer.grade,
-                answer.kind,
-                *answer.before,
-                *answer.after,
-                answer.answer_ms,
-                answer.undoes,
-            )
-        )
-    if missing:
-        problems.append(
-            f"device {device[:8]}: {len(missing)} card(s) answered there are not in this "
-            f"library (e.g. {sorted(missing)[0]}); their answers were skipped"
-        )
-    cards: set[int] = set()
-    received = 0
-    if rows:
-        top = conn.execute(select(func.coalesce(func.max(Review.id), 0))).scalar_one()
-        # Plain SQL with tuples: a hundred thousand rows go in at SQLite's own speed.
-        conn.exec_driver_sql(_INSERT_LOG, rows)
-        new_rows = conn.exec_driver_sql(
-            "SELECT id, uid, card_id FROM reviews WHERE id > ?", (top,)
-        ).all()
-        conn.exec_driver_sql(
-            "INSERT INTO sync_events (review_id, device, seq) VALUES (?, ?, ?)",
-            [(rid, device, origin[uid]) for rid, uid, _c in new_rows],
-        )
-        cards.update(int(c) for _r, _u, c in new_rows)
-        received += len(new_rows)
+    rows, seqs, waiting = _log_rows(conn, device, answers)
+    if waiting:
+        _keep_waiting(conn, device, waiting)
+    received = _insert_log(conn, device, rows, seqs)
     registers = _registers(conn)
     settings: dict[str, str] = {}
     suspended = False
@@ -436,10 +502,8 @@ def merge_events(
             conn.execute(
                 statement.on_conflict_do_update(index_elements=[Setting.key], set_={"value": value})
             )
-    return Merged(received, frozenset(cards), settings, suspended, tuple(problems))
-
-
-_STATES = select(CardState.card_id, *STATE_COLUMNS)
+    cards: frozenset[int] = frozenset(row[1] for row in rows)
+    return Merged(received, cards, settings, suspended, tuple(problems))
 
 
 def log_top(conn: Connection) -> int:
@@ -449,62 +513,100 @@ def log_top(conn: Connection) -> int:
 
 _MERGED = (
     "SELECT r.card_id, r.reviewed_at, e.device, e.seq, r.study_day, r.grade, r.kind "
-    "FROM reviews r JOIN sync_events e ON e.review_id = r.id WHERE r.id > ?"
+    "FROM reviews r JOIN sync_events e ON e.review_id = r.id WHERE r.id > ? "
+    "ORDER BY r.card_id, r.reviewed_at, e.device, e.seq"
 )
+"""The merged entries (above the log's top before the merge), each card's in merge order."""
+_IN_JSON = "(SELECT value FROM json_each(?))"
+_STATES_OF = (
+    f"SELECT card_id, {', '.join(c.name for c in STATE_COLUMNS)} FROM card_states "
+    f"WHERE card_id IN {_IN_JSON}"
+)
+_LOGGED = f"SELECT DISTINCT card_id FROM reviews WHERE card_id IN {_IN_JSON} AND id <= ?"
+_LATE_OF_CARDS = (
+    f"SELECT card_id, reviewed_at, study_day FROM reviews WHERE card_id IN {_IN_JSON} "
+    "AND id <= ? AND (reviewed_at >= ? OR study_day >= ?)"
+)
+_LATE = (
+    "SELECT card_id, reviewed_at, study_day FROM reviews "
+    "WHERE id <= ? AND (reviewed_at >= ? OR study_day >= ?)"
+)
+_SCAN_SHARE = 100
+"""Above one merged card in this many log entries, the entries stamped as late as the
+merged ones are found by one pass over the log rather than card by card."""
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
+def _late_cards(
+    conn: Connection, top: int, firsts: dict[int, tuple[str, str]], scan: bool | None
+) -> set[int]:
+    """The cards of ``firsts`` (card: timestamp and study day of its first merged answer)
+    with an entry up to ``top`` stamped no earlier or on no earlier a study day."""
+    if not firsts:
+        return set()
+    at = min(first[0] for first in firsts.values())
+    day = min(first[1] for first in firsts.values())
+    if scan is None:
+        scan = len(firsts) * _SCAN_SHARE > top
+    if scan:
+        rows = conn.exec_driver_sql(_LATE, (top, at, day))
+    else:
+        cards = json.dumps(sorted(firsts))
+        rows = conn.exec_driver_sql(_LATE_OF_CARDS, (cards, top, at, day))
+    late: set[int] = set()
+    for card_id, row_at, row_day in rows:
+        first = firsts.get(card_id)
+        if first is not None and (row_at >= first[0] or row_day >= first[1]):
+            late.add(int(card_id))
+    return late
 
 
-def replay_merged(conn: Connection, top: int, rule: ExamRule | None) -> frozenset[int]:
+def replay_merged(
+    conn: Connection, top: int, rule: ExamRule | None, scan: bool | None = None
+) -> frozenset[int]:
     """Bring the states of the cards that got log entries above ``top`` (a merge) up to
     date; return those cards.
 
     A card whose merged answers all come after everything it had (in merge order, and
-    on later study days) continues from its stored state; any other card (an undo, an
-    answer that lands in its past) is replayed from its whole log. Both give the state
-    a replay of the whole log in merge order gives.
+    on later study days) continues from its stored state (``core.sync.continued_state``);
+    any other card (an undo, an answer that lands in its past) is replayed from its
+    whole log. Both give the state a replay of the whole log in merge order gives.
+
+    Args:
+        scan: find the entries stamped as late as the merged ones by one pass over the
+            log (True) or card by card (False); None chooses by the share of cards merged.
     """
-    merged: dict[int, list[LoggedAnswer]] = {}
+    days: dict[str, date] = {}
+    merged: dict[int, list[tuple[date, int]]] = {}
+    firsts: dict[int, tuple[str, str]] = {}
     full: set[int] = set()
-    for card_id, at, device, seq, day, grade, kind in conn.exec_driver_sql(_MERGED, (top,)):
+    for card_id, at, _device, _seq, day, grade, kind in conn.exec_driver_sql(_MERGED, (top,)):
         if kind == UNDO_KIND:
-            full.add(int(card_id))
-            continue
-        merged.setdefault(int(card_id), []).append(
-            LoggedAnswer((at, device, seq), date.fromisoformat(day), int(grade), str(kind))
-        )
-    cards = sorted(merged.keys() | full)
-    latest: dict[int, tuple[str, str]] = {}
-    before: dict[int, StateRow] = {}
-    for part in _chunks(cards):
-        for card_id, at, day in conn.execute(
-            select(Review.card_id, func.max(Review.reviewed_at), func.max(Review.study_day))
-            .where(Review.card_id.in_(part), Review.id <= top)
-            .group_by(Review.card_id)
-        ):
-            latest[int(card_id)] = (str(at), str(day))
-        for row in conn.execute(_STATES.where(CardState.card_id.in_(part))):
-            before[int(row[0])] = StateRow(*row[1:])
-    after: dict[int, ReplayedState | None] = {}
-    for card_id, answers in merged.items():
-        if card_id in full:
-            continue
-        previous = before.get(card_id)
-        last = latest.get(card_id)
-        first = min(answers, key=lambda a: a.order)
-        fresh = last is None
-        later = last is not None and first.order[0] > last[0] and first.day.isoformat() > last[1]
-        if not (fresh or (later and previous is not None)):
             full.add(card_id)
             continue
-        state = previous.replayed() if previous else None
-        for answer, kind in merged_kinds(answers, reviewed_before=previous is not None):
-            replay = ReplayAnswer(card_id, answer.day, answer.grade, ReviewKind(kind))
-            state = apply_answer(state, replay)
-        after[card_id] = state
+        answers = merged.get(card_id)
+        if answers is None:
+            answers = merged[card_id] = []
+            firsts[card_id] = (at, day)
+        study_day = days.get(day)
+        if study_day is None:
+            study_day = days[day] = date.fromisoformat(day)
+        answers.append((study_day, grade))
+    cards = sorted(merged.keys() | full)
+    wanted = json.dumps(cards)
+    before: dict[int, StateRow] = {
+        int(row[0]): StateRow(*row[1:]) for row in conn.exec_driver_sql(_STATES_OF, (wanted,))
+    }
+    unreviewed = [card_id for card_id in merged if card_id not in before]
+    logged = {int(row[0]) for row in conn.exec_driver_sql(_LOGGED, (json.dumps(unreviewed), top))}
+    full |= logged  # a log with no state (drills, undone answers, Anki's history)
+    full |= _late_cards(conn, top, {c: f for c, f in firsts.items() if c not in full}, scan)
+    after: dict[int, ReplayedState | None] = {}
+    for card_id, answers in merged.items():
+        if card_id not in full:
+            previous = before.get(card_id)
+            after[card_id] = core_sync.continued_state(
+                previous.replayed() if previous else None, answers
+            )
     for card_id, states in cards_log(conn, full).items():
         after[card_id] = replay_states(states).get(card_id)
     for card_id in full - after.keys():
@@ -513,67 +615,56 @@ def replay_merged(conn: Connection, top: int, rule: ExamRule | None) -> frozense
     return frozenset(cards)
 
 
+_UPDATE_STATE = (
+    f"UPDATE card_states SET {', '.join(f'{c.name} = ?' for c in STATE_COLUMNS)} WHERE card_id = ?"
+)
+_INSERT_STATE = (
+    f"INSERT INTO card_states (card_id, {', '.join(c.name for c in STATE_COLUMNS)}) "
+    f"VALUES (?{', ?' * len(STATE_COLUMNS)})"
+)
+_SET_NEW = f"UPDATE cards SET is_new = ? WHERE id IN {_IN_JSON} AND is_new IS NOT ?"
+
+
 def _write_states(
     conn: Connection,
     after: dict[int, ReplayedState | None],
     before: dict[int, StateRow],
     rule: ExamRule | None,
 ) -> None:
-    updates: list[dict[str, object]] = []
-    inserts: list[dict[str, object]] = []
+    updates: list[tuple[object, ...]] = []
+    inserts: list[tuple[object, ...]] = []
     for card_id, state in after.items():
         row = state_row(state, card_id, rule) if state else None
         previous = before.get(card_id)
         if row == previous:
             continue
         if row is not None and previous is not None:
-            updates.append({"key": card_id, **_values(row)})
+            updates.append((*_state_values(row), card_id))
         elif row is not None:
-            inserts.append({"card_id": card_id, **_values(row)})
+            inserts.append((card_id, *_state_values(row)))
         else:
             write_state(conn, card_id, None, previous)
-    columns = list(_values_columns())
     if updates:
-        assignments = ", ".join(f"{c} = ?" for c in columns)
-        conn.exec_driver_sql(
-            f"UPDATE card_states SET {assignments} WHERE card_id = ?",
-            [(*(u[c] for c in columns), u["key"]) for u in updates],
-        )
+        conn.exec_driver_sql(_UPDATE_STATE, updates)
     if inserts:
-        names = ", ".join(["card_id", *columns])
-        marks = ", ".join("?" * (len(columns) + 1))
-        conn.exec_driver_sql(
-            f"INSERT INTO card_states ({names}) VALUES ({marks})",
-            [(i["card_id"], *(i[c] for c in columns)) for i in inserts],
-        )
+        conn.exec_driver_sql(_INSERT_STATE, inserts)
+    # Only the cards whose flag changes are written: a card row is large.
     reviewed = sorted(card_id for card_id, state in after.items() if state is not None)
     unreviewed = sorted(card_id for card_id, state in after.items() if state is None)
     for ids, is_new in ((reviewed, False), (unreviewed, True)):
-        for part in _chunks(ids):
-            conn.execute(update(Card).where(Card.id.in_(part)).values(is_new=is_new))
+        if ids:
+            conn.exec_driver_sql(_SET_NEW, (is_new, json.dumps(ids), is_new))
 
 
-def _values_columns() -> tuple[str, ...]:
+def _state_values(row: StateRow) -> tuple[object, ...]:
+    """A state row's values in ``STATE_COLUMNS`` order."""
     return (
-        "repetitions",
-        "easiness",
-        "interval_days",
-        "due_day",
-        "last_day",
-        "exam_due_day",
-        "reviews",
-        "lapses",
+        row.repetitions,
+        row.easiness,
+        row.interval_days,
+        row.due_day,
+        row.last_day,
+        row.exam_due_day,
+        row.reviews,
+        row.lapses,
     )
-
-
-def _values(row: StateRow) -> dict[str, object]:
-    return {
-        "repetitions": row.repetitions,
-        "easiness": row.easiness,
-        "interval_days": row.interval_days,
-        "due_day": row.due_day,
-        "last_day": row.last_day,
-        "exam_due_day": row.exam_due_day,
-        "reviews": row.reviews,
-        "lapses": row.lapses,
-    }

@@ -7,7 +7,9 @@
 - ``sync_outbox``: every event this device wrote, as its segment line, so a segment
   lost in a crash (or a deleted folder) is written again with the same bytes.
 - ``sync_peers``: per other device, the last sequence number merged.
-- ``sync_values``: last-writer-wins registers (settings, suspensions) and their stamp.
+- ``sync_values``: last-writer-wins registers (settings, suspensions) and their stamp;
+  under keys ``waiting:<device>:<seq>``, other devices' answers that wait for a card
+  this library does not have yet (their segment lines; ``sync_log.merge_waiting``).
 """
 
 from __future__ import annotations

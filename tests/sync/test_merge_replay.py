@@ -1,0 +1,61 @@
+"""A merge brings each merged card's state to what its whole log replays to, whether its
+answers continue its history or land inside it, and however the late entries are found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlstudy.services.sync import SUBFOLDER, read_device_folder, remote_setting_ok
+from mlstudy.storage import sync_log
+from mlstudy.storage.verify import state_mismatches
+from tests.sync.helpers import Device, SyncTool, open_device, states_of
+
+
+@pytest.mark.parametrize("scan", [True, False])
+def test_merged_states_equal_the_whole_log_replayed(tmp_path: Path, pack: Path, scan: bool) -> None:
+    a = open_device(tmp_path, "a", pack)
+    b = open_device(tmp_path, "b", pack)
+    b.clock.advance(hours=-30)  # b's first answers: study days before a's; later ones after
+    for key, grade in (("t-kds", 4), ("t-eta", 2), ("t-recall", 5)):
+        b.answer(key, grade)
+    a.answer("t-kds", 5)  # a card both answered: b's answers land before and after a's
+    a.answer("t-lasso", 3)  # b answers it days later: continued from a's stored state
+    a.clock.advance(minutes=5)
+    a.answer("t-eta", 1)  # same study day as b's later answer to it: that one is a drill
+    b.clock.advance(hours=30, minutes=10)
+    for key, grade in (("t-kds", 3), ("t-eta", 5), ("t-firehose", 4)):
+        b.answer(key, grade)
+    b.clock.advance(days=3)
+    b.answer("t-recall", 1)
+    b.answer("t-lasso", 5)
+    b.sync()
+    SyncTool([a, b]).deliver_all()
+    ((other, device_dir),) = [
+        (d.name, d) for d in (a.folder / SUBFOLDER).iterdir() if d.name != _own(a)
+    ]
+    incoming = read_device_folder(device_dir, other, 0)
+    with a.library.context.write("merging") as conn:
+        top = sync_log.log_top(conn)
+        merged = sync_log.merge_events(conn, other, incoming.events, "now", remote_setting_ok)
+        assert merged.received == 8
+        cards = sync_log.replay_merged(conn, top, None, scan=scan)
+        assert len(cards) == 5
+        assert state_mismatches(conn) == []
+    states = states_of(a.library)
+    assert set(states) == {"t-kds", "t-eta", "t-recall", "t-lasso", "t-firehose"}
+    assert states["t-recall"][1:3] == (260, 1)  # 2.5 + 0.1 after a 5, then a lapse: I 1
+    b.sync()
+    a.clock.advance(days=4)
+    a.sync()
+    SyncTool([a, b]).deliver_all()
+    b.sync()
+    assert states_of(b.library) == states
+
+
+def _own(device: Device) -> str:
+    with device.library.context.read() as conn:
+        own = sync_log.load_device(conn)
+    assert own is not None
+    return own.device
