@@ -178,7 +178,7 @@ def main() -> int:
             [
                 timed(
                     lambda: conn.exec_driver_sql(
-                        "SELECT count(*) FROM cards_fts WHERE cards_fts MATCH '\"learning\"'"
+                        "SELECT count(*) FROM cards_fts WHERE cards_fts MATCH '\"learning\"*'"
                     ).scalar()
                 )[0]
                 for _ in range(20)

@@ -11,10 +11,11 @@ Syntax (terms are ANDed; a leading ``-`` negates a term)::
 
 Archived cards are hidden unless the query asks for ``is:archived``. ``is:due`` is
 about the date only (effective due day on or before today), suspended or not.
-Free text matches any part of the question, answer or id, ignoring case ("boost" finds
-"XGBoost", "learn" finds "learning"; a phrase, its words in order). A term of three or
-more characters with a letter or digit is looked up in the ``cards_fts`` trigram index
-(schema 10); a shorter one, or one with no letter or digit, is matched with ``LIKE``.
+Free text is looked up in the ``cards_fts`` full-text index (schema 8): each word of a
+term matches the words it begins ("learn" finds "learning"; "xgb" finds "XGBoost", not
+"boost"), a phrase's words in order. A term with no letter or digit is matched as a
+substring with ``LIKE``. (A trigram index would match inside words too, but looks up
+a broad word about six times slower: 29 ms against 5 ms at 100,000 cards.)
 """
 
 from __future__ import annotations
@@ -51,9 +52,6 @@ from mlstudy.storage.study import EFFECTIVE_DUE
 
 KEYS = ("domain", "task", "tag", "is")
 _WORD_RE = re.compile(r"\w")
-_TRIGRAM = 3
-"""A free-text term with a word character and this many characters or more is looked
-up in the ``cards_fts`` trigram index (shorter ones have no trigram to look up)."""
 _TEXT_INDEX = table("cards_fts", column("rowid", Integer))
 _FTS_MATCH: ColumnClause[Any] = literal_column("cards_fts")
 STATES = ("due", "new", "suspended", "archived", "leech")
@@ -133,7 +131,7 @@ def _condition(term: Term, today: date) -> ColumnElement[bool]:
     # Every condition is TRUE or FALSE, never NULL, so that NOT() of it is exact.
     if term.key == "":
         if _indexed(term.value):
-            phrase = '"' + term.value.replace('"', '""') + '"'
+            phrase = '"' + term.value.replace('"', '""') + '"*'
             return Placement.card_id.in_(
                 select(_TEXT_INDEX.c.rowid).where(_FTS_MATCH.bool_op("MATCH")(phrase))
             )
@@ -208,8 +206,8 @@ def _reads_cards(query: str, sort: str | None = None) -> bool:
 
 
 def _indexed(text: str) -> bool:
-    """Whether free text is looked up in the trigram index (else matched with LIKE)."""
-    return bool(_WORD_RE.search(text)) and len(text) >= _TRIGRAM
+    """Whether free text is looked up in the word index (else matched with LIKE)."""
+    return bool(_WORD_RE.search(text))
 
 
 def _sort_column(sort: str) -> SQLColumnExpression[Any]:

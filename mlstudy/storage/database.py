@@ -147,23 +147,6 @@ def _add_text_triggers(conn: Connection) -> None:
     )
 
 
-def _substring_text_index(conn: Connection) -> None:
-    """Version 10: the full-text index matches any part of a word, as Browse did before
-    the index: "boost" finds "XGBoost". The trigram tokenizer (case-insensitive) serves
-    every search word of three or more characters; shorter ones are matched with LIKE.
-    The table and its triggers are made again under the same names. Plain SQL.
-    """
-    for trigger in ("insert", "delete", "update"):
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS cards_fts_{trigger}")
-    conn.exec_driver_sql("DROP TABLE IF EXISTS cards_fts")
-    conn.exec_driver_sql(
-        "CREATE VIRTUAL TABLE cards_fts USING fts5("
-        "question, answer, key, content='cards', content_rowid='id', tokenize='trigram')"
-    )
-    _add_text_triggers(conn)
-    conn.exec_driver_sql("INSERT INTO cards_fts (cards_fts) VALUES ('rebuild')")
-
-
 PER_EXAM_SETTINGS = ("exam_date", "minutes_per_day", "weekdays_off", "dates_off")
 """Settings each exam pack keeps for itself (stored as ``<code>.<key>``, the code in lower
 case: ``mls-c01.exam_date``) since version 9."""
@@ -269,7 +252,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _add_new_card_order,
     _add_text_index,
     _add_placements,
-    _substring_text_index,
 ]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)
