@@ -121,6 +121,7 @@ class TodayPage(QWidget):
         self.countdown = QLabel()
         set_role(self.countdown, "heading")
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.countdown.setWordWrap(True)  # "No exam date set: …" must not widen the page
         self.exam_status = QLabel()
         self.exam_status.setWordWrap(True)
         set_role(self.exam_status, "muted")
@@ -133,7 +134,8 @@ class TodayPage(QWidget):
         header.addWidget(self.countdown, 1, 1)
         header.addWidget(self.exam_status, 2, 0, 1, 2)
         header.addWidget(self.verdict, 3, 0, 1, 2)
-        header.setColumnStretch(0, 1)
+        header.setColumnStretch(0, 3)
+        header.setColumnStretch(1, 2)
 
         # Today's plan and the Study button.
         plan_panel, plan = _panel("Today")

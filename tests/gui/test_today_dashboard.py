@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QScrollArea
 from pytestqt.qtbot import QtBot
 
+from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.main_window import MainWindow
+from mlstudy.gui.today_page import TodayPage
 from mlstudy.gui.worker import wait_for_background
 from mlstudy.services import Library
 from tests.conftest import FakeClock
@@ -103,3 +106,21 @@ def test_the_domain_button_names_its_rule_and_studies_on_a_finished_day(
     review = window.review_page
     assert review.card is not None  # not "All done for today"
     assert review.card.domain == library.focus_domain()
+
+
+def test_the_dashboard_fits_1100_by_760_without_an_exam_date(
+    qtbot: QtBot, library: Library
+) -> None:
+    # The long "No exam date set: …" countdown once widened the page past the window.
+    library.update_settings(exam_date=None)
+    page = TodayPage(library, ChangeBus())
+    qtbot.addWidget(page)
+    page.resize(1100 - 180, 760)  # the window less the sidebar
+    page.show()
+    page.refresh()
+    qtbot.waitUntil(lambda: page.countdown.text().startswith("No exam date"), timeout=5000)
+    scroll = page.findChild(QScrollArea)
+    assert scroll is not None
+    content = scroll.widget()
+    assert content.minimumSizeHint().width() <= page.width()
+    assert content.width() <= page.width()
