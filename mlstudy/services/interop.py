@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlstudy.core.exam import NO_DOMAIN
+from mlstudy.core.exam import NO_DOMAIN, NO_DOMAIN_NAME
 from mlstudy.errors import UserError
 from mlstudy.services.types import Changes
 
@@ -73,7 +73,7 @@ def export_to_anki(
             cards,
             path,
             exam.code,
-            names,
+            {NO_DOMAIN: NO_DOMAIN_NAME, **names},  # "MLS-C01::0 No domain"
             timestamp=library.now().timestamp(),
             with_progress=with_progress,
             progress=None if progress is None else lambda done, of: progress(of + done, 2 * of),

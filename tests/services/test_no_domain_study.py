@@ -114,3 +114,32 @@ def test_the_plan_leaves_them_out_and_the_queue_fills_the_day_with_them_after_it
     first = sum(quota.values())
     assert NO_DOMAIN not in shown[:first]
     assert shown[first:] == [NO_DOMAIN] * 4
+
+
+def test_a_card_written_with_no_domain_reads_back_with_none() -> None:
+    from mlstudy.decks.parser import parse_card_text
+    from mlstudy.services.authoring import NewCard, card_markdown
+
+    card = NewCard(question="Q?", answer="A.", domain=NO_DOMAIN, task=None, tags=(), source="")
+    text = card_markdown(card, "my-q")
+    assert ":domain: none\n" in text
+    parsed = parse_card_text(text, "mine.md")
+    assert parsed.problems == [] and parsed.cards[0].domain == NO_DOMAIN
+
+
+def test_export_puts_cards_with_no_domain_in_a_deck_of_their_own(
+    library: Library, tmp_path: Path
+) -> None:
+    import sqlite3
+    import zipfile
+
+    from mlstudy.services.interop import export_to_anki
+
+    import_from_anki(library, FIXTURES / "legacy.apkg")
+    report = export_to_anki(library, tmp_path / "all.apkg")
+    assert (report.notes, report.decks) == (10, 3)
+    with zipfile.ZipFile(tmp_path / "all.apkg") as package:
+        (tmp_path / "c.anki2").write_bytes(package.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "c.anki2") as conn:
+        decks = conn.execute("SELECT decks FROM col").fetchone()[0]
+    assert "MLS-C01::0 No domain" in decks
