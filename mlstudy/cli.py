@@ -96,7 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import an Anki .apkg/.colpkg into your decks")
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.add_argument(
-        "--domain", type=int, metavar="N", help="domain for cards whose tags name none"
+        "--domain",
+        type=int,
+        metavar="N",
+        help="domain for cards whose tags name none (default: no domain, left out of readiness)",
     )
     imp.add_argument("--task", metavar="T", help="task statement for cards whose tags name none")
     imp.add_argument(
@@ -368,6 +371,12 @@ def _import(args: argparse.Namespace) -> int:
         print(f"  note type {kind}: {count} notes")
     for reason in result.skipped:
         print(f"  skipped: {reason}")
+    unplaced = result.no_domain if args.domain is None and args.task is None else 0
+    if unplaced:
+        print(
+            f"  no domain: {unplaced} cards (their Anki tags name no task or domain): "
+            "studied, but left out of readiness; choose one with --domain or --task"
+        )
     if args.with_progress and result.progress is None:
         print(
             f"  progress: {result.scheduled} scheduled in Anki, "

@@ -8,6 +8,13 @@ from datetime import date
 
 from mlstudy.errors import UserError
 
+NO_DOMAIN = 0
+"""The domain number of a card placed in an exam without a domain (a user deck that says
+``domain: none``, an Anki import with no domain chosen). Such a card is studied like any
+other but is left out of mastery, readiness and the plan's per-domain targets; manifests
+number their domains from 1."""
+NO_DOMAIN_NAME = "No domain"
+
 
 @dataclass(frozen=True, slots=True)
 class Task:
@@ -116,6 +123,8 @@ def parse_manifest(text: str, origin: str) -> ExamManifest:
             )
         )
     numbers = [d.number for d in domains]
+    if any(n <= NO_DOMAIN for n in numbers):
+        raise UserError(f"{origin}: error: domain numbers start at 1 (0 means no domain)")
     if len(set(numbers)) != len(numbers):
         raise UserError(f"{origin}: error: domain numbers must be unique")
     return ExamManifest(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
 
+from mlstudy.core.exam import NO_DOMAIN
 from mlstudy.core.models import CardSnapshot
 from mlstudy.core.plan_engine import MODES, GradeModel, Outcome, PlanEngine, Scenario, SeenCard
 from mlstudy.errors import UserError
@@ -319,7 +320,10 @@ class _Planner:
         self.unseen: Counter[int] = Counter()
         for card in inputs.cards:
             if card.state is None:
-                self.unseen[card.domain] += 1
+                # A new card with no domain has no per-domain target: the queue brings it
+                # in after the plan's cards (core.queue); its reviews, once seen, count.
+                if card.domain != NO_DOMAIN:
+                    self.unseen[card.domain] += 1
                 continue
             seen.append(
                 SeenCard(

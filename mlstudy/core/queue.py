@@ -2,6 +2,14 @@
 
 Due reviews come first (soonest due first, a database order), then new cards, then
 same-day drills. Pure: the caller reads the database and hands over today's answers.
+
+New cards with no domain (``exam.NO_DOMAIN``: a user deck that says ``domain: none``)
+are introduced by one rule. Without a plan they take part in the exam-weight
+interleave with a share of their own: their share of the unseen cards, so a deck that
+is a third of what is left gets about a third of each day's new cards
+(``interleave_weights``). With a plan, the plan's per-domain quota comes first and is
+never cut; then, up to the daily new-card limit, cards with no domain fill the rest of
+the day. Either way they appear without the user asking, and the plan's promises hold.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from mlstudy.core.exam import NO_DOMAIN
 from mlstudy.core.models import DayAnswer, ReviewKind
 from mlstudy.core.sm2 import needs_drill
 
@@ -45,6 +54,35 @@ def plan_quota(
     return {d: int(n) - (new_today.get(d, 0) - baseline.get(d, 0)) for d, n in planned.items()}
 
 
+def interleave_weights(
+    weights: Mapping[int, float], available: Mapping[int, int]
+) -> dict[int, float]:
+    """The exam weights plus a weight for cards with no domain: their share of the unseen
+    cards (``available``), so that share of the interleaved new cards is theirs."""
+    unplaced = available.get(NO_DOMAIN, 0)
+    if unplaced <= 0:
+        return dict(weights)
+    # The interleave shares the day among the domains that have cards left, by weight:
+    # weighing unplaced cards against those domains' weight gives them their share.
+    open_domains = [
+        d for d, n in available.items() if d != NO_DOMAIN and n > 0 and weights.get(d, 0) > 0
+    ]
+    placed = sum(available[d] for d in open_domains)
+    if not placed:
+        return {**weights, NO_DOMAIN: 1.0}
+    share = unplaced / placed * sum(weights[d] for d in open_domains)
+    return {**weights, NO_DOMAIN: share}
+
+
+def unplaced_fill(
+    available: Mapping[int, int], new_today: Mapping[int, int], new_per_day: int, planned: int
+) -> int:
+    """With a plan: new cards with no domain still to come today, after the ``planned``
+    ones left, up to the daily limit."""
+    room = new_per_day - sum(new_today.values()) - planned
+    return max(0, min(room, available.get(NO_DOMAIN, 0)))
+
+
 def new_card_domains(
     available: Mapping[int, int],
     new_today: Mapping[int, int],
@@ -56,21 +94,27 @@ def new_card_domains(
     """The domains to take the next new card from, best first (empty: no new card now).
 
     With a focus domain, that domain while the daily limit allows. With a plan quota,
-    the domains with most planned cards left. Otherwise the domain furthest below its
-    exam-weight share of today's new cards.
+    the domains with most planned cards left, then cards with no domain up to the daily
+    limit. Otherwise the domain furthest below its share of today's new cards
+    (``interleave_weights``: exam weights, and no-domain cards by their number).
     """
     if focus is not None:
         return [focus] if sum(new_today.values()) < new_per_day else []
     if quota is not None:
-        return sorted(
-            (d for d in quota if quota[d] > 0 and available.get(d, 0) > 0),
+        planned = sorted(
+            (d for d in quota if d != NO_DOMAIN and quota[d] > 0 and available.get(d, 0) > 0),
             key=lambda d: (-quota[d], d),
         )
+        left = sum(max(0, min(quota[d], available.get(d, 0))) for d in planned)
+        if unplaced_fill(available, new_today, new_per_day, left):
+            planned.append(NO_DOMAIN)
+        return planned
     if sum(new_today.values()) >= new_per_day:
         return []
+    shares = interleave_weights(weights, available)
     return sorted(
-        (d for d, n in available.items() if n > 0 and weights.get(d, 0) > 0),
-        key=lambda d: ((new_today.get(d, 0) + 1) / weights[d], d),
+        (d for d, n in available.items() if n > 0 and shares.get(d, 0) > 0),
+        key=lambda d: ((new_today.get(d, 0) + 1) / shares[d], d),
     )
 
 
@@ -85,7 +129,10 @@ def new_left(
     if focus is not None:
         return max(0, min(new_per_day - sum(new_today.values()), available.get(focus, 0)))
     if quota is not None:
-        return sum(max(0, min(n, available.get(d, 0))) for d, n in quota.items())
+        planned = sum(
+            max(0, min(n, available.get(d, 0))) for d, n in quota.items() if d != NO_DOMAIN
+        )
+        return planned + unplaced_fill(available, new_today, new_per_day, planned)
     return max(0, min(new_per_day - sum(new_today.values()), sum(available.values())))
 
 
@@ -129,10 +176,11 @@ def extra_new_domains(
     weights: Mapping[int, float],
 ) -> list[int]:
     """The domains to take an extra new card from, best first: the asked domain, or the
-    domain furthest below its exam-weight share of today's new cards."""
+    domain furthest below its share of today's new cards (``interleave_weights``)."""
     if extra.domain is not None:
         return [extra.domain] if available.get(extra.domain, 0) > 0 else []
+    shares = interleave_weights(weights, available)
     return sorted(
-        (d for d, n in available.items() if n > 0 and weights.get(d, 0) > 0),
-        key=lambda d: ((new_today.get(d, 0) + 1) / weights[d], d),
+        (d for d, n in available.items() if n > 0 and shares.get(d, 0) > 0),
+        key=lambda d: ((new_today.get(d, 0) + 1) / shares[d], d),
     )

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 import nh3
 from markdownify import markdownify
 
+from mlstudy.decks.parser import NO_DOMAIN_WORD
 from mlstudy.errors import UserError
 
 MAX_PACKAGE_ENTRIES = 100_000
@@ -493,8 +494,9 @@ def deck_files(
     """One deck file text per Anki deck, keyed by file name (``anki-….md``).
 
     A card's Anki tags ``task::N.M`` or ``domain::N`` set its task or domain; ``domain``
-    and ``task`` are the defaults for cards whose tags name neither. ``exam``, when
-    given, is named in each file's front matter (the cards stay in that exam pack).
+    and ``task`` are the defaults for cards whose tags name neither. With neither, those
+    cards have no domain (``domain: none``: studied, left out of readiness). ``exam``,
+    when given, is named in each file's front matter (the cards stay in that exam pack).
     """
     by_deck: dict[str, list[AnkiCard]] = {}
     for card in package.cards:
@@ -511,6 +513,8 @@ def deck_files(
             head.append(f"task: {task}")
         elif domain is not None:
             head.append(f"domain: {domain}")
+        else:
+            head.append(f"domain: {NO_DOMAIN_WORD}")
         head += ["---", "", f"Imported from the Anki deck {deck!r} in {package.path.name}.", ""]
         budget = [INLINE_BUDGET_BYTES]
         body = [_media_links(_card_block(card), package.media, budget) for card in cards]
@@ -518,14 +522,24 @@ def deck_files(
     return files
 
 
-def _card_block(card: AnkiCard) -> str:
-    lines = [f"## {card.question} {{#{card.key}}}"]
-    tags = [t for t in card.tags if "::" not in t]
+def tagged_place(card: AnkiCard) -> tuple[str | None, int | None]:
+    """The task and domain a card's Anki tags give (``task::N.M``, ``domain::N``), if any."""
     own_task = next((t.split("::", 1)[1] for t in card.tags if t.startswith("task::")), None)
     own_domain = next((t.split("::", 1)[1] for t in card.tags if t.startswith("domain::")), None)
     if own_task and re.fullmatch(r"\d+\.\d+", own_task):
+        return own_task, None
+    if own_domain and own_domain.isdigit() and int(own_domain) > 0:
+        return None, int(own_domain)
+    return None, None
+
+
+def _card_block(card: AnkiCard) -> str:
+    lines = [f"## {card.question} {{#{card.key}}}"]
+    tags = [t for t in card.tags if "::" not in t]
+    own_task, own_domain = tagged_place(card)
+    if own_task:
         lines.append(f":task: {own_task}")
-    elif own_domain and own_domain.isdigit():
+    elif own_domain is not None:
         lines.append(f":domain: {own_domain}")
     safe = [tag for tag in (_deck_tag(t) for t in tags) if tag]
     if safe:

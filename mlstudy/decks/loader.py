@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlstudy.core.exam import ExamManifest, parse_manifest
+from mlstudy.core.exam import NO_DOMAIN, ExamManifest, parse_manifest
 from mlstudy.decks.limits import MAX_FOLDER_DEPTH, over_cap
 from mlstudy.decks.parser import ParsedCard, Problem, read_bounded, read_card_file
 from mlstudy.errors import UserError
@@ -229,7 +229,7 @@ def load_decks(
                     )
                 )
                 continue
-            domain = _resolve_domain(card, owner, result.problems)
+            domain = _resolve_domain(card, owner, result.problems, bundled=exam is not None)
             if domain is None:
                 continue
             first = seen.get(card.key)
@@ -319,8 +319,23 @@ def _context_digest(manifests: Mapping[str, ExamManifest], fallback: str | None)
 
 
 def _resolve_domain(
-    card: ParsedCard, manifest: ExamManifest, problems: list[Problem]
+    card: ParsedCard, manifest: ExamManifest, problems: list[Problem], *, bundled: bool
 ) -> int | None:
+    """The card's domain number in ``manifest`` (``NO_DOMAIN`` for ``domain: none``), or
+    None after reporting why it has none. A task decides the domain, even over ``none``
+    (a file's ``domain: none`` is a default its cards' tasks may override)."""
+    if card.domain == NO_DOMAIN and card.task is None:
+        if bundled:
+            problems.append(
+                Problem(
+                    card.path,
+                    card.line,
+                    "domain: none is for your own decks; every card of an exam pack needs "
+                    "a domain or a task",
+                )
+            )
+            return None
+        return NO_DOMAIN
     if card.task is not None:
         owner = manifest.domain_of_task(card.task)
         if owner is None:
@@ -328,7 +343,7 @@ def _resolve_domain(
                 Problem(card.path, card.line, f"unknown task {card.task!r} for {manifest.code}")
             )
             return None
-        if card.domain is not None and card.domain != owner.number:
+        if card.domain not in (None, NO_DOMAIN, owner.number):
             problems.append(
                 Problem(
                     card.path,
@@ -343,7 +358,8 @@ def _resolve_domain(
             Problem(
                 card.path,
                 card.line,
-                "card has no domain: set 'domain:' in the front matter or a ':domain:' line",
+                "card has no domain: set 'domain:' in the front matter or a ':domain:' line"
+                + ("" if bundled else " ('domain: none' studies it left out of readiness)"),
             )
         )
         return None

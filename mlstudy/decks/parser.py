@@ -14,9 +14,13 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlstudy.core.exam import NO_DOMAIN
 from mlstudy.decks.limits import MAX_FILE_BYTES, is_source_url
 
 FIELD_KEYS = ("domain", "task", "tags", "source")
+NO_DOMAIN_WORD = "none"
+"""``domain: none``: the cards are studied with no domain (``core.exam.NO_DOMAIN``), left
+out of readiness. User decks only; a bundled pack must give every card a domain."""
 FRONT_MATTER_KEYS = (*FIELD_KEYS, "exam", "kind", "order")
 NEW_CARD_ORDERS = ("task", "file")
 """``order:`` in front matter: new cards by task statement (the default) or as written."""
@@ -259,10 +263,15 @@ def _set_field(
     target: dict[str, object], key: str, value: str, result: ParsedFile, line: int
 ) -> None:
     if key == "domain":
-        if not value.isdigit():
+        if value.lower() == NO_DOMAIN_WORD:
+            target[key] = NO_DOMAIN
+            return
+        if not value.isdigit() or int(value) == NO_DOMAIN:
             result.problems.append(
                 Problem(
-                    result.path, line, f"domain must be a domain number such as 3, got {value!r}"
+                    result.path,
+                    line,
+                    f"domain must be a domain number such as 3, or none, got {value!r}",
                 )
             )
             return

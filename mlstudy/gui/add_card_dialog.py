@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlstudy import paths
+from mlstudy.core.exam import NO_DOMAIN, NO_DOMAIN_NAME
 from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser
@@ -74,6 +75,7 @@ class AddCardDialog(QDialog):
         self.domain = QComboBox()
         for domain in self.manifest.domains:
             self.domain.addItem(f"{domain.number}. {domain.name}", domain.number)
+        self.domain.addItem(f"{NO_DOMAIN_NAME} (left out of readiness)", NO_DOMAIN)
         self.task = QComboBox()
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("comma-separated, such as kinesis, streaming")

@@ -142,6 +142,11 @@ class ImportDialog(QDialog):
             f"Note type “{_escape(t)}”: {_count(n, 'note')}" for t, n in preview.note_types.items()
         ]
         lines.append(_count(preview.media, "media file"))
+        if preview.no_domain:
+            lines.append(
+                f"{_count(preview.no_domain, 'card')} with no domain in the Anki tags: "
+                "pick a domain or task below, or study them left out of readiness"
+            )
         if preview.skipped:
             lines.append(f"<b>Skipped ({len(preview.skipped)}):</b>")
             lines += [_escape(reason) for reason in preview.skipped[:20]]
@@ -149,7 +154,11 @@ class ImportDialog(QDialog):
         summary.setTextFormat(Qt.TextFormat.RichText)
         summary.setWordWrap(True)
         self.summary = summary
-        self.domain = _domain_box(library, "From the Anki tags")
+        self.domain = _domain_box(library, "No domain (left out of readiness)")
+        self.domain.setToolTip(
+            "For cards whose Anki tags name no task or domain. Cards with no domain come "
+            "up for study like any other but do not count toward readiness or the plan."
+        )
         self.task = QComboBox()
         self.task.addItem("None", None)
         for domain in library.exam().domains:
@@ -173,7 +182,8 @@ class ImportDialog(QDialog):
         form.addRow("Task", self.task)
         form.addRow("", self.with_progress)
         note = QLabel(
-            "Cards tagged task::N.M in Anki keep that task. Each Anki deck becomes one "
+            "Cards tagged task::N.M or domain::N in Anki keep that task or domain. Each "
+            "Anki deck becomes one "
             "file in your deck folder; importing the same package again updates it."
         )
         note.setWordWrap(True)
@@ -224,6 +234,8 @@ def import_package(
         def imported(result: ImportPreview) -> None:
             publish(result.changes)
             message = f"Imported {result.cards} cards into {', '.join(result.files)}"
+            if result.no_domain:
+                message += f" ({result.no_domain} with no domain, left out of readiness)"
             if result.progress is not None:
                 done = result.progress
                 message += (

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlstudy.core.exam import NO_DOMAIN, NO_DOMAIN_NAME
 from mlstudy.errors import UserError
 from mlstudy.gui.add_card_dialog import AddCardDialog
 from mlstudy.gui.bus import ChangeBus
@@ -257,7 +258,8 @@ class BrowseModel(QAbstractTableModel):
         if key == "tags":
             return ", ".join(row.tags)
         if key == "domain":
-            return str(row.domain)  # the tint and the tooltip carry the name
+            # The tint and the tooltip carry the name; "—" is a card with no domain.
+            return "—" if row.domain == NO_DOMAIN else str(row.domain)
         if key == "task":
             return row.task or ""
         if key == "due":
@@ -280,6 +282,8 @@ class BrowseModel(QAbstractTableModel):
         if key == "tags" and row.tags:
             return as_rich_text(", ".join(row.tags))
         if key == "domain":
+            if row.domain == NO_DOMAIN:
+                return f"{NO_DOMAIN_NAME}: studied, left out of readiness (search domain:0)"
             return self._domain_names.get(row.domain)
         if key == "key":
             return row.key  # ids are letters, digits and hyphens
@@ -715,7 +719,12 @@ def _meta_html(card: CardView) -> str:
     color = domain_color(card.domain)
     esc = html.escape
     lines = [
-        f"<span style='color:{color}'>&#9632;</span> <b>Domain {card.domain}</b> · "
+        (
+            f"<span style='color:{color}'>&#9632;</span> <b>{esc(card.domain_name)}</b> · "
+            "left out of readiness"
+        )
+        if card.domain == NO_DOMAIN
+        else f"<span style='color:{color}'>&#9632;</span> <b>Domain {card.domain}</b> · "
         f"{esc(card.domain_name)}"
     ]
     if card.task:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mlstudy.core.exam import NO_DOMAIN
 from mlstudy.core.leech import LEECH_HINT
 from mlstudy.core.sm2 import (
     GRADE_MEANINGS,
@@ -409,12 +410,16 @@ def meta_line(card: CardView, practice_reason: str | None = None) -> Markup:
     """
     kind = {"new": "New card", "review": "Review", "drill": "Drill"}.get(card.kind, "")
     task = rich(" · Task {task} {title}", task=card.task, title=card.task_title)
+    heading = (
+        rich("{name} (left out of readiness)", name=card.domain_name)
+        if card.domain == NO_DOMAIN
+        else rich("{number}. {name}", number=card.domain, name=card.domain_name)
+    )
     line = rich(
-        "<span style='color:{color}'>■</span> <b>{number}. {name}</b>{task}<br/>"
+        "<span style='color:{color}'>■</span> <b>{heading}</b>{task}<br/>"
         "<span>{kind}{tags}{source}</span>",
         color=domain_color(card.domain),
-        number=card.domain,
-        name=card.domain_name,
+        heading=heading,
         task=task if card.task else Markup(),
         kind=kind,
         tags=rich(" · {tags}", tags=", ".join(card.tags)) if card.tags else Markup(),

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from mlstudy.core.exam import NO_DOMAIN
 from mlstudy.decks.loader import OVERRIDES_DIR
-from mlstudy.decks.parser import parse_card_text
+from mlstudy.decks.parser import NO_DOMAIN_WORD, parse_card_text
 from mlstudy.errors import UserError
 from mlstudy.services.context import LibraryContext
 from mlstudy.services.types import CardView, Changes, SyncReport
@@ -53,7 +54,8 @@ def file_hash(path: Path) -> str | None:
 def card_markdown(card: NewCard, key: str) -> str:
     """A card as deck markdown: heading with id, field lines, blank line, answer."""
     question = " ".join(card.question.split())
-    lines = [f"## {question} {{#{key}}}", f":domain: {card.domain}"]
+    domain = NO_DOMAIN_WORD if card.domain == NO_DOMAIN else str(card.domain)
+    lines = [f"## {question} {{#{key}}}", f":domain: {domain}"]
     if card.task:
         lines.append(f":task: {card.task}")
     if card.tags:

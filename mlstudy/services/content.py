@@ -12,7 +12,7 @@ from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from mlstudy import paths
-from mlstudy.core.exam import Domain, ExamManifest, Task
+from mlstudy.core.exam import NO_DOMAIN, NO_DOMAIN_NAME, Domain, ExamManifest, Task
 from mlstudy.core.new_order import OrderedCard, new_card_ranks, task_rank
 from mlstudy.decks.loader import LoadResult, find_packs, load_decks
 from mlstudy.decks.parser import Problem
@@ -122,7 +122,11 @@ def check(
         mapped = shared_per_domain.setdefault(entry.exam, {})
         mapped[entry.domain] = mapped.get(entry.domain, 0) + 1
     per_domain = {code: result.cards_per_domain(code) for code in result.manifests}
-    names = {code: {d.number: d.name for d in m.domains} for code, m in result.manifests.items()}
+    names = {
+        code: {NO_DOMAIN: f"{NO_DOMAIN_NAME} (left out of readiness)"}
+        | {d.number: d.name for d in m.domains}
+        for code, m in result.manifests.items()
+    }
     return CheckReport(
         files=result.files + questions.files,
         per_domain=per_domain,

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlstudy.core.exam import NO_DOMAIN, NO_DOMAIN_NAME
 from mlstudy.errors import UserError
 from mlstudy.services.types import Changes
 
 if TYPE_CHECKING:
+    from mlstudy.core.exam import ExamManifest
     from mlstudy.decks.anki_import import AnkiPackage
     from mlstudy.services.library import Library
     from mlstudy.storage.interop import CardProgress
@@ -71,7 +73,7 @@ def export_to_anki(
             cards,
             path,
             exam.code,
-            names,
+            {NO_DOMAIN: NO_DOMAIN_NAME, **names},  # "MLS-C01::0 No domain"
             timestamp=library.now().timestamp(),
             with_progress=with_progress,
             progress=None if progress is None else lambda done, of: progress(of + done, 2 * of),
@@ -200,6 +202,9 @@ class ImportPreview:
     suspended: int = 0
     """Cards suspended in Anki (suspended here too with progress, when new to mlstudy)."""
     progress: ImportedProgress | None = None
+    no_domain: int = 0
+    """Cards whose Anki tags give no domain of the exam: with no domain or task chosen,
+    they are imported with no domain (studied, left out of readiness)."""
 
 
 def preview_import(library: Library, path: Path) -> ImportPreview:
@@ -210,13 +215,26 @@ def preview_import(library: Library, path: Path) -> ImportPreview:
     """
     from mlstudy.decks.anki_import import read_package
 
-    return _preview(path, read_package(path))
+    return _preview(path, read_package(path), library.exam())
 
 
-def _preview(path: Path, package: AnkiPackage) -> ImportPreview:
+def _untagged(package: AnkiPackage, exam: ExamManifest) -> int:
+    """Cards whose Anki tags name no task or domain of ``exam``."""
+    from mlstudy.decks.anki_import import tagged_place
+
+    count = 0
+    for card in package.cards:
+        task, domain = tagged_place(card)
+        if task is None and (domain is None or exam.domain(domain) is None):
+            count += 1
+    return count
+
+
+def _preview(path: Path, package: AnkiPackage, exam: ExamManifest) -> ImportPreview:
     from mlstudy.decks.anki_import import deck_slug
 
     return ImportPreview(
+        no_domain=_untagged(package, exam),
         path=path,
         decks=dict(sorted(package.decks().items())),
         notes=package.notes,
@@ -251,8 +269,12 @@ def import_from_anki(
     decks are synced: if that transaction fails, the cards are imported and no
     progress is, and importing again with progress applies it (it is idempotent).
 
+    Cards whose Anki tags give no task or domain take ``task`` or ``domain``; with
+    neither, they are imported with no domain (``exam.NO_DOMAIN``): studied like any
+    card, left out of readiness and the plan (``no_domain`` of the result counts them).
+
     Raises:
-        UserError: a bad package, an unknown domain or task, cards with no domain,
+        UserError: a bad package, an unknown domain or task (given or in the tags),
             or generated files that do not validate; nothing is written then. Also
             when the progress cannot be logged (the decks are imported then).
     """
@@ -278,6 +300,7 @@ def import_from_anki(
         reasons = "; ".join(package.skipped[:3]) or "the package has no notes"
         raise UserError(f"{path}: nothing to import ({reasons})")
     files = deck_files(package, domain, task, exam.code)
+    no_domain = 0
     for name, text in files.items():
         parsed = parse_card_text(text, name)
         if parsed.problems:
@@ -287,10 +310,13 @@ def import_from_anki(
                 raise UserError(
                     f"{path}: a note is tagged task::{card.task}, not a task of {exam.code}"
                 )
-            if card.task is None and (card.domain is None or exam.domain(card.domain) is None):
+            if card.task is None and card.domain == NO_DOMAIN:
+                no_domain += 1
+            elif card.task is None and (card.domain is None or exam.domain(card.domain) is None):
+                known = ", ".join(str(d.number) for d in exam.domains)
                 raise UserError(
-                    f"{path}: the Anki tags give no domain for {card.key}: "
-                    "choose one with --domain or --task"
+                    f"{path}: {card.key} is tagged domain::{card.domain}, but {exam.code} "
+                    f"has domains {known}"
                 )
     progress = _progress(library, package) if with_progress else None
     existing = _known_keys(library, [card.key for card in package.cards if card.suspended])
@@ -315,7 +341,7 @@ def import_from_anki(
             f"{decks}: cannot write the imported decks: {exc.strerror or exc}"
         ) from None
     report = library.sync_content()
-    done = replace(_preview(path, package), changes=report.changes)
+    done = replace(_preview(path, package, exam), changes=report.changes, no_domain=no_domain)
     if progress is None:
         return done
     done = _apply_progress(library, path, done, progress)

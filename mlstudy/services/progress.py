@@ -195,7 +195,13 @@ def _compute_progress(library: Library, days: int = DEFAULT_DAYS) -> ProgressDat
         mastery = domain_mastery(cards, today, numbers)
         due_90 = due_forecast(cards, today, FORECAST_DAYS[1])
         states = card_states(cards, today)
-        card_domains = dict(zip(cards.card_id.tolist(), cards.domain.tolist(), strict=True))
+        # Cards with no domain (exam.NO_DOMAIN) are left out of mastery, as of readiness.
+        wanted = set(numbers)
+        card_domains = {
+            card: domain
+            for card, domain in zip(cards.card_id.tolist(), cards.domain.tolist(), strict=True)
+            if domain in wanted
+        }
         log = reading.result()
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlstudy-series") as pool:

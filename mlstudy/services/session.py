@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection
 
 from mlstudy.core import queue
-from mlstudy.core.exam import ExamManifest
+from mlstudy.core.exam import NO_DOMAIN, NO_DOMAIN_NAME, ExamManifest
 from mlstudy.core.leech import became_leech
 from mlstudy.core.models import DayAnswer, ReviewKind
 from mlstudy.core.sm2 import NEW_CARD, GradeOutcome, grade_outcomes, validate_grade
@@ -191,7 +191,13 @@ class StudySession:
             question=row.question,
             answer=row.answer,
             domain=row.domain,
-            domain_name=domain.name if domain else f"Domain {row.domain}",
+            domain_name=(
+                domain.name
+                if domain
+                else NO_DOMAIN_NAME
+                if row.domain == NO_DOMAIN
+                else f"Domain {row.domain}"
+            ),
             task=row.task,
             task_title=task_title,
             tags=tuple(t for t in row.tags.split(",") if t),

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from mlstudy.core.card_table import CardTable
+from mlstudy.core.exam import NO_DOMAIN
 from mlstudy.core.mastery import domain_mastery, readiness, weakest_domain
 from mlstudy.core.planner import Plan, PlanDay
 from mlstudy.core.progress import due_forecast
@@ -56,6 +57,10 @@ def library_stats(library: Library) -> dict[str, Any]:
             "streak": counts.streak,
         },
         "cards": len(cards),
+        "no_domain": {  # studied, left out of readiness and mastery (exam.NO_DOMAIN)
+            "cards": per_domain.get(NO_DOMAIN, {}).get("cards", 0),
+            "new": per_domain.get(NO_DOMAIN, {}).get("new", 0),
+        },
         "readiness": round(readiness(mastery, weights), 4),
         "weakest_domain": weakest_domain(mastery, weights),
         "domains": [

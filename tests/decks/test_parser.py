@@ -83,7 +83,8 @@ def test_malformed_front_matter(tmp_path: Path) -> None:
         "got 'domain 1'",
         "content/mls-c01/cards/a.md:3: error: unknown front matter key 'colour' "
         "(known: domain, task, tags, source, exam, kind, order)",
-        "content/mls-c01/cards/a.md:4: error: domain must be a domain number such as 3, got 'one'",
+        "content/mls-c01/cards/a.md:4: error: domain must be a domain number such as 3, "
+        "or none, got 'one'",
         "content/mls-c01/cards/a.md:6: error: card has no domain: set 'domain:' in the "
         "front matter or a ':domain:' line",
         "content/mls-c01/cards/b.md:1: error: front matter starts with '---' but has no "

@@ -111,3 +111,33 @@ def test_browse_shows_the_interval_and_ease_of_an_imported_card(
     # No answer in mlstudy yet, but a state: Anki's interval and ease show.
     assert (cells["due"], cells["interval"], cells["ease"]) == ("2026-12-10", "5 d", "2.50")
     assert (cells["reviews"], cells["lapses"]) == ("0", "0")
+
+
+def test_import_defaults_to_no_domain_for_untagged_cards(
+    qtbot: QtBot, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlstudy.gui.review_page import meta_line
+
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    seen: list[tuple[str, object, str]] = []
+
+    def accept(dialog: QDialog) -> int:
+        seen.append(
+            (dialog.domain.currentText(), dialog.domain.currentData(), dialog.summary.text())
+        )
+        return QDialog.DialogCode.Accepted  # the default choice, untouched
+
+    monkeypatch.setattr(anki_dialogs.ImportDialog, "exec", accept)
+    package = FIXTURES / "current.apkg"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(package), ""))
+    menu_action(window, "Import Anki package").trigger()
+    qtbot.waitUntil(lambda: "Imported" in window.statusBar().currentMessage(), timeout=10000)
+    ((label, data, summary),) = seen
+    assert (label, data) == ("No domain (left out of readiness)", None)
+    assert "4 cards with no domain in the Anki tags" in summary
+    assert "(4 with no domain, left out of readiness)" in window.statusBar().currentMessage()
+    while (card := library.next_card()) is not None and card.domain != 0:
+        library.answer(card.id, 5)
+    assert card is not None  # a card with no domain comes up for study
+    assert "<b>No domain (left out of readiness)</b>" in str(meta_line(card))

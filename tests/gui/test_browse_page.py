@@ -338,3 +338,24 @@ def test_ctrl_z_undoes_a_suspend_and_ctrl_y_redoes_it(
     with qtbot.waitSignal(page.results_loaded, timeout=5000):
         qtbot.keyClick(page.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert library.card(other).suspended
+
+
+def test_cards_with_no_domain_show_a_dash_and_are_found_by_domain_0(
+    qtbot: QtBot, library: Library
+) -> None:
+    folder = library.data_dir / "decks"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "loose.md").write_text(
+        "---\ndomain: none\n---\n## What is a loose card? {#my-loose}\n\nOne with no domain.\n",
+        encoding="utf-8",
+    )
+    library.sync_content()
+    browse_page = BrowsePage(library, ChangeBus())
+    qtbot.addWidget(browse_page)
+    with qtbot.waitSignal(browse_page.results_loaded, timeout=5000):
+        browse_page.show()
+    search(qtbot, browse_page, "domain:0")
+    assert column_texts(browse_page) == ["What is a loose card?"]
+    cell = browse_page.model.index(0, 1)
+    assert cell.data() == "—"
+    assert cell.data(Qt.ItemDataRole.ToolTipRole).startswith("No domain: studied, left out")

@@ -66,9 +66,9 @@ def test_importing_again_updates_instead_of_duplicating(library: Library) -> Non
     assert len(list((library.data_dir / "decks").glob("anki-*.md"))) == 1
 
 
-def test_a_domain_is_needed_when_tags_name_none(library: Library) -> None:
-    with pytest.raises(UserError, match="--domain"):
-        import_from_anki(library, FIXTURES / "legacy.apkg")
+def test_a_domain_or_task_given_must_be_the_exams(library: Library) -> None:
+    with pytest.raises(UserError, match=r"--domain 9: MLS-C01 has domains 1, 2, 3, 4"):
+        import_from_anki(library, FIXTURES / "legacy.apkg", domain=9)
     assert not list((library.data_dir / "decks").glob("anki-*"))
     with pytest.raises(UserError, match=r"--task 9\.9: not a task statement"):
         import_from_anki(library, FIXTURES / "legacy.apkg", task="9.9")
@@ -92,6 +92,19 @@ def test_large_images_are_linked_to_their_copy_and_outside_ones_dropped() -> Non
     assert "[big.png](anki-media/big.png)" in text
     assert "example.com" in text and "![](https://" not in text
     assert "[image: https://example.com/tracker.png]" in text
+
+
+def test_only_cards_whose_tags_name_no_domain_get_domain_none() -> None:
+    from mlstudy.decks.anki_import import AnkiCard, AnkiPackage, deck_files
+    from mlstudy.decks.parser import parse_card_text
+
+    package = AnkiPackage(path=Path("x.apkg"), schema=18)
+    tagged = ("domain::7",)
+    package.cards.append(AnkiCard("anki-1", "Deck", "Q?", "A.", tagged, "Basic", 0, 0, None))
+    package.cards.append(AnkiCard("anki-2", "Deck", "R?", "B.", (), "Basic", 0, 0, None))
+    parsed = parse_card_text(deck_files(package, None, None)["anki-deck.md"], "d.md")
+    assert parsed.problems == []
+    assert [(c.key, c.domain) for c in parsed.cards] == [("anki-1", 7), ("anki-2", 0)]
 
 
 def test_anki_tags_become_deck_tags() -> None:
@@ -118,3 +131,28 @@ def test_imported_decks_name_the_exam_they_were_imported_for() -> None:
     parsed = parse_card_text(text, "anki-deck.md")
     assert parsed.problems == [] and parsed.exam == "MLA-C01"
     assert parse_card_text(deck_files(package, 2, None)["anki-deck.md"], "d.md").exam is None
+
+
+def test_the_command_line_imports_without_a_domain_and_says_so(tmp_path: Path) -> None:
+    import json
+
+    from tests.test_cli import mlstudy
+
+    package = str(FIXTURES / "current.apkg")
+    data = ["--data-dir", str(tmp_path / "data")]
+    note = (
+        "  no domain: 4 cards (their Anki tags name no task or domain): studied, but left "
+        "out of readiness; choose one with --domain or --task"
+    )
+    dry = mlstudy("import", package, "--dry-run", *data)
+    assert dry.returncode == 0, dry.stderr
+    assert note in dry.stdout.splitlines()
+    done = mlstudy("import", package, *data)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("imported 5 cards from 3 notes")
+    assert note in done.stdout.splitlines()
+    stats = json.loads(mlstudy("stats", "--json", *data).stdout)
+    assert stats["no_domain"] == {"cards": 4, "new": 4}
+    placed = mlstudy("import", package, "--domain", "2", *data)
+    assert "no domain" not in placed.stdout
+    assert json.loads(mlstudy("stats", "--json", *data).stdout)["no_domain"]["cards"] == 0
