@@ -8,6 +8,7 @@ before Save, nothing is written and the dialog says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -30,8 +31,9 @@ from mlstudy.errors import UserError
 from mlstudy.gui.bus import ChangeBus
 from mlstudy.gui.richtext import CardBrowser
 from mlstudy.gui.theme import is_dark
-from mlstudy.services import CardView, Library
+from mlstudy.services import CardView, Changes, Library
 from mlstudy.services.authoring import (
+    FileEdit,
     NewCard,
     add_card,
     edit_card,
@@ -236,40 +238,44 @@ class AddCardDialog(QDialog):
     def remove_override(self) -> None:
         """Remove the user's version of a bundled card; the bundled text comes back."""
         assert self.editing is not None
-        try:
-            edit, changes = remove_override(
+        key = self.editing.key
+        self._finish(
+            lambda: remove_override(
                 self.target(),
-                self.editing.key,
+                key,
                 self._opened_hash,
                 self.library.sync_content,
                 self.library.deck_folders(),
-            )
-        except UserError as exc:
-            self.error.setText(str(exc))
-            return
-        self.library.session.push_undoable(edit)
-        self.saved_key = self.editing.key
-        self.bus.publish(changes)
-        self.bus.status_message.emit(
-            "Your version was removed: the bundled text is back (Ctrl+Z undoes)"
+            ),
+            key,
+            "Your version was removed: the bundled text is back (Ctrl+Z undoes)",
         )
-        self.accept()
 
     def _save_edit(self, card: CardView) -> None:
-        try:
-            edit, changes = edit_card(
+        self._finish(
+            lambda: edit_card(
                 self.target(),
                 card.key,
                 self.card(),
                 self._opened_hash,
                 self.library.sync_content,
                 self.library.deck_folders(),
-            )
+            ),
+            card.key,
+            f"Card saved in {self.target().name} (Ctrl+Z undoes)",
+        )
+
+    def _finish(
+        self, write: Callable[[], tuple[FileEdit, Changes]], key: str, message: str
+    ) -> None:
+        """Run a file edit; on success put it on the undo stack, say so and close."""
+        try:
+            edit, changes = write()
         except UserError as exc:
             self.error.setText(str(exc))
             return
         self.library.session.push_undoable(edit)
-        self.saved_key = card.key
+        self.saved_key = key
         self.bus.publish(changes)
-        self.bus.status_message.emit(f"Card saved in {self.target().name} (Ctrl+Z undoes)")
+        self.bus.status_message.emit(message)
         self.accept()

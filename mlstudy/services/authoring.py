@@ -265,16 +265,11 @@ def edit_card(
     Refused for a file outside the user's deck folders (bundled decks are never
     written) and for a file changed since the dialog read it.
     """
-    if not any(path.resolve().is_relative_to(f.resolve()) for f in user_folders):
+    if not _inside(path, user_folders):
         raise UserError(f"{path.name} is not one of your decks; bundled decks are never written")
     if not card.question.strip() or not card.answer.strip():
         raise UserError("a card needs a question and an answer")
-    current = path.read_bytes() if path.exists() else None
-    if current is None or hashlib.sha256(current).hexdigest() != opened_hash:
-        raise UserError(
-            f"{path.name} was changed outside mlstudy while the dialog was open; "
-            "nothing was written. Open the card again to edit the new version."
-        )
+    current = _unchanged(path, opened_hash, "written. Open the card again to edit the new version.")
     text = current.decode("utf-8")
     start, end = card_block(text, path, key)
     lines = text.replace("\r\n", "\n").split("\n")
@@ -299,6 +294,21 @@ def edit_card(
     return edit, sync().changes
 
 
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(path.resolve().is_relative_to(f.resolve()) for f in folders)
+
+
+def _unchanged(path: Path, opened_hash: str | None, nothing_was: str) -> bytes:
+    """The file's bytes, as the dialog read them; a UserError when it changed since."""
+    current = path.read_bytes() if path.exists() else None
+    if current is None or hashlib.sha256(current).hexdigest() != opened_hash:
+        raise UserError(
+            f"{path.name} was changed outside mlstudy while the dialog was open; "
+            f"nothing was {nothing_was}"
+        )
+    return current
+
+
 def is_override(path: str) -> bool:
     """Whether a card file is the user's version of bundled cards (``overrides/``)."""
     return Path(path).is_absolute() and Path(path).parent.name == OVERRIDES_DIR
@@ -316,16 +326,9 @@ def remove_override(
     is left in it. Refused for a file that is not an override in the user's deck
     folders, and for a file changed since the dialog read it.
     """
-    if not is_override(str(path)) or not any(
-        path.resolve().is_relative_to(f.resolve()) for f in user_folders
-    ):
+    if not is_override(str(path)) or not _inside(path, user_folders):
         raise UserError(f"{path.name} is not one of your override files; nothing was removed")
-    current = path.read_bytes() if path.exists() else None
-    if current is None or hashlib.sha256(current).hexdigest() != opened_hash:
-        raise UserError(
-            f"{path.name} was changed outside mlstudy while the dialog was open; "
-            "nothing was removed. Open the card again to see the new version."
-        )
+    current = _unchanged(path, opened_hash, "removed. Open the card again to see the new version.")
     text = current.decode("utf-8")
     start, end = card_block(text, path, key)
     lines = text.replace("\r\n", "\n").split("\n")
