@@ -91,6 +91,26 @@ def resolve_code(library: Library, code: str) -> str:
     return found
 
 
+def override_exam(library: Library, code: str) -> None:
+    """Act on exam pack ``code`` until the library closes, leaving the saved selection
+    alone (``--exam``); an ``UnknownExamError`` lists the codes."""
+    library.settings_service.exam_override = resolve_code(library, code)
+    library.context.publish(Changes(settings=True, plan=True, queue=True))
+
+
+def settle_selection(library: Library) -> None:
+    """Save the selection once a new library has packs: the first pack that can still be
+    taken; user decks that name no exam stay with it for good."""
+    settings = library.settings_service
+    if settings.stored_value("exam") or not library.has_content():
+        return
+    code = library.exam().code
+    values = {"exam": code}
+    if not settings.stored_value("deck_exam"):
+        values["deck_exam"] = code
+    settings.update(**values)
+
+
 def select_exam(library: Library, code: str) -> Changes:
     """Make ``code`` the selected exam pack (kept in the library); a UserError names an
     unknown code. The exam-aware due days follow the new exam's date."""

@@ -288,10 +288,9 @@ class Library:
     def override_exam(self, code: str) -> None:
         """Act on exam pack ``code`` until the library closes, leaving the saved selection
         alone (``--exam``); an ``UnknownExamError`` lists the codes."""
-        from mlstudy.services.exams import resolve_code
+        from mlstudy.services.exams import override_exam
 
-        self.settings_service.exam_override = resolve_code(self, code)
-        self.context.publish(Changes(settings=True, plan=True, queue=True))
+        override_exam(self, code)
 
     def has_content(self) -> bool:
         """True once an exam pack has been synced into the database."""
@@ -310,15 +309,10 @@ class Library:
         return self.content.exam()[0]
 
     def settle_exam(self) -> None:
-        """Save the selection once a new library has packs: the first pack that can
-        still be taken; user decks that name no exam stay with it for good."""
-        if self.settings_service.stored_value("exam") or not self.has_content():
-            return
-        code = self.exam().code
-        values = {"exam": code}
-        if not self.settings_service.stored_value("deck_exam"):
-            values["deck_exam"] = code
-        self.settings_service.update(**values)
+        """Save the selection once a new library has packs (``services.exams``)."""
+        from mlstudy.services.exams import settle_selection
+
+        settle_selection(self)
 
     def exam_codes(self) -> list[str]:
         """Every exam pack in the library."""
