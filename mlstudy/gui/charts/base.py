@@ -64,6 +64,12 @@ def nearest(xs: Sequence[float], x: float, tolerance: float) -> int | None:
     return index if abs(values[index] - x) <= tolerance else None
 
 
+def bar_at(x: float, count: int, tolerance: float = 0.5) -> int | None:
+    """The index of the bar (at x = 0 .. count - 1) under ``x``, if within ``tolerance``."""
+    index = round(x)
+    return index if 0 <= index < count and abs(x - index) <= tolerance else None
+
+
 @dataclass(frozen=True, slots=True)
 class Bars:
     """One series of bars, exactly as drawn.

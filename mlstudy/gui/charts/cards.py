@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyqtgraph as pg  # PySide6 is already imported by base, so pyqtgraph binds to it
 
 from mlstudy.gui.charts.axes import CategoryAxis
-from mlstudy.gui.charts.base import Bars, PlotChart
+from mlstudy.gui.charts.base import Bars, PlotChart, bar_at
 from mlstudy.gui.charts.palette import STATE_COLORS, swatch
 from mlstudy.services.progress import ProgressData
 
@@ -85,8 +85,8 @@ class CardStates(PlotChart[CardStatesModel]):
         """The state under the mouse and its count."""
         if self.model is None:
             return None
-        index = round(x)
-        if not 0 <= index < len(self.model.labels) or abs(x - index) > 0.4:
+        index = bar_at(x, len(self.model.labels), 0.4)
+        if index is None:
             return None
         bars = self.model.bars
         label = f"{self.model.labels[index]}: {bars.heights[index]:,.0f}"

@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg  # after PySide6 (imported by base), so pyqtgraph binds to it
 
 from mlstudy.gui.charts.axes import DAY_SECONDS, CategoryAxis, timestamp
-from mlstudy.gui.charts.base import Bars, PlotChart, day_label, nearest, percent
+from mlstudy.gui.charts.base import Bars, PlotChart, bar_at, day_label, nearest, percent
 from mlstudy.gui.charts.palette import Palette, swatch
 from mlstudy.gui.theme import domain_color
 from mlstudy.services.progress import ProgressData
@@ -229,7 +229,7 @@ class MasteryVsWeight(PlotChart[MasteryVsWeightModel]):
         """The domain under the mouse with its mastery and weight."""
         if self.model is None:
             return None
-        index = round(x)
-        if not 0 <= index < len(self.model.labels) or abs(x - index) > 0.45:
+        index = bar_at(x, len(self.model.labels), 0.45)
+        if index is None:
             return None
         return self.model.hover[index], None

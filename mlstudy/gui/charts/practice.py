@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 
-from mlstudy.gui.charts.base import PlotChart
+from mlstudy.gui.charts.base import PlotChart, bar_at
 from mlstudy.gui.charts.palette import Palette, swatch
 from mlstudy.gui.theme import domain_color
 from mlstudy.services.progress import ProgressData
@@ -131,7 +131,7 @@ class PracticeScores(PlotChart[PracticeScoresModel]):
         """The attempt under the mouse: its day, mode, overall and per-domain scores."""
         if self.model is None:
             return None
-        index = round(x)
-        if not 0 <= index < len(self.model.hovers):
+        index = bar_at(x, len(self.model.hovers))
+        if index is None:
             return None
         return self.model.hovers[index], float(index)
