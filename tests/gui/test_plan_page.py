@@ -25,7 +25,16 @@ def test_plan_page_saves_and_shows_the_plan(qtbot: QtBot, library: Library, tmp_
     page.minutes.setValue(20)
     page.weekday_boxes[6].setChecked(True)
     page.apply()
-    qtbot.waitUntil(lambda: not page.computing and page.plan is not None, timeout=10000)
+    # The plan of these settings, not one computed while they were being typed.
+    qtbot.waitUntil(
+        lambda: (
+            not page.computing
+            and page.plan is not None
+            and page.plan.exam_date.isoformat() == "2026-12-24"
+            and page.plan.minutes_per_day == 20
+        ),
+        timeout=10000,
+    )
     assert page.verdict.text().startswith("Feasible")
     assert page.table.rowCount() == 52  # 2026-11-02 .. 2026-12-23
     sundays = [
@@ -127,7 +136,13 @@ def test_use_the_needed_minutes_button(qtbot: QtBot, library: Library) -> None:
     qtbot.waitUntil(lambda: f"Plan: Needs {needed} min/day" in verdict.text(), timeout=10000)
     page.use_button.click()
     assert library.settings()["minutes_per_day"] == needed
-    qtbot.waitUntil(lambda: page.plan is not None and not page.computing, timeout=10000)
+    # The plan at the new minutes (the old one stands until the recomputation starts).
+    qtbot.waitUntil(
+        lambda: (
+            page.plan is not None and page.plan.minutes_per_day == needed and not page.computing
+        ),
+        timeout=10000,
+    )
     assert page.plan is not None and page.plan.feasible
     assert not page.use_button.isVisibleTo(page)
     qtbot.waitUntil(lambda: verdict.text().startswith("Plan: Feasible"), timeout=10000)
