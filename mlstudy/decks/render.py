@@ -14,7 +14,9 @@ escaped plain text with a note saying why.
 from __future__ import annotations
 
 import html as html_lib
+import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -152,22 +154,58 @@ def _parser() -> markdown.Markdown:
     return parser
 
 
-def _render_unchecked(text: str) -> str:
-    parser = _parser()
-    try:
-        html = parser.convert(text)
-    finally:
-        parser.reset()
+_URL_SCHEMES = {"http", "https", "mailto", "data"}
+_cleaners = threading.local()
+
+
+def _cleaner() -> nh3.Cleaner:
+    """This thread's sanitiser for HTML with no links or images (built once: building
+    one costs more than cleaning a card)."""
+    cleaner: nh3.Cleaner | None = getattr(_cleaners, "cleaner", None)
+    if cleaner is None:
+        cleaner = nh3.Cleaner(
+            tags=_ALLOWED_TAGS,
+            attributes=_ALLOWED_ATTRIBUTES,
+            url_schemes=_URL_SCHEMES,
+            link_rel="noopener noreferrer",
+        )
+        _cleaners.cleaner = cleaner
+    return cleaner
+
+
+def _sanitise(html: str) -> str:
+    lowered = html.lower()
+    # The attribute filter only ever changes an ``a`` or ``img`` (which ``<image`` also
+    # becomes): HTML with neither cleans the same without it.
+    if "<a" not in lowered and "<im" not in lowered:
+        return str(_cleaner().clean(html))
     return str(
         nh3.clean(
             html,
             tags=_ALLOWED_TAGS,
             attributes=_ALLOWED_ATTRIBUTES,
-            url_schemes={"http", "https", "mailto", "data"},
+            url_schemes=_URL_SCHEMES,
             attribute_filter=_AttributeFilter(),
             link_rel="noopener noreferrer",
         )
     )
+
+
+_PLAIN_LINE = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.?;:'\"()/%$@+=-]*[A-Za-z0-9,.?;:'\"()/%$@+=-])?")
+"""One line of text that no markdown rule, HTML parser or sanitiser changes: it starts
+with a letter (never a list, heading, quote or code block), has no character that opens
+inline markup (``* _ ` [ ! < & \\ #``), no tab, no line break and no trailing space."""
+
+
+def _render_unchecked(text: str) -> str:
+    if _PLAIN_LINE.fullmatch(text):
+        return f"<p>{text}</p>"  # what the parser and sanitiser make of it, without them
+    parser = _parser()
+    try:
+        html = parser.convert(text)
+    finally:
+        parser.reset()
+    return _sanitise(html)
 
 
 def plain_text_html(text: str, problem: str) -> str:
@@ -203,19 +241,72 @@ def render_capped(text: str, seconds: float | None = None) -> Rendered:
 
 @lru_cache(maxsize=4096)
 def _render_capped(text: str, seconds: float) -> Rendered:
+    return render_batch([text], seconds)[0]
+
+
+def _render_one(text: str) -> Rendered:
+    """One field within the size and nesting caps (the time cap is the caller's)."""
     problem = limits.over_cap(text)
-    if problem is not None:
-        return Rendered(plain_text_html(text, problem), problem)
-    future = _executor().submit(_render_unchecked, text)
-    try:
-        return Rendered(future.result(timeout=seconds))
-    except FutureTimeout:
-        # The worker finishes on its own (the size and nesting caps bound it); its
-        # result is dropped.
-        problem = f"rendering took longer than {seconds:g} s"
-    except RecursionError:
-        problem = "card nests too deep to render"
+    if problem is None:
+        try:
+            return Rendered(_render_unchecked(text))
+        except RecursionError:
+            problem = "card nests too deep to render"
     return Rendered(plain_text_html(text, problem), problem)
+
+
+class _Batch:
+    """Fields rendered one after another on a render thread, while the caller watches
+    how long the one in hand has taken."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self.done: list[Rendered] = []
+        self.started = time.monotonic()
+        """When the field in hand began."""
+        self.abandoned = False
+        self.lock = threading.Lock()
+
+    def run(self) -> None:
+        for text in self.texts:
+            with self.lock:
+                if self.abandoned:
+                    return
+                self.started = time.monotonic()
+            rendered = _render_one(text)
+            with self.lock:
+                if self.abandoned:
+                    return
+                self.done.append(rendered)
+
+
+def render_batch(texts: Sequence[str], seconds: float | None = None) -> list[Rendered]:
+    """Each field as ``render_capped`` renders it, with one hand-over to the render
+    thread for the lot rather than one a field: a field over the time cap is shown as
+    plain text, its render thread left to finish on its own (the size and nesting caps
+    bound it), and the fields after it go to a fresh one."""
+    cap = limits.RENDER_SECONDS if seconds is None else seconds
+    out: list[Rendered] = []
+    while len(out) < len(texts):
+        batch = _Batch(texts[len(out) :])
+        future = _executor().submit(batch.run)
+        while True:
+            with batch.lock:
+                left = batch.started + cap - time.monotonic()
+                if left <= 0:
+                    batch.abandoned = True
+                    out.extend(batch.done)
+                    break
+            try:
+                future.result(timeout=left)
+            except FutureTimeout:
+                continue
+            out.extend(batch.done)
+            break
+        if batch.abandoned:
+            problem = f"rendering took longer than {cap:g} s"
+            out.append(Rendered(plain_text_html(texts[len(out)], problem), problem))
+    return out
 
 
 def render_markdown(text: str) -> str:
@@ -237,7 +328,7 @@ _CHUNK = 250
 
 def _render_chunk(texts: list[str]) -> list[tuple[str, str]]:
     """A worker process's share: each text rendered as ``render_capped`` does."""
-    return [(r.html, r.problem) for r in map(render_capped, texts)]
+    return [(r.html, r.problem) for r in render_batch(texts)]
 
 
 def render_many(
@@ -272,10 +363,12 @@ def render_many(
                         progress(done, total)
         except (OSError, RuntimeError):  # BrokenProcessPool is a RuntimeError
             pass
-    for index, text in enumerate(texts):
-        if out[index] is None:
-            out[index] = render_capped(text)
-            done += 1
-            if progress is not None and (done % 500 == 0 or done == total):
-                progress(done, total)
+    left = [index for index, rendered in enumerate(out) if rendered is None]
+    for start in range(0, len(left), _CHUNK):
+        indexes = left[start : start + _CHUNK]
+        for index, rendered in zip(indexes, render_batch([texts[i] for i in indexes]), strict=True):
+            out[index] = rendered
+        done += len(indexes)
+        if progress is not None:
+            progress(done, total)
     return [r for r in out if r is not None]

@@ -1,0 +1,121 @@
+"""The renderer's shortcuts give exactly what the full path gives.
+
+A plain line skips the parser and the sanitiser, HTML with no link or image skips the
+attribute filter, and many fields share one hand-over to the render thread. Each is
+compared here with the plain path it replaces: Python-Markdown, then ``nh3.clean``
+with the attribute filter, one field at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import markdown
+import nh3
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlstudy.decks import limits, render
+from mlstudy.decks.loader import load_decks
+from mlstudy.paths import content_dir
+
+
+def reference(text: str) -> str:
+    """Card markdown to HTML with neither shortcut."""
+    html = markdown.markdown(
+        text,
+        extensions=render._EXTENSIONS,
+        extension_configs=render._EXTENSION_CONFIGS,
+        output_format="html",
+    )
+    return str(
+        nh3.clean(
+            html,
+            tags=render._ALLOWED_TAGS,
+            attributes=render._ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto", "data"},
+            attribute_filter=render._AttributeFilter(),
+            link_rel="noopener noreferrer",
+        )
+    )
+
+
+PLAIN = "abcXYZ019 ,.?;:'\"()/%$@+=-"
+MARKUP = "*_`[]!<>&\\#|~\n\t\u00a0é"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=PLAIN + MARKUP, max_size=40))
+def test_any_text_renders_as_the_full_path_renders_it(text: str) -> None:
+    assert render._render_unchecked(text) == reference(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(render._PLAIN_LINE, fullmatch=True))
+def test_plain_lines_render_as_the_parser_renders_them(text: str) -> None:
+    assert render._render_unchecked(text) == reference(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is SageMaker?",
+        "Which metric: precision or recall?",
+        "1. not plain: a list",
+        "- not plain: a list",
+        "Ends with two spaces  ",
+        "Line one\nline two",
+        "<image src='https://example.com/x.png'> becomes an img",
+        "<IMG SRC='https://example.com/x.png'> in capitals",
+        "<A HREF='javascript:alert(1)'>x</A>",
+        "[ok](https://example.com) and [bad](file:///etc/passwd)",
+    ],
+)
+def test_edge_cases_render_as_the_full_path_renders_them(text: str) -> None:
+    assert render._render_unchecked(text) == reference(text)
+
+
+def test_an_image_tag_in_any_spelling_still_meets_the_filter() -> None:
+    for tag in ("<image src='https://example.com/x.png'>", "<IMG SRC='https://example.com/x'>"):
+        assert "example.com" not in render._render_unchecked(tag)
+
+
+def test_every_bundled_field_renders_as_the_full_path_renders_it() -> None:
+    loaded = load_decks([content_dir() / "mls-c01", content_dir() / "mla-c01"])
+    fields = [t for c in loaded.cards for t in (c.card.question, c.card.answer)]
+    assert len(fields) > 2000
+    assert [render._render_unchecked(t) for t in fields] == [reference(t) for t in fields]
+
+
+def test_a_batch_gives_what_one_at_a_time_gives() -> None:
+    texts = [
+        "Plain question?",
+        "**bold** and `code`",
+        "x" * (limits.MAX_CARD_CHARS + 1),
+        "[" * 200 + "deep" + "]" * 200,
+        "",
+    ]
+    assert render.render_batch(texts) == [render._render_capped(t, 2.0) for t in texts]
+
+
+def test_a_slow_field_in_a_batch_is_plain_text_and_the_rest_render(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = threading.Event()
+    real = render._render_unchecked
+
+    def stuck(text: str) -> str:
+        if "stuck" in text:
+            release.wait(30)
+        return real(text)
+
+    monkeypatch.setattr(render, "_render_unchecked", stuck)
+    try:
+        got = render.render_batch(["**one**", "a **stuck** one", "**three**", "four"], 0.05)
+    finally:
+        release.set()
+    assert [r.problem for r in got] == ["", "rendering took longer than 0.05 s", "", ""]
+    assert got[1].html.startswith("<pre class='plain'>a **stuck** one")
+    assert got[2].html == "<p><strong>three</strong></p>"
+    assert got[3].html == "<p>four</p>"
