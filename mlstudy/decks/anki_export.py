@@ -8,17 +8,19 @@ The package is written to a temporary file next to the target and renamed into p
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
 import genanki
+from genanki.util import BASE91_TABLE
 from pygments.formatters import HtmlFormatter
 
 from mlstudy.core.interop import (
@@ -30,7 +32,6 @@ from mlstudy.core.interop import (
     deck_name,
     stable_id,
 )
-from mlstudy.decks.render import render_markdown
 from mlstudy.errors import UserError
 
 Progress = Callable[[int, int], None]
@@ -84,8 +85,26 @@ def _html_text(text: str) -> str:
     return escape(text, quote=True)
 
 
+def note_guid(key: str) -> str:
+    """The Anki note GUID of a card id: ``genanki.guid_for("mlstudy", key)``, the same
+    value without its per-call overhead (a test holds them equal)."""
+    number = int.from_bytes(hashlib.sha256(f"mlstudy__{key}".encode()).digest()[:8], "big")
+    digits: list[str] = []
+    while number > 0:
+        number, digit = divmod(number, _BASE91)
+        digits.append(BASE91_TABLE[digit])
+    return "".join(reversed(digits))
+
+
+_BASE91 = len(BASE91_TABLE)
+_NOTE_ROW = "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, 0, 0, '')"
+_CARD_ROW = "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')"
+_ROWS_PER_BATCH = 5_000
+
+
 def write_apkg(
     cards: Sequence[ExportCard],
+    fields: Sequence[tuple[str, str]],
     path: Path,
     exam_code: str,
     domain_names: Mapping[int, str],
@@ -93,60 +112,26 @@ def write_apkg(
     timestamp: float,
     with_progress: bool = False,
     progress: Progress | None = None,
-    html: Callable[[str], str] = render_markdown,
 ) -> int:
     """Write ``cards`` to ``path`` as an Anki package; return the number of notes.
 
-    ``timestamp`` (seconds since the epoch) stamps every note: Anki updates a note it
-    already has only from a package whose note is newer. ``html`` turns card markdown
-    into the HTML the app shows (``render_markdown``, or a cache in front of it).
+    ``fields`` holds each card's question and answer as the HTML the app shows
+    (``decks.render``), in the order of ``cards``. ``timestamp`` (seconds since the
+    epoch) stamps every note: Anki updates a note it already has only from a package
+    whose note is newer.
+
+    genanki writes the collection's schema, note type and decks; the notes and cards
+    go in as batches of the rows genanki's own note writer would write.
 
     Raises:
         UserError: the file cannot be written (the message names it).
     """
     model = _note_type()
     decks: dict[int, genanki.Deck] = {}
-    schedules: dict[str, tuple[int, int, int, int, bool]] = {}
-    total = len(cards)
-    for done, card in enumerate(cards, 1):
-        deck = decks.get(card.domain)
-        if deck is None:
-            name = deck_name(exam_code, card.domain, domain_names.get(card.domain, "Other"))
-            deck = decks[card.domain] = genanki.Deck(stable_id("mlstudy", "deck", name), name)
-        guid = genanki.guid_for("mlstudy", card.key)
-        fields = [
-            html(card.question),
-            html(card.answer),
-            _html_text(card.source),
-            _html_text(card.task or ""),
-            _html_text(card.key),
-        ]
-        note = genanki.Note(model=model, fields=fields, tags=anki_tags(card), guid=guid)
-        if card.suspended:
-            note.cards[0].suspend = True
-        deck.add_note(note)
-        schedule = anki_schedule(card, COLLECTION_START) if with_progress else None
-        if schedule is not None:
-            schedules[guid] = (
-                schedule.interval,
-                schedule.factor,
-                schedule.due_day,
-                schedule.repetitions,
-                card.suspended,
-            )
-        if progress is not None and (done % 500 == 0 or done == total):
-            progress(done, total)
-    package = genanki.Package([decks[d] for d in sorted(decks)])
-    _write_package(package, path, schedules, timestamp)
-    return total
-
-
-def _write_package(
-    package: genanki.Package,
-    path: Path,
-    schedules: Mapping[str, tuple[int, int, int, int, bool]],
-    stamp: float,
-) -> None:
+    for domain in sorted({card.domain for card in cards}):
+        name = deck_name(exam_code, domain, domain_names.get(domain, "Other"))
+        decks[domain] = genanki.Deck(stable_id("mlstudy", "deck", name), name)
+        decks[domain].add_model(model)
     folder = path.parent if str(path.parent) else Path(".")
     try:
         with tempfile.TemporaryDirectory(prefix=".mlstudy-export-", dir=folder) as work:
@@ -154,31 +139,76 @@ def _write_package(
             conn = sqlite3.connect(db_path)
             try:
                 cursor = conn.cursor()
-                package.write_to_db(cursor, stamp, itertools.count(int(stamp * 1000)))
-                _apply_schedules(cursor, schedules)
+                ids = itertools.count(int(timestamp * 1000))
+                genanki.Package([decks[d] for d in decks]).write_to_db(cursor, timestamp, ids)
+                rows = _rows(cards, fields, decks, model.model_id, int(timestamp), ids)
+                _insert(cursor, rows, len(cards), with_progress, progress)
                 conn.commit()
             finally:
                 conn.close()
             partial = os.path.join(work, "package.apkg")
-            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
                 out.write(db_path, "collection.anki2")
                 out.writestr("media", "{}")
             os.replace(partial, path)
     except OSError as exc:
         raise UserError(f"{path}: cannot write the Anki package: {exc.strerror or exc}") from None
+    return len(cards)
 
 
-def _apply_schedules(
-    cursor: sqlite3.Cursor, schedules: Mapping[str, tuple[int, int, int, int, bool]]
+_Rows = Iterator[tuple[tuple[object, ...], tuple[object, ...], tuple[object, ...] | None]]
+
+
+def _rows(
+    cards: Sequence[ExportCard],
+    fields: Sequence[tuple[str, str]],
+    decks: Mapping[int, genanki.Deck],
+    model_id: int,
+    mod: int,
+    ids: Iterator[int],
+) -> _Rows:
+    """Each card's note row, its new-card row, and its review-card row (None if new),
+    deck by deck as genanki writes them."""
+    if len(fields) != len(cards):
+        raise ValueError(f"{len(cards)} cards but {len(fields)} pairs of fields")
+    for index in sorted(range(len(cards)), key=lambda i: cards[i].domain):
+        card, (question, answer) = cards[index], fields[index]
+        note_id, card_id = next(ids), next(ids)
+        meta = (card.source, card.task or "", card.key)
+        flds = "\x1f".join([question, answer, *map(_html_text, meta)])
+        tags = " " + " ".join(anki_tags(card)) + " "
+        note = (note_id, note_guid(card.key), model_id, mod, tags, flds, question)
+        deck_id = decks[card.domain].deck_id
+        queue = -1 if card.suspended else 0
+        new = (card_id, note_id, deck_id, mod, 0, queue, 0, 0, 0, 0)
+        schedule = anki_schedule(card, COLLECTION_START)
+        review = None
+        if schedule is not None:
+            review = (
+                card_id,
+                note_id,
+                deck_id,
+                mod,
+                2,
+                -1 if card.suspended else 2,
+                schedule.due_day,
+                schedule.interval,
+                schedule.factor,
+                schedule.repetitions,
+            )
+        yield note, new, review
+
+
+def _insert(
+    cursor: sqlite3.Cursor, rows: _Rows, total: int, with_progress: bool, progress: Progress | None
 ) -> None:
-    """Turn the exported new cards of reviewed notes into Anki review cards."""
-    note_ids = dict(cursor.execute("SELECT guid, id FROM notes"))
-    rows = [
-        (interval, factor, due, reps, -1 if suspended else 2, note_ids[guid])
-        for guid, (interval, factor, due, reps, suspended) in schedules.items()
-    ]
-    cursor.executemany(
-        "UPDATE cards SET type = 2, ivl = ?, factor = ?, due = ?, reps = ?, queue = ? "
-        "WHERE nid = ?",
-        rows,
-    )
+    done = 0
+    while batch := list(itertools.islice(rows, _ROWS_PER_BATCH)):
+        cursor.executemany(_NOTE_ROW, [note for note, _new, _review in batch])
+        cursor.executemany(
+            _CARD_ROW,
+            [review if with_progress and review is not None else new for _n, new, review in batch],
+        )
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)

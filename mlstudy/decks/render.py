@@ -27,7 +27,7 @@ import markdown
 import nh3
 from pygments.formatters import HtmlFormatter
 
-from mlstudy.decks import limits
+from mlstudy.decks import limits, markdown_inline
 
 _ALLOWED_TAGS = {
     "p",
@@ -150,6 +150,7 @@ def _parser() -> markdown.Markdown:
         parser = markdown.Markdown(
             extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
         )
+        markdown_inline.install(parser)
         _parsers.parser = parser
     return parser
 

@@ -62,26 +62,23 @@ def export_to_anki(
         cards = export_cards(conn, library.exam_id(), domain)
     if not cards:
         raise UserError("there are no cards to export")
-    cached = _CachedRenderer(library.data_dir, [t for c in cards for t in (c.question, c.answer)])
-    try:
-        # Progress: rendering what the cache lacks is the first half, writing the second.
-        total = len(cards)
-        cached.prerender(
-            None if progress is None else lambda done, of: progress(done * total // of, 2 * total)
-        )
-        notes = write_apkg(
-            cards,
-            path,
-            exam.code,
-            {NO_DOMAIN: NO_DOMAIN_NAME, **names},  # "MLS-C01::0 No domain"
-            timestamp=library.now().timestamp(),
-            with_progress=with_progress,
-            progress=None if progress is None else lambda done, of: progress(of + done, 2 * of),
-            html=cached.html,
-        )
-        cached.keep()
-    finally:
-        cached.close()
+    # Progress: rendering what the cache lacks is the first half, writing the second.
+    total = len(cards)
+    fields = _render_fields(
+        library.data_dir,
+        [(c.question, c.answer) for c in cards],
+        None if progress is None else lambda done, of: progress(done * total // of, 2 * total),
+    )
+    notes = write_apkg(
+        cards,
+        fields,
+        path,
+        exam.code,
+        {NO_DOMAIN: NO_DOMAIN_NAME, **names},  # "MLS-C01::0 No domain"
+        timestamp=library.now().timestamp(),
+        with_progress=with_progress,
+        progress=None if progress is None else lambda done, of: progress(of + done, 2 * of),
+    )
     return ExportReport(
         path=path,
         notes=notes,
@@ -90,75 +87,51 @@ def export_to_anki(
     )
 
 
-def _digest(text: str) -> str:
+def _render_fields(
+    data_dir: Path, pairs: list[tuple[str, str]], progress: Progress | None
+) -> list[tuple[str, str]]:
+    """Each (question, answer) as the HTML the app shows, through the render cache
+    (``storage.render_cache``): what an earlier export rendered is not rendered again,
+    and what the cache lacks is rendered on every CPU (``render_many``). A field shown
+    as plain text (over a cap, or slow on a busy machine) is never kept."""
     import hashlib
 
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    from mlstudy import paths
+    from mlstudy.decks.render import RENDER_VERSION, render_many
+    from mlstudy.storage.render_cache import RenderCache
 
-
-class _CachedRenderer:
-    """``render_markdown`` in front of the render cache (``storage.render_cache``):
-    what an earlier export rendered is not rendered again. A result shown as plain
-    text (over a cap, or slow on a busy machine) is never kept."""
-
-    def __init__(self, data_dir: Path, texts: list[str]) -> None:
-        from mlstudy import paths
-        from mlstudy.decks.render import RENDER_VERSION
-        from mlstudy.storage.render_cache import RenderCache
-
-        self._cache: RenderCache | None
-        try:
-            self._cache = RenderCache(
-                paths.cache_dir(data_dir) / "rendered-html.sqlite3", RENDER_VERSION
-            )
-        except (OSError, sqlite3.Error):
-            self._cache = None  # no cache: every card is rendered, as before
-        self._texts = {_digest(text): text for text in texts}
-        wanted = sorted(self._texts)
-        self._known = self._cache.lookup(wanted) if self._cache is not None else {}
-        self._fresh: dict[str, str] = {}
-        self._shown: dict[str, str] = {}
-        """This run's HTML of fields shown as plain text (never kept in the cache)."""
-        self._used: set[str] = set()
-
-    def prerender(self, progress: Progress | None) -> None:
-        """Render every field the cache lacks, on all CPUs when there are many."""
-        from mlstudy.decks.render import render_many
-
-        missing = [d for d in self._texts if d not in self._known]
+    texts: dict[bytes, str] = {}
+    keys: list[tuple[bytes, bytes]] = []
+    for question, answer in pairs:
+        key = (
+            hashlib.blake2b(question.encode("utf-8"), digest_size=16).digest(),
+            hashlib.blake2b(answer.encode("utf-8"), digest_size=16).digest(),
+        )
+        texts[key[0]], texts[key[1]] = question, answer
+        keys.append(key)
+    cache: RenderCache | None
+    try:
+        cache = RenderCache(paths.cache_dir(data_dir) / "rendered-html.sqlite3", RENDER_VERSION)
+    except (OSError, sqlite3.Error):
+        cache = None  # no cache: every field is rendered
+    try:
+        html = cache.lookup(list(texts)) if cache is not None else {}
+        missing = [digest for digest in texts if digest not in html]
+        fresh: dict[bytes, str] = {}
         for digest, rendered in zip(
-            missing, render_many([self._texts[d] for d in missing], progress), strict=True
+            missing, render_many([texts[d] for d in missing], progress), strict=True
         ):
-            if rendered.problem:
-                self._shown[digest] = rendered.html
-            else:
-                self._fresh[digest] = rendered.html
+            html[digest] = rendered.html
+            if not rendered.problem:
+                fresh[digest] = rendered.html
         if progress is not None and not missing:
             progress(1, 1)
-
-    def html(self, text: str) -> str:
-        """The card HTML of one markdown field."""
-        from mlstudy.decks.render import render_capped
-
-        digest = _digest(text)
-        self._used.add(digest)
-        known = self._known.get(digest) or self._fresh.get(digest) or self._shown.get(digest)
-        if known is not None:
-            return known
-        rendered = render_capped(text)  # a field prerender did not see
-        if not rendered.problem:
-            self._fresh[digest] = rendered.html
-        return rendered.html
-
-    def keep(self) -> None:
-        """Store what was rendered; keep what was used; drop the rest."""
-        if self._cache is not None:
-            self._cache.keep(self._fresh, self._used - self._fresh.keys())
-
-    def close(self) -> None:
-        """Close the cache file."""
-        if self._cache is not None:
-            self._cache.close()
+        if cache is not None:
+            cache.keep(fresh, texts.keys())
+    finally:
+        if cache is not None:
+            cache.close()
+    return [(html[question], html[answer]) for question, answer in keys]
 
 
 @dataclass(frozen=True, slots=True)

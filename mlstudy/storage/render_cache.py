@@ -10,11 +10,16 @@ are dropped at its end, so the file holds one export's worth at most.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 _CHUNK = 500  # digests per IN (...): well under SQLite's variable limit
+
+
+_FORMAT = "2"
+"""The file's own layout (digests as 16-byte blobs); part of the version it holds."""
 
 
 class RenderCache:
@@ -22,7 +27,7 @@ class RenderCache:
 
     def __init__(self, path: Path, version: str) -> None:
         self.path = path
-        self.version = version
+        self.version = f"{version}/{_FORMAT}"
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = self._open()
@@ -35,24 +40,23 @@ class RenderCache:
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT NOT NULL)")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS html "
-                "(digest TEXT PRIMARY KEY, html TEXT NOT NULL, used INTEGER NOT NULL) "
-                "WITHOUT ROWID"
-            )
             row = conn.execute("SELECT version FROM meta").fetchone()
             if row is None or row[0] != self.version:
-                conn.execute("DELETE FROM html")
+                conn.execute("DROP TABLE IF EXISTS html")
                 conn.execute("DELETE FROM meta")
                 conn.execute("INSERT INTO meta VALUES (?)", (self.version,))
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS html "
+                "(digest BLOB PRIMARY KEY, html TEXT NOT NULL) WITHOUT ROWID"
+            )
         except sqlite3.DatabaseError:
             conn.close()
             raise
         return conn
 
-    def lookup(self, digests: Sequence[str]) -> dict[str, str]:
+    def lookup(self, digests: Sequence[bytes]) -> dict[bytes, str]:
         """The cached HTML of those digests that are in the cache."""
-        found: dict[str, str] = {}
+        found: dict[bytes, str] = {}
         try:
             for start in range(0, len(digests), _CHUNK):
                 chunk = digests[start : start + _CHUNK]
@@ -65,23 +69,27 @@ class RenderCache:
             return {}  # a cache that cannot be read is a cache with nothing in it
         return found
 
-    def keep(self, fresh: Mapping[str, str], used: Iterable[str]) -> None:
+    def keep(self, fresh: Mapping[bytes, str], used: Collection[bytes]) -> None:
         """Add ``fresh`` entries, keep the ``used`` ones, drop all others.
 
         Failures are ignored: the cache only ever saves time.
         """
         try:
             self._conn.execute("BEGIN")
-            (last,) = self._conn.execute("SELECT coalesce(max(used), 0) FROM html").fetchone()
-            stamp = int(last) + 1  # this export's generation
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO html VALUES (?, ?, ?)",
-                ((digest, html, stamp) for digest, html in fresh.items()),
-            )
-            self._conn.executemany(
-                "UPDATE html SET used = ? WHERE digest = ?", ((stamp, d) for d in used)
-            )
-            self._conn.execute("DELETE FROM html WHERE used <> ?", (stamp,))
+            self._conn.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", fresh.items())
+            kept = len(fresh) + sum(1 for digest in used if digest not in fresh)
+            (held,) = self._conn.execute("SELECT count(*) FROM html").fetchone()
+            if held > kept:  # entries this export did not use (an older text of a card)
+                self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS used (digest BLOB)")
+                self._conn.execute("DELETE FROM temp.used")
+                self._conn.executemany(
+                    "INSERT INTO temp.used VALUES (?)",
+                    ((d,) for d in itertools.chain(fresh, used)),
+                )
+                self._conn.execute(
+                    "DELETE FROM html WHERE digest NOT IN (SELECT digest FROM temp.used)"
+                )
+                self._conn.execute("DELETE FROM temp.used")
             self._conn.execute("COMMIT")
         except sqlite3.DatabaseError:
             if self._conn.in_transaction:

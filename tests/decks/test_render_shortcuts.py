@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlstudy.decks import limits, render
+from mlstudy.decks import limits, markdown_inline, render
 from mlstudy.decks.loader import load_decks
 from mlstudy.paths import content_dir
 
@@ -119,3 +119,50 @@ def test_a_slow_field_in_a_batch_is_plain_text_and_the_rest_render(
     assert got[1].html.startswith("<pre class='plain'>a **stuck** one")
     assert got[2].html == "<p><strong>three</strong></p>"
     assert got[3].html == "<p>four</p>"
+
+
+def stock_parser() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=render._EXTENSIONS,
+        extension_configs=render._EXTENSION_CONFIGS,
+        output_format="html",
+    )
+
+
+def test_the_card_parser_has_the_inline_shortcut() -> None:
+    assert type(render._parser().treeprocessors["inline"]) is markdown_inline.ShortcutInline
+
+
+def test_an_unknown_inline_pattern_is_always_tried() -> None:
+    from markdown.inlinepatterns import SimpleTagInlineProcessor
+
+    parsers = [stock_parser(), stock_parser()]
+    for parser in parsers:
+        parser.inlinePatterns.register(SimpleTagInlineProcessor(r"()~~(.+?)~~", "del"), "del", 75)
+    assert markdown_inline.install(parsers[1])
+    text = "~~gone~~ and **kept** and `~~code~~`"
+    assert parsers[1].convert(text) == parsers[0].convert(text)
+    assert "<del>gone</del>" in parsers[1].convert(text)
+
+
+def test_a_shortcut_that_renders_differently_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(self: object, data: str, patternIndex: int = 0) -> str:
+        return data  # as if an internal it relies on had changed: no inline markup
+
+    monkeypatch.setattr(markdown_inline.ShortcutInline, "_InlineProcessor__handleInline", broken)
+    parser = stock_parser()
+    assert not markdown_inline.install(parser)
+    assert type(parser.treeprocessors["inline"]).__name__ == "InlineProcessor"
+    assert parser.convert("**bold**") == "<p><strong>bold</strong></p>"
+
+
+def test_a_shortcut_that_fails_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(self: object, data: str, patternIndex: int = 0) -> str:
+        raise AttributeError("_InlineProcessor__applyPattern")
+
+    monkeypatch.setattr(markdown_inline.ShortcutInline, "_InlineProcessor__handleInline", failing)
+    parser = stock_parser()
+    assert not markdown_inline.install(parser)
+    assert parser.convert("`code`") == "<p><code>code</code></p>"

@@ -92,11 +92,11 @@ def test_a_damaged_or_outdated_cache_is_started_again(library: Library, tmp_path
 
 def test_the_cache_keeps_one_version_and_drops_what_an_export_did_not_use(tmp_path: Path) -> None:
     cache = RenderCache(tmp_path / "c.sqlite3", RENDER_VERSION)
-    cache.keep({"a": "<p>a</p>", "b": "<p>b</p>"}, [])
-    assert cache.lookup(["a", "b", "c"]) == {"a": "<p>a</p>", "b": "<p>b</p>"}
-    cache.keep({"c": "<p>c</p>"}, ["a"])
-    assert cache.lookup(["a", "b", "c"]) == {"a": "<p>a</p>", "c": "<p>c</p>"}
+    cache.keep({b"a": "<p>a</p>", b"b": "<p>b</p>"}, [])
+    assert cache.lookup([b"a", b"b", b"c"]) == {b"a": "<p>a</p>", b"b": "<p>b</p>"}
+    cache.keep({b"c": "<p>c</p>"}, [b"a"])
+    assert cache.lookup([b"a", b"b", b"c"]) == {b"a": "<p>a</p>", b"c": "<p>c</p>"}
     cache.close()
     other = RenderCache(tmp_path / "c.sqlite3", "another-version")
-    assert other.lookup(["a", "c"]) == {}
+    assert other.lookup([b"a", b"c"]) == {}
     other.close()
