@@ -14,12 +14,13 @@ import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
 import genanki
+import numpy as np
 from genanki.util import BASE91_TABLE
 from pygments.formatters import HtmlFormatter
 
@@ -85,18 +86,30 @@ def _html_text(text: str) -> str:
     return escape(text, quote=True)
 
 
-def note_guid(key: str) -> str:
-    """The Anki note GUID of a card id: ``genanki.guid_for("mlstudy", key)``, the same
-    value without its per-call overhead (a test holds them equal)."""
-    number = int.from_bytes(hashlib.sha256(f"mlstudy__{key}".encode()).digest()[:8], "big")
-    digits: list[str] = []
-    while number > 0:
-        number, digit = divmod(number, _BASE91)
-        digits.append(BASE91_TABLE[digit])
-    return "".join(reversed(digits))
+def note_guids(keys: Sequence[str]) -> list[str]:
+    """The Anki note GUID of each card id: ``genanki.guid_for("mlstudy", key)``, the
+    base-91 digits of all of them worked out at once (a test holds them equal)."""
+    numbers = np.fromiter(
+        (
+            int.from_bytes(hashlib.sha256(f"mlstudy__{key}".encode()).digest()[:8], "big")
+            for key in keys
+        ),
+        dtype=np.uint64,
+        count=len(keys),
+    )
+    digits = np.empty((len(keys), _GUID_DIGITS), dtype=np.uint32)
+    for place in range(_GUID_DIGITS - 1, -1, -1):
+        numbers, digit = np.divmod(numbers, np.uint64(_BASE91))
+        digits[:, place] = _BASE91_CODES[digit]
+    padded = digits.view(f"<U{_GUID_DIGITS}").ravel()
+    # genanki writes no leading zero digits: strip the padding (a GUID never starts
+    # with the zero digit, so nothing else goes).
+    return [str(guid).lstrip(BASE91_TABLE[0]) for guid in padded]
 
 
 _BASE91 = len(BASE91_TABLE)
+_GUID_DIGITS = 10  # 91 ** 10 > 2 ** 64
+_BASE91_CODES = np.array([ord(c) for c in BASE91_TABLE], dtype=np.uint32)
 _NOTE_ROW = "INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, 0, 0, '')"
 _CARD_ROW = "INSERT INTO cards VALUES (?, ?, ?, 0, ?, -1, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')"
 _ROWS_PER_BATCH = 5_000
@@ -104,7 +117,7 @@ _ROWS_PER_BATCH = 5_000
 
 def write_apkg(
     cards: Sequence[ExportCard],
-    fields: Sequence[tuple[str, str]],
+    fields: Iterable[tuple[str, str]],
     path: Path,
     exam_code: str,
     domain_names: Mapping[int, str],
@@ -115,10 +128,13 @@ def write_apkg(
 ) -> int:
     """Write ``cards`` to ``path`` as an Anki package; return the number of notes.
 
-    ``fields`` holds each card's question and answer as the HTML the app shows
-    (``decks.render``), in the order of ``cards``. ``timestamp`` (seconds since the
-    epoch) stamps every note: Anki updates a note it already has only from a package
-    whose note is newer.
+    ``fields`` gives each card's question and answer as the HTML the app shows
+    (``decks.render``), in the order of ``cards``; it is read as the notes are written,
+    so it may still be rendering the later ones. Notes are written in the order of
+    ``cards`` (``storage.interop.export_cards`` gives deck order). ``timestamp``
+    (seconds since the epoch) stamps every note: Anki updates a note it already has
+    only from a package whose note is newer. ``progress(done, total)`` counts the notes
+    written, and the package finished as one more.
 
     genanki writes the collection's schema, note type and decks; the notes and cards
     go in as batches of the rows genanki's own note writer would write.
@@ -142,7 +158,7 @@ def write_apkg(
                 ids = itertools.count(int(timestamp * 1000))
                 genanki.Package([decks[d] for d in decks]).write_to_db(cursor, timestamp, ids)
                 rows = _rows(cards, fields, decks, model.model_id, int(timestamp), ids)
-                _insert(cursor, rows, len(cards), with_progress, progress)
+                _insert(cursor, rows, len(cards) + 1, with_progress, progress)
                 conn.commit()
             finally:
                 conn.close()
@@ -153,6 +169,8 @@ def write_apkg(
             os.replace(partial, path)
     except OSError as exc:
         raise UserError(f"{path}: cannot write the Anki package: {exc.strerror or exc}") from None
+    if progress is not None:
+        progress(len(cards) + 1, len(cards) + 1)
     return len(cards)
 
 
@@ -161,23 +179,27 @@ _Rows = Iterator[tuple[tuple[object, ...], tuple[object, ...], tuple[object, ...
 
 def _rows(
     cards: Sequence[ExportCard],
-    fields: Sequence[tuple[str, str]],
+    fields: Iterable[tuple[str, str]],
     decks: Mapping[int, genanki.Deck],
     model_id: int,
     mod: int,
     ids: Iterator[int],
 ) -> _Rows:
-    """Each card's note row, its new-card row, and its review-card row (None if new),
-    deck by deck as genanki writes them."""
-    if len(fields) != len(cards):
-        raise ValueError(f"{len(cards)} cards but {len(fields)} pairs of fields")
-    for index in sorted(range(len(cards)), key=lambda i: cards[i].domain):
-        card, (question, answer) = cards[index], fields[index]
+    """Each card's note row, its new-card row, and its review-card row (None if new)."""
+    escaped: dict[str, str] = {}  # sources and tasks repeat from card to card
+    tagged: dict[tuple[tuple[str, ...], str | None], str] = {}
+    guids = note_guids([card.key for card in cards])
+    for card, guid, (question, answer) in zip(cards, guids, fields, strict=True):
         note_id, card_id = next(ids), next(ids)
-        meta = (card.source, card.task or "", card.key)
-        flds = "\x1f".join([question, answer, *map(_html_text, meta)])
-        tags = " " + " ".join(anki_tags(card)) + " "
-        note = (note_id, note_guid(card.key), model_id, mod, tags, flds, question)
+        for text in (card.source, card.task or ""):
+            if text not in escaped:
+                escaped[text] = _html_text(text)
+        meta = (escaped[card.source], escaped[card.task or ""], _html_text(card.key))
+        flds = "\x1f".join((question, answer, *meta))
+        tags = tagged.get((card.tags, card.task))
+        if tags is None:
+            tags = tagged[card.tags, card.task] = " " + " ".join(anki_tags(card)) + " "
+        note = (note_id, guid, model_id, mod, tags, flds, question)
         deck_id = decks[card.domain].deck_id
         queue = -1 if card.suspended else 0
         new = (card_id, note_id, deck_id, mod, 0, queue, 0, 0, 0, 0)

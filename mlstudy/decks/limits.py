@@ -38,6 +38,18 @@ _DATA_URI_RE = re.compile(r"data:image/[A-Za-z+.-]+;base64,[A-Za-z0-9+/=]+")
 _DATA_IMAGE_RE = re.compile(r"^data:image/(png|gif|jpeg);base64,([A-Za-z0-9+/=\s]*)$", re.I)
 
 
+_BRACKET_RE = re.compile(r"[][()]")
+_LINE_START_RE = re.compile(r"^[ \t>*+\-0-9.)]*", re.M)
+
+
+def nesting_bound(text: str) -> int:
+    """At least ``nesting_depth(text)``, in a few passes of C: every level it counts
+    takes a bracket, a ``<``, or one character of a line's leading run of indentation
+    and list or quote markers."""
+    lead = max((len(run) for run in _LINE_START_RE.findall(text)), default=0)
+    return max(text.count("[") + text.count("("), text.count("<"), lead)
+
+
 def nesting_depth(text: str) -> int:
     """The deepest nesting in card markdown outside fenced code: list and quote levels
     (markers and indentation), brackets, and HTML elements."""
@@ -61,7 +73,7 @@ def nesting_depth(text: str) -> int:
         indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
         deepest = max(deepest, markers + indent // 4)
         line = _CODE_SPAN_RE.sub("", line)  # `List<String>` in code is text, not markup
-        for char in line:
+        for char in _BRACKET_RE.findall(line):
             if char in "[(":
                 brackets += 1
                 deepest = max(deepest, brackets)
@@ -88,7 +100,7 @@ def over_cap(text: str) -> str | None:
             f"card text is {size / 1024:.1f} KB; cards over "
             f"{MAX_CARD_CHARS // 1024} KB are shown as plain text"
         )
-    depth = nesting_depth(text)
+    depth = nesting_depth(text) if nesting_bound(text) > MAX_NESTING else 0
     if depth > MAX_NESTING:
         return (
             f"card nests {depth} levels deep (lists, quotes, brackets or HTML); cards over "

@@ -17,7 +17,7 @@ import html as html_lib
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -337,39 +337,48 @@ def render_many(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
 ) -> list[Rendered]:
+    """``render_stream`` as a list."""
+    return list(render_stream(texts, progress, workers))
+
+
+def render_stream(
+    texts: Sequence[str],
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> Iterator[Rendered]:
     """Render many card fields, in worker processes when there are many and more than
     one CPU; each one exactly as ``render_capped`` renders it (same caps, same time cap
-    per field). ``progress(done, total)`` follows along. A pool that cannot start or
-    breaks leaves the rest to this process.
+    per field), yielded in order as soon as it is ready, so that the caller can use the
+    first while the workers render the rest. ``progress(done, total)`` follows along.
+    A pool that cannot start or breaks leaves the rest to this process.
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     total = len(texts)
-    out: list[Rendered | None] = [None] * total
     count = workers if workers is not None else min(8, os.cpu_count() or 1)
     done = 0
     if total >= PARALLEL_FROM and count > 1:
         chunks = [list(texts[i : i + _CHUNK]) for i in range(0, total, _CHUNK)]
+        pool: ProcessPoolExecutor | None = None
         try:
             # "spawn": a forked copy of a process running Qt threads is not safe.
-            with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
-                for index, results in enumerate(pool.map(_render_chunk, chunks)):
-                    start = index * _CHUNK
-                    for offset, (html, problem) in enumerate(results):
-                        out[start + offset] = Rendered(html, problem)
-                    done += len(results)
-                    if progress is not None:
-                        progress(done, total)
+            pool = ProcessPoolExecutor(count, mp_context=get_context("spawn"))
+            for results in pool.map(_render_chunk, chunks):
+                for html, problem in results:
+                    yield Rendered(html, problem)
+                done += len(results)
+                if progress is not None:
+                    progress(done, total)
         except (OSError, RuntimeError):  # BrokenProcessPool is a RuntimeError
             pass
-    left = [index for index, rendered in enumerate(out) if rendered is None]
-    for start in range(0, len(left), _CHUNK):
-        indexes = left[start : start + _CHUNK]
-        for index, rendered in zip(indexes, render_batch([texts[i] for i in indexes]), strict=True):
-            out[index] = rendered
-        done += len(indexes)
+        finally:
+            if pool is not None:  # a caller that stops early does not wait for the rest
+                pool.shutdown(wait=True, cancel_futures=True)
+    for start in range(done, total, _CHUNK):
+        batch = render_batch(texts[start : start + _CHUNK])
+        yield from batch
+        done += len(batch)
         if progress is not None:
             progress(done, total)
-    return [r for r in out if r is not None]

@@ -5,7 +5,7 @@ review history into the log (``core.interop`` has the mapping)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from mlstudy.services.types import Changes
 if TYPE_CHECKING:
     from mlstudy.core.exam import ExamManifest
     from mlstudy.decks.anki_import import AnkiPackage
+    from mlstudy.decks.render import Rendered
     from mlstudy.services.library import Library
     from mlstudy.storage.interop import CardProgress
 
@@ -62,23 +63,22 @@ def export_to_anki(
         cards = export_cards(conn, library.exam_id(), domain)
     if not cards:
         raise UserError("there are no cards to export")
-    # Progress: rendering what the cache lacks is the first half, writing the second.
-    total = len(cards)
-    fields = _render_fields(
-        library.data_dir,
-        [(c.question, c.answer) for c in cards],
-        None if progress is None else lambda done, of: progress(done * total // of, 2 * total),
-    )
-    notes = write_apkg(
-        cards,
-        fields,
-        path,
-        exam.code,
-        {NO_DOMAIN: NO_DOMAIN_NAME, **names},  # "MLS-C01::0 No domain"
-        timestamp=library.now().timestamp(),
-        with_progress=with_progress,
-        progress=None if progress is None else lambda done, of: progress(of + done, 2 * of),
-    )
+    fields = _CachedFields(library.data_dir, [(c.question, c.answer) for c in cards])
+    try:
+        # The notes are written as the fields are rendered: progress counts notes.
+        notes = write_apkg(
+            cards,
+            fields.pairs(),
+            path,
+            exam.code,
+            {NO_DOMAIN: NO_DOMAIN_NAME, **names},  # "MLS-C01::0 No domain"
+            timestamp=library.now().timestamp(),
+            with_progress=with_progress,
+            progress=progress,
+        )
+        fields.keep()
+    finally:
+        fields.close()
     return ExportReport(
         path=path,
         notes=notes,
@@ -87,51 +87,68 @@ def export_to_anki(
     )
 
 
-def _render_fields(
-    data_dir: Path, pairs: list[tuple[str, str]], progress: Progress | None
-) -> list[tuple[str, str]]:
-    """Each (question, answer) as the HTML the app shows, through the render cache
-    (``storage.render_cache``): what an earlier export rendered is not rendered again,
-    and what the cache lacks is rendered on every CPU (``render_many``). A field shown
-    as plain text (over a cap, or slow on a busy machine) is never kept."""
-    import hashlib
+class _CachedFields:
+    """Each card's (question, answer) as the HTML the app shows, through the render
+    cache (``storage.render_cache``): what an earlier export rendered is not rendered
+    again, and what the cache lacks is rendered on every CPU (``render_stream``) while
+    the first cards are already being written. A field shown as plain text (over a
+    cap, or slow on a busy machine) is never kept."""
 
-    from mlstudy import paths
-    from mlstudy.decks.render import RENDER_VERSION, render_many
-    from mlstudy.storage.render_cache import RenderCache
+    def __init__(self, data_dir: Path, pairs: list[tuple[str, str]]) -> None:
+        import hashlib
 
-    texts: dict[bytes, str] = {}
-    keys: list[tuple[bytes, bytes]] = []
-    for question, answer in pairs:
-        key = (
-            hashlib.blake2b(question.encode("utf-8"), digest_size=16).digest(),
-            hashlib.blake2b(answer.encode("utf-8"), digest_size=16).digest(),
-        )
-        texts[key[0]], texts[key[1]] = question, answer
-        keys.append(key)
-    cache: RenderCache | None
-    try:
-        cache = RenderCache(paths.cache_dir(data_dir) / "rendered-html.sqlite3", RENDER_VERSION)
-    except (OSError, sqlite3.Error):
-        cache = None  # no cache: every field is rendered
-    try:
-        html = cache.lookup(list(texts)) if cache is not None else {}
-        missing = [digest for digest in texts if digest not in html]
-        fresh: dict[bytes, str] = {}
-        for digest, rendered in zip(
-            missing, render_many([texts[d] for d in missing], progress), strict=True
-        ):
-            html[digest] = rendered.html
-            if not rendered.problem:
-                fresh[digest] = rendered.html
-        if progress is not None and not missing:
-            progress(1, 1)
-        if cache is not None:
-            cache.keep(fresh, texts.keys())
-    finally:
-        if cache is not None:
-            cache.close()
-    return [(html[question], html[answer]) for question, answer in keys]
+        from mlstudy import paths
+        from mlstudy.decks.render import RENDER_VERSION
+        from mlstudy.storage.render_cache import RenderCache
+
+        self._texts: dict[bytes, str] = {}
+        self._keys: list[tuple[bytes, bytes]] = []
+        for question, answer in pairs:
+            key = (
+                hashlib.blake2b(question.encode("utf-8"), digest_size=16).digest(),
+                hashlib.blake2b(answer.encode("utf-8"), digest_size=16).digest(),
+            )
+            self._texts[key[0]], self._texts[key[1]] = question, answer
+            self._keys.append(key)
+        self._cache: RenderCache | None
+        try:
+            self._cache = RenderCache(
+                paths.cache_dir(data_dir) / "rendered-html.sqlite3", RENDER_VERSION
+            )
+        except (OSError, sqlite3.Error):
+            self._cache = None  # no cache: every field is rendered
+        self._html = self._cache.lookup(list(self._texts)) if self._cache is not None else {}
+        self._fresh: dict[bytes, str] = {}
+        self._stream: Iterator[Rendered] | None = None
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """Each card's pair in order, each as soon as both of its fields are ready."""
+        from mlstudy.decks.render import render_stream
+
+        html, fresh = self._html, self._fresh
+        missing = [digest for digest in self._texts if digest not in html]
+        self._stream = render_stream([self._texts[d] for d in missing])
+        rendered = zip(missing, self._stream, strict=True)
+        for question, answer in self._keys:
+            # ``missing`` is in order of first use: the fields of this card come next.
+            while question not in html or answer not in html:
+                digest, field = next(rendered)
+                html[digest] = field.html
+                if not field.problem:
+                    fresh[digest] = field.html
+            yield html[question], html[answer]
+
+    def keep(self) -> None:
+        """Store what was rendered; keep what was used; drop the rest."""
+        if self._cache is not None:
+            self._cache.keep(self._fresh, self._texts.keys())
+
+    def close(self) -> None:
+        """Stop the workers of an export that failed; close the cache file."""
+        if isinstance(self._stream, Generator):
+            self._stream.close()
+        if self._cache is not None:
+            self._cache.close()
 
 
 @dataclass(frozen=True, slots=True)

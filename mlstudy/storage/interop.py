@@ -51,24 +51,21 @@ def export_cards(conn: Connection, exam_id: int, domain: int | None = None) -> l
     if domain is not None:
         query = query.where(Placement.domain == domain)
     cards = []
-    for row in conn.execute(query):
-        state = (
-            None
-            if row.repetitions is None
-            else Sm2State(row.repetitions, row.easiness, row.interval_days)
-        )
+    parse_day = date.fromisoformat
+    for key, number, task, question, answer, source, tags, suspended, *state in conn.execute(query):
+        reps, easiness, interval, due = state
         cards.append(
             ExportCard(
-                key=row.key,
-                domain=row.domain,
-                task=row.task,
-                question=row.question,
-                answer=row.answer,
-                source=row.source_url,
-                tags=tuple(t for t in row.tags.split(",") if t),
-                state=state,
-                due=date.fromisoformat(row.due_day) if row.due_day else None,
-                suspended=row.suspended,
+                key,
+                number,
+                task,
+                question,
+                answer,
+                source,
+                tuple(t for t in tags.split(",") if t),
+                None if reps is None else Sm2State(reps, easiness, interval),
+                parse_day(due) if due else None,
+                suspended,
             )
         )
     return cards

@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 _CHUNK = 500  # digests per IN (...): well under SQLite's variable limit
+_SCAN_FROM = 5_000  # digests from which a lookup reads the whole file instead
 
 
 _FORMAT = "2"
@@ -36,7 +37,9 @@ class RenderCache:
             self._conn = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None)
+        # One thread at a time, not always the one that opened it (``keep`` may run on
+        # another while the export finishes its package).
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT NOT NULL)")
@@ -58,6 +61,12 @@ class RenderCache:
         """The cached HTML of those digests that are in the cache."""
         found: dict[bytes, str] = {}
         try:
+            if len(digests) > _SCAN_FROM:
+                # The file holds one export's worth: reading it all beats asking for each.
+                wanted = set(digests)
+                rows = self._conn.execute("SELECT digest, html FROM html")
+                found.update(row for row in rows if row[0] in wanted)
+                return found
             for start in range(0, len(digests), _CHUNK):
                 chunk = digests[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))

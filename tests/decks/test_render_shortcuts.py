@@ -166,3 +166,15 @@ def test_a_shortcut_that_fails_is_not_installed(monkeypatch: pytest.MonkeyPatch)
     parser = stock_parser()
     assert not markdown_inline.install(parser)
     assert parser.convert("`code`") == "<p><code>code</code></p>"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n>-*+1.)[](){}<>/`~abc", max_size=120))
+def test_the_nesting_bound_is_never_below_the_depth(text: str) -> None:
+    assert limits.nesting_depth(text) <= limits.nesting_bound(text)
+
+
+def test_deep_nesting_is_still_capped() -> None:
+    for text in ("(" * 40 + "x", "- " * 40 + "x", "<b>" * 40 + "x", "\t" * 40 + "- x"):
+        problem = limits.over_cap(text)
+        assert problem is not None and "levels deep" in problem, text

@@ -6,11 +6,14 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from mlstudy import paths
 from mlstudy.decks.render import RENDER_VERSION, render_markdown
 from mlstudy.services import Library
 from mlstudy.services.browse import matching_ids
 from mlstudy.services.interop import export_to_anki
+from mlstudy.storage import render_cache
 from mlstudy.storage.render_cache import RenderCache
 
 
@@ -90,7 +93,11 @@ def test_a_damaged_or_outdated_cache_is_started_again(library: Library, tmp_path
     assert cached(library)
 
 
-def test_the_cache_keeps_one_version_and_drops_what_an_export_did_not_use(tmp_path: Path) -> None:
+@pytest.mark.parametrize("scan_from", [5_000, 1])
+def test_the_cache_keeps_one_version_and_drops_what_an_export_did_not_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan_from: int
+) -> None:
+    monkeypatch.setattr(render_cache, "_SCAN_FROM", scan_from)  # asked for, or read whole
     cache = RenderCache(tmp_path / "c.sqlite3", RENDER_VERSION)
     cache.keep({b"a": "<p>a</p>", b"b": "<p>b</p>"}, [])
     assert cache.lookup([b"a", b"b", b"c"]) == {b"a": "<p>a</p>", b"b": "<p>b</p>"}
