@@ -65,7 +65,7 @@ def export_cards(conn: Connection, exam_id: int, domain: int | None = None) -> l
                 tuple(t for t in tags.split(",") if t),
                 None if reps is None else Sm2State(reps, easiness, interval),
                 parse_day(due) if due else None,
-                suspended,
+                bool(suspended),
             )
         )
     return cards

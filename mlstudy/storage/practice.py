@@ -11,7 +11,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -28,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlstudy.core.practice import ItemType, Option, Question
+from mlstudy.storage.raw import raw_rows
 from mlstudy.storage.schema import Base
 
 TABLES = ("questions", "practice_attempts", "practice_items", "practice_card_dues")
@@ -470,15 +470,9 @@ def finish_attempt(
     )
 
 
-def _raw(conn: Connection, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
-    """Rows straight from the sqlite3 cursor: thousands of plain tuples, no Row objects."""
-    cursor = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
-    return list(cursor.fetchall())
-
-
 def bank_rows(conn: Connection, exam_id: int) -> list[tuple[str, int, str | None, str | None]]:
     """(key, domain, task, case key) of every active question of an exam, fast."""
-    return _raw(
+    return raw_rows(
         conn,
         "SELECT key, domain, task, case_key FROM questions "
         "WHERE exam_id = ? AND archived = 0 ORDER BY id",
@@ -489,7 +483,7 @@ def bank_rows(conn: Connection, exam_id: int) -> list[tuple[str, int, str | None
 def history_rows(conn: Connection, exam_id: int) -> list[tuple[int, str, int | None, bool]]:
     """(attempt id, question key, correct or None, finished) of every item of an exam's
     attempts, oldest attempt first."""
-    return _raw(
+    return raw_rows(
         conn,
         "SELECT i.attempt_id, i.question_key, i.correct, a.finished_at IS NOT NULL "
         "FROM practice_items i JOIN practice_attempts a ON a.id = i.attempt_id "
@@ -504,7 +498,7 @@ def attempt_scores(
     """(attempt id, mode, finished at, study day, domain, questions, correct) of every
     finished attempt and domain, oldest first, in one read. An exam counts every item;
     a practice set ended early counts the items answered."""
-    return _raw(
+    return raw_rows(
         conn,
         "SELECT a.id, a.mode, a.finished_at, a.study_day, q.domain, "
         "SUM(CASE WHEN a.mode = 'exam' OR i.correct IS NOT NULL THEN 1 ELSE 0 END), "
