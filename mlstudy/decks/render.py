@@ -14,20 +14,19 @@ escaped plain text with a note saying why.
 from __future__ import annotations
 
 import html as html_lib
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import markdown
 import nh3
 from pygments.formatters import HtmlFormatter
 
-from mlstudy.decks import limits, markdown_inline
+from mlstudy.decks import limits, markdown_inline, markdown_simple
 
 _ALLOWED_TAGS = {
     "p",
@@ -192,21 +191,28 @@ def _sanitise(html: str) -> str:
     )
 
 
-_PLAIN_LINE = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.?;:'\"()/%$@+=-]*[A-Za-z0-9,.?;:'\"()/%$@+=-])?")
-"""One line of text that no markdown rule, HTML parser or sanitiser changes: it starts
-with a letter (never a list, heading, quote or code block), has no character that opens
-inline markup (``* _ ` [ ! < & \\ #``), no tab, no line break and no trailing space."""
-
-
-def _render_unchecked(text: str) -> str:
-    if _PLAIN_LINE.fullmatch(text):
-        return f"<p>{text}</p>"  # what the parser and sanitiser make of it, without them
+def _render_full(text: str) -> str:
     parser = _parser()
     try:
         html = parser.convert(text)
     finally:
         parser.reset()
     return _sanitise(html)
+
+
+@cache
+def _simple_agrees() -> bool:
+    """Whether the simple renderer gives what the full path gives with the markdown and
+    sanitiser installed here (checked once a process, on its probes)."""
+    return markdown_simple.agrees(_render_full)
+
+
+def _render_unchecked(text: str) -> str:
+    if _simple_agrees():
+        html = markdown_simple.render(text)
+        if html is not None:
+            return html
+    return _render_full(text)
 
 
 def plain_text_html(text: str, problem: str) -> str:

@@ -5,6 +5,7 @@ review history into the log (``core.interop`` has the mapping)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -76,7 +77,6 @@ def export_to_anki(
             with_progress=with_progress,
             progress=progress,
         )
-        fields.keep()
     finally:
         fields.close()
     return ExportReport(
@@ -120,6 +120,7 @@ class _CachedFields:
         self._html = self._cache.lookup(list(self._texts)) if self._cache is not None else {}
         self._fresh: dict[bytes, str] = {}
         self._stream: Iterator[Rendered] | None = None
+        self._keeper: threading.Thread | None = None
 
     def pairs(self) -> Iterator[tuple[str, str]]:
         """Each card's pair in order, each as soon as both of its fields are ready."""
@@ -137,16 +138,18 @@ class _CachedFields:
                 if not field.problem:
                     fresh[digest] = field.html
             yield html[question], html[answer]
-
-    def keep(self) -> None:
-        """Store what was rendered; keep what was used; drop the rest."""
+        # Every field is rendered: store them while the package is being finished.
         if self._cache is not None:
-            self._cache.keep(self._fresh, self._texts.keys())
+            cache, used = self._cache, self._texts.keys()
+            self._keeper = threading.Thread(target=lambda: cache.keep(fresh, used))
+            self._keeper.start()
 
     def close(self) -> None:
-        """Stop the workers of an export that failed; close the cache file."""
+        """Stop the workers of an export that failed; finish storing; close the cache."""
         if isinstance(self._stream, Generator):
             self._stream.close()
+        if self._keeper is not None:
+            self._keeper.join()
         if self._cache is not None:
             self._cache.close()
 

@@ -42,6 +42,8 @@ class RenderCache:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
+            # Derived data: a crash may lose the last export's entries, never the file.
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT NOT NULL)")
             row = conn.execute("SELECT version FROM meta").fetchone()
             if row is None or row[0] != self.version:
@@ -85,7 +87,10 @@ class RenderCache:
         """
         try:
             self._conn.execute("BEGIN")
-            self._conn.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", fresh.items())
+            # In key order: appended to the table's B-tree rather than scattered through it.
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO html VALUES (?, ?)", sorted(fresh.items())
+            )
             kept = len(fresh) + sum(1 for digest in used if digest not in fresh)
             (held,) = self._conn.execute("SELECT count(*) FROM html").fetchone()
             if held > kept:  # entries this export did not use (an older text of a card)

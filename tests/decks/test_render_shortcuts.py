@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlstudy.decks import limits, markdown_inline, render
+from mlstudy.decks import limits, markdown_inline, markdown_simple, render
 from mlstudy.decks.loader import load_decks
 from mlstudy.paths import content_dir
 
@@ -41,20 +41,78 @@ def reference(text: str) -> str:
     )
 
 
-PLAIN = "abcXYZ019 ,.?;:'\"()/%$@+=-"
-MARKUP = "*_`[]!<>&\\#|~\n\t\u00a0é"
+WORDS = ["Spark", "job", "S3", "λ", "ümlaut", "1.5", "30 %", "(x)", "a-b", "x/y", "it's", '"q"']
+ODD = ["*", "**", "`", "_", "<b>", "&", "\u00a0", "\\", "#", "|", "[a](b)", "1.", " ", "  ", "\t"]
+CODE = ["glueetl", "a < b && c", "x_y", "**", "<div>", " pad ", "", "a`b", "q\\"]
+
+
+@st.composite
+def simple_markdown(draw: st.DrawFn, odd: bool) -> str:
+    """Card markdown in (or, with ``odd``, near) the simple renderer's part of markdown."""
+
+    def line() -> str:
+        parts = []
+        for _ in range(draw(st.integers(1, 6))):
+            kind = draw(st.sampled_from(["word", "word", "bold", "code"] + ["odd"] * odd))
+            if kind == "word":
+                parts.append(draw(st.sampled_from(WORDS)))
+            elif kind == "bold":
+                parts.append(f"**{draw(st.sampled_from(WORDS))}**")
+            elif kind == "code":
+                parts.append(f"`{draw(st.sampled_from(CODE))}`")
+            else:
+                parts.append(draw(st.sampled_from(ODD)))
+        glue = draw(st.sampled_from([" ", " ", "", ", ", ". "])) if odd else " "
+        return glue.join(parts) + draw(st.sampled_from(["", ".", "?", ":"]))
+
+    blocks = []
+    for _ in range(draw(st.integers(1, 4))):
+        if draw(st.booleans()):
+            blocks.append("\n".join(f"- {line()}" for _ in range(draw(st.integers(1, 3)))))
+        else:
+            blocks.append(line())
+    return draw(st.sampled_from(["\n\n", "\n"] if odd else ["\n\n"])).join(blocks)
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=PLAIN + MARKUP, max_size=40))
+@given(st.text(alphabet="ab1 .-*`(\n)<&\u00a0é", max_size=40))
 def test_any_text_renders_as_the_full_path_renders_it(text: str) -> None:
     assert render._render_unchecked(text) == reference(text)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.from_regex(render._PLAIN_LINE, fullmatch=True))
-def test_plain_lines_render_as_the_parser_renders_them(text: str) -> None:
+@settings(max_examples=400, deadline=None)
+@given(simple_markdown(odd=False))
+def test_simple_markdown_renders_as_the_full_path_renders_it(text: str) -> None:
     assert render._render_unchecked(text) == reference(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(simple_markdown(odd=True))
+def test_nearly_simple_markdown_renders_as_the_full_path_renders_it(text: str) -> None:
+    assert render._render_unchecked(text) == reference(text)
+
+
+def test_the_simple_renderer_takes_simple_cards_and_only_those() -> None:
+    assert render._simple_agrees()
+    assert markdown_simple.render("A **Glue** job in `glueetl`.\n\n- one\n- two") == (
+        "<p>A <strong>Glue</strong> job in <code>glueetl</code>.</p>\n"
+        "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"
+    )
+    for text in ("1. a list", "# heading", "a *b*", "x\ny", "- a\n\n- b", "[a](b)", "a  "):
+        assert markdown_simple.render(text) is None, text
+
+
+def test_the_simple_renderer_is_not_used_where_it_disagrees(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    render._simple_agrees.cache_clear()
+    monkeypatch.setattr(markdown_simple, "PROBES", ("**bold**",))
+    monkeypatch.setattr(markdown_simple, "render", lambda text: "<p>wrong</p>")
+    try:
+        assert not render._simple_agrees()
+        assert render._render_unchecked("**bold**") == "<p><strong>bold</strong></p>"
+    finally:
+        render._simple_agrees.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -62,6 +120,11 @@ def test_plain_lines_render_as_the_parser_renders_them(text: str) -> None:
     [
         "What is SageMaker?",
         "Which metric: precision or recall?",
+        "**Bold** start and `code` end `x`",
+        "- `<div>` in a list\n- **b**",
+        "Para\n\n- a\n- b\n\nPara",
+        "a**b**c and **d**e",
+        "`1``1` and `a` `b`",
         "1. not plain: a list",
         "- not plain: a list",
         "Ends with two spaces  ",
@@ -86,6 +149,15 @@ def test_every_bundled_field_renders_as_the_full_path_renders_it() -> None:
     fields = [t for c in loaded.cards for t in (c.card.question, c.card.answer)]
     assert len(fields) > 2000
     assert [render._render_unchecked(t) for t in fields] == [reference(t) for t in fields]
+
+
+def test_most_bundled_questions_and_many_answers_take_the_simple_path() -> None:
+    loaded = load_decks([content_dir() / "mls-c01", content_dir() / "mla-c01"])
+    questions = [c.card.question for c in loaded.cards]
+    answers = [c.card.answer for c in loaded.cards]
+    simple = [markdown_simple.render(t) is not None for t in questions + answers]
+    assert sum(simple[: len(questions)]) > 0.8 * len(questions)
+    assert sum(simple[len(questions) :]) > 0.3 * len(answers)
 
 
 def test_a_batch_gives_what_one_at_a_time_gives() -> None:
