@@ -4,7 +4,9 @@
 
 Export: every card of a synthetic library of N cards and M reviews, with progress: the
 first export renders every card (on every CPU); a second one after 1 % of the cards
-changed renders only those (the render cache).
+changed renders only those (the render cache). As many synthetic answers need the full
+markdown parser (emphasis, links, numbered lists) as the bundled packs' answers do; the
+rest, like most bundled cards, are simple markdown (``decks.markdown_simple``).
 Import: a package of K Basic notes written by the real Anki library (current format);
 then, with progress, another K notes each answered once in Anki (K review cards, K
 history entries).
@@ -65,6 +67,17 @@ def anki_package(path: Path, notes: int, answered: bool = False) -> None:
         col.close()
 
 
+def bundled_rich_share() -> float:
+    """The share of the bundled cards' answers that the simple renderer does not take."""
+    from mlstudy.decks import markdown_simple
+    from mlstudy.decks.loader import load_decks
+    from mlstudy.paths import content_dir
+
+    packs = sorted(p for p in content_dir().iterdir() if p.is_dir())
+    answers = [c.card.answer for c in load_decks(packs).cards]
+    return sum(markdown_simple.render(a) is None for a in answers) / len(answers)
+
+
 def _change_one_percent(decks: Path) -> int:
     """Edit the answer of every hundredth synthetic card; return how many changed."""
     changed = 0
@@ -88,8 +101,13 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="mlstudy-interop-bench-"))
     data = scratch / "data"
     moment = datetime.now(UTC)
-    synthetic.build_library(data, args.cards, args.reviews, lambda: moment)
-    results: dict[str, object] = {"cards": args.cards, "reviews": args.reviews}
+    rich = bundled_rich_share()
+    synthetic.build_library(data, args.cards, args.reviews, lambda: moment, rich_share=rich)
+    results: dict[str, object] = {
+        "cards": args.cards,
+        "reviews": args.reviews,
+        "answers_needing_the_full_parser": round(rich, 3),
+    }
     with Library.open(data, sync=False) as library:
         library.sync_content()
         start = time.perf_counter()

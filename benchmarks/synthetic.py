@@ -52,13 +52,22 @@ WORDS = [
     "tuning",
 ]
 CARDS_PER_FILE = 1000
+_RICH = (
+    "\n| setting | value |\n|---|---|\n| `{0}` | *{1}* |\n",
+    "\n```python\nestimator.fit({{'{0}': s3_uri}})  # {1}\n```\n",
+)
 REVIEWED_SHARE = 0.7
 MAX_INTERVAL_DAYS = 400
 """Long synthetic histories lapse above this, keeping intervals in a realistic range."""
 
 
-def write_deck_files(folder: Path, cards: int, seed: int = 11) -> None:
-    """``cards`` cards in files of 1,000, domains in exam-weight proportion."""
+def write_deck_files(folder: Path, cards: int, seed: int = 11, rich_share: float = 0.0) -> None:
+    """``cards`` cards in files of 1,000, domains in exam-weight proportion.
+
+    Every answer has bold, a code span and a two-item list; a ``rich_share`` of them
+    also has a table or a block of Python, which only the full markdown parser renders
+    (``decks.markdown_simple`` takes the rest).
+    """
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     domains, weights = list(DOMAIN_WEIGHTS), list(DOMAIN_WEIGHTS.values())
@@ -70,12 +79,14 @@ def write_deck_files(folder: Path, cards: int, seed: int = 11) -> None:
         ]
         for n in range(start, min(start + CARDS_PER_FILE, cards)):
             words = " ".join(rng.choice(WORDS) for _ in range(8))
+            rich = rich_share > 0 and rng.random() < rich_share
             lines.append(
                 f"## Synthetic question {n}: which {words}? {{#syn-{n}}}\n"
                 f":task: {rng.choice(TASKS[domain])}\n\n"
                 f"Answer {n}: **{rng.choice(WORDS)}** with `{rng.choice(WORDS)}`, because "
                 f"{' '.join(rng.choice(WORDS) for _ in range(25))}.\n\n"
                 f"- one {rng.choice(WORDS)}\n- two {rng.choice(WORDS)}\n"
+                + (_RICH[n % 2].format(rng.choice(WORDS), rng.choice(WORDS)) if rich else "")
             )
         (folder / f"syn-{start // CARDS_PER_FILE:04}.md").write_text("\n".join(lines), "utf-8")
 
@@ -157,11 +168,20 @@ def add_history(database: Path, reviews: int, today: date, seed: int = 11) -> No
     conn.close()
 
 
-def build_library(data_dir: Path, cards: int, reviews: int, clock: Callable[[], datetime]) -> None:
-    """A library in ``data_dir`` with ``cards`` synthetic cards and ``reviews`` log rows."""
+def build_library(
+    data_dir: Path,
+    cards: int,
+    reviews: int,
+    clock: Callable[[], datetime],
+    rich_share: float = 0.0,
+) -> None:
+    """A library in ``data_dir`` with ``cards`` synthetic cards and ``reviews`` log rows
+    (``rich_share``: see ``write_deck_files``)."""
     library = Library.open(data_dir, clock=clock)
     select_exam(library, "MLS-C01")  # the synthetic cards are MLS-C01's
-    write_deck_files(paths.user_decks_dir(library.data_dir) / "synthetic", cards)
+    write_deck_files(
+        paths.user_decks_dir(library.data_dir) / "synthetic", cards, rich_share=rich_share
+    )
     library.sync_content()
     today = library.today()
     library.close()

@@ -1,12 +1,13 @@
 """The simplest card markdown, rendered without Python-Markdown.
 
-Most cards are written in a small part of markdown: paragraphs of one line, ``**bold**``
-words, ``code`` spans, and lists of one-line ``- `` items. For text made only of those
+Most cards are written in a small part of markdown: paragraphs, ``**bold**`` words,
+``code`` spans, and lists of one-line ``- `` items. For text made only of those
 (``render`` says None to anything else), the HTML Python-Markdown and the sanitiser
 make of it is fixed, and is built here directly, about twenty times faster.
 
-The rules are kept narrow on purpose: a block starts with a letter, bold or code (never
-a digit, marker or indentation), bold is a run of plain text between ``**`` pairs with
+The rules are kept narrow on purpose: every line starts with a letter, a bracket and a
+letter, bold or code (never a digit, marker or indentation, so no line can open a
+heading, list, quote, rule or code block), and none ends in a space; bold is a run of plain text between ``**`` pairs with
 a space or a bracket outside, code holds no backtick or backslash, and nothing outside
 code is a character that markdown, HTML or the sanitiser reads (``* _ ` [ ] < > & \\ |``,
 controls, no-break space). ``agrees`` checks a set of probes against the full path;
@@ -72,7 +73,7 @@ def _starts_plainly(line: str) -> bool:
     if not line or line[-1] == " ":
         return False
     first = line[0]
-    if first.isalpha():
+    if first.isalpha() or (first == "(" and line[1:2].isalpha()):
         return True
     if line.startswith("**"):
         return line[2:3].isalnum()
@@ -91,10 +92,13 @@ def _block(block: str) -> tuple[str, bool] | None:
                 return None
             items.append(f"<li>{inline}</li>")
         return "<ul>\n" + "\n".join(items) + "\n</ul>", True
-    if len(lines) > 1 or not _starts_plainly(block):
-        return None
-    inline = _inline(block)
-    return None if inline is None else (f"<p>{inline}</p>", False)
+    done = []
+    for line in lines:  # a paragraph: its lines as they are, bold and code in HTML
+        inline = _inline(line) if _starts_plainly(line) else None
+        if inline is None:
+            return None
+        done.append(inline)
+    return "<p>" + "\n".join(done) + "</p>", False
 
 
 def render(text: str) -> str | None:
@@ -116,6 +120,7 @@ PROBES = (
     "**Bold** first.\n\n`code` first, then words.",
     "Intro line.\n\n- one **item**\n- two `items`\n- three (words)\n\nAfter the list.",
     "- only\n- a list",
+    "A paragraph wrapped\nover lines, with **bold** and\n(brackets) and `code` at the end `x`",
 )
 
 

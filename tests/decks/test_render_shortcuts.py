@@ -98,7 +98,7 @@ def test_the_simple_renderer_takes_simple_cards_and_only_those() -> None:
         "<p>A <strong>Glue</strong> job in <code>glueetl</code>.</p>\n"
         "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"
     )
-    for text in ("1. a list", "# heading", "a *b*", "x\ny", "- a\n\n- b", "[a](b)", "a  "):
+    for text in ("1. a list", "# heading", "a *b*", "x\n1. y", "- a\n\n- b", "[a](b)", "a  "):
         assert markdown_simple.render(text) is None, text
 
 
@@ -125,6 +125,16 @@ def test_the_simple_renderer_is_not_used_where_it_disagrees(
         "Para\n\n- a\n- b\n\nPara",
         "a**b**c and **d**e",
         "`1``1` and `a` `b`",
+        "Para\n===",
+        "Para\n---",
+        "Para\n# heading",
+        "Para\n> quote",
+        "Para\n1. item",
+        "Para\n    code",
+        "Para\n- item",
+        "Para\n***",
+        "Para\n(b) c\nd **e**",
+        "Para\nwith two spaces  \nend",
         "1. not plain: a list",
         "- not plain: a list",
         "Ends with two spaces  ",
