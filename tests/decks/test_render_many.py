@@ -33,3 +33,16 @@ def test_render_many_gives_what_render_capped_gives(
     assert got == [render.render_capped(text) for text in texts]
     assert got[-2].problem  # the capped field says why
     assert seen[-1] == (len(texts), len(texts))
+
+
+def test_a_worker_that_dies_leaves_the_rest_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.decks import render_worker_exit
+
+    monkeypatch.setattr(render, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(render, "_CHUNK", 3)
+    monkeypatch.setattr(render, "_render_chunk", render_worker_exit.die_on_second_chunk)
+    texts = ["first **a**", "b", "c", "second **d**", "e", "f", "third `g`", "h"]
+    got = list(render.render_stream(texts, workers=2))
+    assert got == [render.render_capped(text) for text in texts]
