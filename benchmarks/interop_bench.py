@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -99,43 +100,46 @@ def main() -> int:
     parser.add_argument("--notes", type=int, default=10_000)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="mlstudy-interop-bench-"))
-    data = scratch / "data"
-    moment = datetime.now(UTC)
-    rich = bundled_rich_share()
-    synthetic.build_library(data, args.cards, args.reviews, lambda: moment, rich_share=rich)
-    results: dict[str, object] = {
-        "cards": args.cards,
-        "reviews": args.reviews,
-        "answers_needing_the_full_parser": round(rich, 3),
-    }
-    with Library.open(data, sync=False) as library:
-        library.sync_content()
-        start = time.perf_counter()
-        report = export_to_anki(library, scratch / "all.apkg", with_progress=True)
-        results["export_100000_cards"] = round(time.perf_counter() - start, 2)
-        results["export_notes"] = report.notes
-        results["export_mb"] = round((scratch / "all.apkg").stat().st_size / 1e6, 1)
-        changed = _change_one_percent(data / "decks")
-        library.sync_content()
-        start = time.perf_counter()
-        export_to_anki(library, scratch / "again.apkg", with_progress=True)
-        results["export_again_1_percent_changed"] = round(time.perf_counter() - start, 2)
-        results["export_again_changed_cards"] = changed
-        package = scratch / "bench.apkg"
-        anki_package(package, args.notes)
-        start = time.perf_counter()
-        imported = import_from_anki(library, package)
-        results["import_10000_notes"] = round(time.perf_counter() - start, 2)
-        results["import_cards"] = imported.cards
-        package = scratch / "answered.apkg"
-        anki_package(package, args.notes, answered=True)
-        start = time.perf_counter()
-        imported = import_from_anki(library, package, with_progress=True)
-        results["import_10000_notes_with_progress"] = round(time.perf_counter() - start, 2)
-        done = imported.progress
-        results["import_progress"] = (
-            {"states": done.states, "history": done.history} if done else {}
-        )
+    try:
+        data = scratch / "data"
+        moment = datetime.now(UTC)
+        rich = bundled_rich_share()
+        synthetic.build_library(data, args.cards, args.reviews, lambda: moment, rich_share=rich)
+        results: dict[str, object] = {
+            "cards": args.cards,
+            "reviews": args.reviews,
+            "answers_needing_the_full_parser": round(rich, 3),
+        }
+        with Library.open(data, sync=False) as library:
+            library.sync_content()
+            start = time.perf_counter()
+            report = export_to_anki(library, scratch / "all.apkg", with_progress=True)
+            results["export_100000_cards"] = round(time.perf_counter() - start, 2)
+            results["export_notes"] = report.notes
+            results["export_mb"] = round((scratch / "all.apkg").stat().st_size / 1e6, 1)
+            changed = _change_one_percent(data / "decks")
+            library.sync_content()
+            start = time.perf_counter()
+            export_to_anki(library, scratch / "again.apkg", with_progress=True)
+            results["export_again_1_percent_changed"] = round(time.perf_counter() - start, 2)
+            results["export_again_changed_cards"] = changed
+            package = scratch / "bench.apkg"
+            anki_package(package, args.notes)
+            start = time.perf_counter()
+            imported = import_from_anki(library, package)
+            results["import_10000_notes"] = round(time.perf_counter() - start, 2)
+            results["import_cards"] = imported.cards
+            package = scratch / "answered.apkg"
+            anki_package(package, args.notes, answered=True)
+            start = time.perf_counter()
+            imported = import_from_anki(library, package, with_progress=True)
+            results["import_10000_notes_with_progress"] = round(time.perf_counter() - start, 2)
+            done = imported.progress
+            results["import_progress"] = (
+                {"states": done.states, "history": done.history} if done else {}
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     results["targets"] = {
         key: {"target_s": target, "measured_s": results[key], "met": results[key] <= target}  # type: ignore[operator]
         for key, target in TARGETS_S.items()
