@@ -5,14 +5,15 @@ Most cards are written in a small part of markdown: paragraphs, ``**bold**`` wor
 (``render`` says None to anything else), the HTML Python-Markdown and the sanitiser
 make of it is fixed, and is built here directly, about twenty times faster.
 
-The rules are kept narrow on purpose: every line starts with a letter, a bracket and a
+The rules are kept narrow on purpose. Every line starts with a letter, a bracket and a
 letter, bold or code (never a digit, marker or indentation, so no line can open a
-heading, list, quote, rule or code block), and none ends in a space; bold is a run of plain text between ``**`` pairs with
-a space or a bracket outside, code holds no backtick or backslash, and nothing outside
-code is a character that markdown, HTML or the sanitiser reads (``* _ ` [ ] < > & \\ |``,
-controls, no-break space). ``agrees`` checks a set of probes against the full path;
-``decks.render`` uses this renderer only when it does, and tests hold it equal to the
-full path on random text and on every bundled card.
+heading, list, quote, rule or code block), and none ends in a space. Bold is a run of
+plain text between ``**`` pairs with a space or a bracket outside; code holds no
+backtick or backslash; nothing outside code is a character that markdown, HTML or the
+sanitiser reads (``* _ ` [ ] < > & \\ |``, controls, no-break space). ``agrees``
+checks a set of probes against the full path; ``decks.render`` uses this renderer only
+when it does, and tests hold it equal to the full path on random text and on every
+bundled card.
 """
 
 from __future__ import annotations

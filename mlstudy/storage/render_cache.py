@@ -1,11 +1,11 @@
 """A cache of rendered card HTML in ``<data dir>/cache/``, keyed by the markdown's digest.
 
 Rendering markdown is the slow part of an Anki export (about 0.2 ms a field that
-needs the full parser); cards change rarely, so an export keeps what it rendered and the
-next one renders only what changed. The cache is derived data: a plain SQLite file of its own (not the library's
-database), valid for one ``decks.render.RENDER_VERSION`` and emptied when that
-changes; a damaged file is deleted and started again. Entries an export did not use
-are dropped at its end, so the file holds one export's worth at most.
+needs the full parser); cards change rarely, so an export keeps what it rendered and
+the next one renders only what changed. The cache is derived data: a plain SQLite file
+of its own (not the library's database), valid for one ``decks.render.RENDER_VERSION``
+and emptied when that changes; a damaged file is deleted and started again. Entries an
+export did not use are dropped at its end, so the file holds one export's worth at most.
 """
 
 from __future__ import annotations
