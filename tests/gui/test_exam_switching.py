@@ -107,6 +107,7 @@ def test_settings_switches_exams_and_every_page_follows(qtbot: QtBot, library: L
     assert page.has_date.isChecked() and page.exam_date.date().toString("yyyy-MM-dd") == (
         "2027-03-01"
     )
+
     def shows_mla_counts() -> bool:
         # With MLA-C01's exam date, today's plan (worked out in the background, so
         # perhaps not yet) turns the count into "done / planned".
