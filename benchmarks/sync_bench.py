@@ -35,12 +35,19 @@ from mlstudy.services.sync import (  # noqa: E402
     read_device_folder,
     write_segment,
 )
+from mlstudy.storage.schema import ordered_uid  # noqa: E402
 
 NOW = datetime(2026, 12, 5, 9, tzinfo=UTC)
 
 
-def other_device_segments(folder: Path, cards: int, events: int, seed: int = 3) -> str:
-    """``events`` answers of another computer over random synthetic cards, in segments."""
+def other_device_segments(
+    folder: Path, cards: int, events: int, seed: int = 3, random_uids: bool = False
+) -> str:
+    """``events`` answers of another computer over random synthetic cards, in segments.
+
+    Their uids are made as mlstudy makes them (``ordered_uid``: time first); with
+    ``random_uids``, as mlstudy made them before (all random, like the local history's).
+    """
     rng = random.Random(seed)
     device = secrets.token_hex(16)
     own = folder / SUBFOLDER / device
@@ -49,7 +56,7 @@ def other_device_segments(folder: Path, cards: int, events: int, seed: int = 3) 
     for seq in range(1, events + 1):
         at = NOW - timedelta(seconds=events - seq)
         answer = core_sync.Answer(
-            uid=secrets.token_hex(16),
+            uid=secrets.token_hex(16) if random_uids else ordered_uid(at.isoformat()),
             card=f"syn-{rng.randrange(cards)}",
             at=at.isoformat(),
             day=(at - timedelta(hours=4)).date(),
@@ -71,6 +78,11 @@ def main() -> int:
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--reviews", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument(
+        "--random-uids",
+        action="store_true",
+        help="the other computer's answers with all-random uids (as mlstudy made them before)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         data = Path(scratch) / "data"
@@ -88,7 +100,9 @@ def main() -> int:
             first_pass = time.perf_counter() - started
             assert first is not None and first.sent == args.reviews, first
             idle, idle_cpu = best_of(7, library.sync.run)
-            other = other_device_segments(folder, args.cards, args.events)
+            other = other_device_segments(
+                folder, args.cards, args.events, random_uids=args.random_uids
+            )
             started = time.perf_counter()
             read = read_device_folder(folder / SUBFOLDER / other, other, 0)
             reading = time.perf_counter() - started

@@ -6,6 +6,9 @@ text and read well in any SQLite browser; timestamps are UTC ISO strings.
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -150,6 +153,19 @@ UNDO_KIND = "undo"
 """The kind of a tombstone: a log entry saying that the answer ``undoes`` names was undone."""
 NEW_UID = text("(lower(hex(randomblob(16))))")
 """A random 128-bit id, made by SQLite for every log entry that does not bring its own."""
+
+
+def ordered_uid(at: str) -> str:
+    """A log entry's uid as mlstudy makes it: 32 hex digits like ``NEW_UID``'s, the first
+    12 the entry's timestamp in milliseconds, the other 80 bits random.
+
+    Entries made about the same time sort together in the uid index, so a merge of
+    another computer's recent answers adds to a few of its pages instead of rewriting
+    pages all over it (a random uid lands anywhere in the index). Any 32 hex digits
+    remain a valid uid: older entries keep their random ones.
+    """
+    millis = int(datetime.fromisoformat(at).timestamp() * 1000)
+    return f"{millis % 16**12:012x}{secrets.token_hex(10)}"
 
 
 class Review(Base):

@@ -34,7 +34,7 @@ from mlstudy.core.replay import (
 from mlstudy.core.sm2 import NEW_CARD, Sm2State
 from mlstudy.storage import merge_order
 from mlstudy.storage.practice_dues import apply_card_dues, priority_new_cards
-from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Placement, Review
+from mlstudy.storage.schema import UNDO_KIND, Card, CardState, Placement, Review, ordered_uid
 
 EFFECTIVE_DUE = func.coalesce(CardState.exam_due_day, CardState.due_day)
 # The kinds of log entry each reader sees are defined once, in ``merge_order``.
@@ -401,7 +401,7 @@ def record_answer(
         "repetitions_after": after_sm2.repetitions,
         "answer_ms": answer_ms,
     }
-    review_id, uid = conn.execute(_INSERT_REVIEW, review).one()
+    review_id, uid = conn.execute(_INSERT_REVIEW, {**review, "uid": ordered_uid(reviewed_at)}).one()
     if conn.execute(_LATER, {"card_id": card_id, "at": reviewed_at, "id": review_id}).first():
         # Another computer's answer is stamped as late or later (clocks disagree): the
         # answer lands inside the card's history, so the state is replayed in merge order.
@@ -462,6 +462,7 @@ def undo_answer(
         _INSERT_REVIEW,
         {
             **record.review,
+            "uid": ordered_uid(reviewed_at),
             "reviewed_at": reviewed_at,
             "study_day": today.isoformat(),
             "day_number": today.toordinal(),
@@ -476,7 +477,8 @@ def undo_answer(
 def redo_answer(conn: Connection, record: AnswerRecord, rule: ExamRule | None) -> AnswerRecord:
     """Put an undone answer back as a new log entry (new id and uid, the answer's own day
     and grade) and rebuild the card's state; return the record of the new entry."""
-    review_id, uid = conn.execute(_INSERT_REVIEW, record.review).one()
+    entry = {**record.review, "uid": ordered_uid(str(record.review["reviewed_at"]))}
+    review_id, uid = conn.execute(_INSERT_REVIEW, entry).one()
     replay_card(conn, record.card_id, rule)
     return AnswerRecord(record.card_id, record.review, int(review_id), str(uid))
 
