@@ -87,13 +87,10 @@ def next_state(state: Sm2State, grade: int) -> Sm2State:
     A pass (q >= 3) updates EF (floor 1.3), increments n and sets I to 1, 6, then
     ceil(I * EF'). A lapse (q < 3) resets n to 1 and I to 1 and keeps EF.
     """
-    validate_grade(grade)
+    if grade.__class__ is not int or not MIN_GRADE <= grade <= MAX_GRADE:
+        validate_grade(grade)  # raises (an int subclass, bool aside, is checked there)
     if grade < PASS_GRADE:
-        return Sm2State(
-            repetitions=1,
-            easiness_hundredths=state.easiness_hundredths,
-            interval_days=FIRST_INTERVAL_DAYS,
-        )
+        return Sm2State(1, state.easiness_hundredths, FIRST_INTERVAL_DAYS)
     easiness = max(
         MIN_EASINESS_HUNDREDTHS, state.easiness_hundredths + easiness_delta_hundredths(grade)
     )
@@ -105,7 +102,7 @@ def next_state(state: Sm2State, grade: int) -> Sm2State:
     else:
         # ceil(I * EF / 100) in integers: no float rounding can add a spurious day.
         interval = -(-state.interval_days * easiness // 100)
-    return Sm2State(repetitions=repetitions, easiness_hundredths=easiness, interval_days=interval)
+    return Sm2State(repetitions, easiness, interval)
 
 
 def is_pass(grade: int) -> bool:

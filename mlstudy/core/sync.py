@@ -227,8 +227,14 @@ pattern accepts a subset of what it accepts); any other line takes that slower p
 """
 
 
-def _canonical_answer(line: str) -> tuple[int, Answer] | None:
-    """(seq, answer) of a canonical answer line, or None for any other line."""
+def _canonical_answer(
+    line: str, days: dict[str, date], triples: dict[tuple[str, str, str], tuple[int, int, int]]
+) -> tuple[int, Answer] | None:
+    """(seq, answer) of a canonical answer line, or None for any other line.
+
+    ``days`` and ``triples``: the study days and state numbers read so far (a segment
+    repeats them), shared by the lines of a segment.
+    """
     match = _CANONICAL_ANSWER.fullmatch(line)
     if match is None:
         return None
@@ -236,20 +242,18 @@ def _canonical_answer(line: str) -> tuple[int, Answer] | None:
     try:
         if datetime.fromisoformat(at).tzinfo is None:
             return None
-        study_day = date.fromisoformat(day)
+        study_day = days.get(day)
+        if study_day is None:
+            study_day = days[day] = date.fromisoformat(day)
     except ValueError:
         return None
-    answer = Answer(
-        uid=uid,
-        card=card,
-        at=at,
-        day=study_day,
-        grade=int(grade),
-        kind=kind,
-        answer_ms=int(ms),
-        before=(int(ib), int(eb), int(rb)),
-        after=(int(ia), int(ea), int(ra)),
-    )
+    before = triples.get((ib, eb, rb))
+    if before is None:
+        before = triples[(ib, eb, rb)] = (int(ib), int(eb), int(rb))
+    after = triples.get((ia, ea, ra))
+    if after is None:
+        after = triples[(ia, ea, ra)] = (int(ia), int(ea), int(ra))
+    answer = Answer(uid, card, at, study_day, int(grade), kind, int(ms), before, after)
     return int(seq), answer
 
 
@@ -353,8 +357,12 @@ def decode_segment(data: bytes, device: str) -> Segment:
         if max(map(len, lines)) > MAX_LINE_BYTES:
             raise SegmentError("an event is too long")
         events = []
+        days: dict[str, date] = {}
+        triples: dict[tuple[str, str, str], tuple[int, int, int]] = {}
         for seq, line in enumerate(lines[:-1], start=first):
-            fast = _canonical_answer(line.decode("ascii")) if line.isascii() else None
+            fast = (
+                _canonical_answer(line.decode("ascii"), days, triples) if line.isascii() else None
+            )
             if fast is not None:
                 if fast[0] != seq:
                     raise SegmentError(f"event {seq} is out of sequence")
