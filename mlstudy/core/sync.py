@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlstudy.core.replay import ReplayedState, apply_grades
 
@@ -52,9 +52,12 @@ class NewerFormatError(SegmentError):
     """A segment written by a newer mlstudy (left in the folder for a later version)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A graded card (or, with ``undoes``, a tombstone undoing the answer it names)."""
+class Answer(NamedTuple):
+    """A graded card (or, with ``undoes``, a tombstone undoing the answer it names).
+
+    A named tuple, like ``Stamped``: a merge reads a hundred thousand, and a tuple is
+    made three times faster than a frozen dataclass.
+    """
 
     uid: str
     card: str
@@ -83,8 +86,7 @@ class Change:
 Event = Answer | Change
 
 
-@dataclass(frozen=True, slots=True)
-class Stamped:
+class Stamped(NamedTuple):
     """An event with the device that wrote it and its sequence number there."""
 
     device: str

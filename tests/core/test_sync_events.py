@@ -47,7 +47,7 @@ answers = st.builds(
 
 def _as_undo(answer: Answer) -> Answer:
     # A tombstone carries the kind "undo" once read back.
-    return Answer(**{**{f: getattr(answer, f) for f in Answer.__slots__}, "kind": "undo"})
+    return answer._replace(kind="undo")
 
 
 @given(st.lists(answers, min_size=1, max_size=20))
