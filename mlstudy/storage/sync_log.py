@@ -526,10 +526,10 @@ def log_top(conn: Connection) -> int:
 
 _MERGED = (
     "SELECT r.card_id, r.reviewed_at, e.device, e.seq, r.study_day, r.grade, r.kind "
-    "FROM reviews r JOIN sync_events e ON e.review_id = r.id WHERE r.id > ? "
-    "ORDER BY r.card_id, r.reviewed_at, e.device, e.seq"
+    "FROM reviews r JOIN sync_events e ON e.review_id = r.id WHERE r.id > ?"
 )
-"""The merged entries (above the log's top before the merge), each card's in merge order."""
+"""The merged entries (above the log's top before the merge), in log order: sorted into
+merge order card by card (most cards have one or two), not all at once by SQLite."""
 _IN_JSON = "(SELECT value FROM json_each(?))"
 _STATES_OF = (
     f"SELECT card_id, {', '.join(c.name for c in STATE_COLUMNS)} FROM card_states "
@@ -592,18 +592,29 @@ def replay_merged(
     merged: dict[int, list[tuple[date, int]]] = {}
     firsts: dict[int, tuple[str, str]] = {}
     full: set[int] = set()
-    for card_id, at, _device, _seq, day, grade, kind in _rows(conn, _MERGED, (top,)):
-        if kind == UNDO_KIND:
-            full.add(card_id)
-            continue
-        answers = merged.get(card_id)
-        if answers is None:
-            answers = merged[card_id] = []
-            firsts[card_id] = (at, day)
-        study_day = days.get(day)
-        if study_day is None:
-            study_day = days[day] = date.fromisoformat(day)
-        answers.append((study_day, grade))
+    entries: dict[int, list[tuple[Any, ...]]] = {}
+    for row in _rows(conn, _MERGED, (top,)):
+        of_card = entries.get(row[0])
+        if of_card is None:
+            entries[row[0]] = [row]
+        else:
+            of_card.append(row)
+    for card_id in sorted(entries):
+        of_card = entries[card_id]
+        if len(of_card) > 1:
+            of_card.sort()  # (card, timestamp, device, sequence): merge order
+        for _card, at, _device, _seq, day, grade, kind in of_card:
+            if kind == UNDO_KIND:
+                full.add(card_id)
+                continue
+            answers = merged.get(card_id)
+            if answers is None:
+                answers = merged[card_id] = []
+                firsts[card_id] = (at, day)
+            study_day = days.get(day)
+            if study_day is None:
+                study_day = days[day] = date.fromisoformat(day)
+            answers.append((study_day, grade))
     cards = sorted(merged.keys() | full)
     wanted = json.dumps(cards)
     before: dict[int, StateRow] = {
