@@ -107,25 +107,29 @@ def apply_grades(
     """The state after state-changing answers (study day, grade), oldest first: each is
     one SM-2 step dated on its day (``apply_answer`` for a run of them, with one state
     object built at the end instead of one per answer: a merge applies many)."""
-    state = previous.sm2 if previous else NEW_CARD
-    reviews = previous.reviews if previous else 0
-    lapses = previous.lapses if previous else 0
+    if previous is None:
+        state, reviews, lapses = NEW_CARD, 0, 0
+    else:
+        state = Sm2State(previous.repetitions, previous.easiness_hundredths, previous.interval_days)
+        reviews, lapses = previous.reviews, previous.lapses
     last: date | None = None
     for day, grade in answers:
         state = next_state(state, grade)
         last = day
         reviews += 1
-        lapses += not is_pass(grade)
+        if not is_pass(grade):
+            lapses += 1
     if last is None:
         return previous
+    interval = state.interval_days
     return ReplayedState(
-        repetitions=state.repetitions,
-        easiness_hundredths=state.easiness_hundredths,
-        interval_days=state.interval_days,
-        due_day=last + timedelta(days=state.interval_days),
-        last_day=last,
-        reviews=reviews,
-        lapses=lapses,
+        state.repetitions,
+        state.easiness_hundredths,
+        interval,
+        last + timedelta(days=interval),
+        last,
+        reviews,
+        lapses,
     )
 
 

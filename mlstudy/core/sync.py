@@ -427,9 +427,12 @@ def continued_state(
     The same as replaying the whole log with ``merged_kinds``: the first of the answers
     on each study day changes the state, the others are drills.
     """
+    given = list(answers)
+    if len(given) == 1:  # most cards of a merge
+        return apply_grades(previous, given)
     days: set[date] = set()
     firsts: list[tuple[date, int]] = []
-    for day, grade in answers:
+    for day, grade in given:
         if day not in days:
             days.add(day)
             firsts.append((day, grade))

@@ -341,28 +341,16 @@ def _log_rows(
     for stamped in answers:
         answer = stamped.event
         assert isinstance(answer, core_sync.Answer)
-        card_id = ids.get(answer.card)
+        uid, card, at, study_day, grade, kind, ms, before, after, undoes = answer
+        card_id = ids.get(card)
         if card_id is None:
             waiting.append(stamped)
             continue
-        day = days.get(answer.day)
+        day = days.get(study_day)
         if day is None:
-            day = days[answer.day] = (answer.day.isoformat(), answer.day.toordinal())
+            day = days[study_day] = (study_day.isoformat(), study_day.toordinal())
         seqs.append(stamped.seq)
-        rows.append(
-            (
-                answer.uid,
-                card_id,
-                answer.at,
-                *day,
-                answer.grade,
-                answer.kind,
-                *answer.before,
-                *answer.after,
-                answer.answer_ms,
-                answer.undoes,
-            )
-        )
+        rows.append((uid, card_id, at, *day, grade, kind, *before, *after, ms, undoes))
     return rows, seqs, waiting
 
 
