@@ -59,3 +59,24 @@ def _own(device: Device) -> str:
         own = sync_log.load_device(conn)
     assert own is not None
     return own.device
+
+
+def test_a_clock_set_back_between_answers_is_merged_in_timestamp_order(
+    tmp_path: Path, pack: Path
+) -> None:
+    """One device's answers to a card, logged in one order and stamped in the other (its
+    clock was set back a day between them): the merge replays them by timestamp."""
+    a = open_device(tmp_path, "a", pack)
+    b = open_device(tmp_path, "b", pack)
+    b.answer("t-kds", 1)  # logged first, stamped a day later than the next
+    b.clock.advance(days=-1)
+    b.answer("t-kds", 5)
+    b.answer("t-eta", 4)
+    b.sync()
+    SyncTool([a, b]).deliver_all()
+    a.sync()
+    with a.library.context.read() as conn:
+        assert state_mismatches(conn) == []
+    repetitions, _easiness, interval = states_of(a.library)["t-kds"][:3]
+    assert (repetitions, interval) == (1, 1)  # the 5 came first, then the lapse
+    assert states_of(a.library) == states_of(b.library)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from tests.sync.helpers import SyncTool, log_of, open_device, states_of
@@ -25,3 +26,21 @@ def test_answers_travel_and_states_agree(tmp_path: Path, pack: Path) -> None:
     assert states_of(a.library) == states_of(b.library)
     assert set(states_of(a.library)) == {"t-kds", "t-eta"}
     assert a.sync() == {"sent": 0, "received": 0, "devices": 2, "problems": []}
+
+
+def test_a_pass_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path, pack: Path) -> None:
+    """A pass pauses Python's cycle collector; left off, the app would never free a cycle."""
+    a = open_device(tmp_path, "a", pack)
+    b = open_device(tmp_path, "b", pack)
+    a.answer("t-kds", 5)
+    a.sync()
+    SyncTool([a, b]).deliver_all()
+    assert gc.isenabled()
+    assert b.sync()["received"] == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        b.sync()
+        assert not gc.isenabled()  # one who turned it off keeps it off
+    finally:
+        gc.enable()
