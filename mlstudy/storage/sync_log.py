@@ -651,9 +651,9 @@ def _write_states(
         if row == previous:
             continue
         if row is not None and previous is not None:
-            updates.append((*_state_values(row), card_id))
+            updates.append((*row, card_id))  # a StateRow is in STATE_COLUMNS order
         elif row is not None:
-            inserts.append((card_id, *_state_values(row)))
+            inserts.append((card_id, *row))
         else:
             write_state(conn, card_id, None, previous)
     if updates:
@@ -666,17 +666,3 @@ def _write_states(
     for ids, is_new in ((reviewed, False), (unreviewed, True)):
         if ids:
             conn.exec_driver_sql(_SET_NEW, (is_new, json.dumps(ids), is_new))
-
-
-def _state_values(row: StateRow) -> tuple[object, ...]:
-    """A state row's values in ``STATE_COLUMNS`` order."""
-    return (
-        row.repetitions,
-        row.easiness,
-        row.interval_days,
-        row.due_day,
-        row.last_day,
-        row.exam_due_day,
-        row.reviews,
-        row.lapses,
-    )
