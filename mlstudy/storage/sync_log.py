@@ -28,6 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from mlstudy.core import sync as core_sync
 from mlstudy.core.replay import ReplayedState, replay_states
 from mlstudy.storage.merge_order import cards_log
+from mlstudy.storage.raw import raw_rows
 from mlstudy.storage.schema import UNDO_KIND, Card, Review, Setting
 from mlstudy.storage.study import STATE_COLUMNS, ExamRule, StateRow, state_row, write_state
 from mlstudy.storage.sync_schema import (
@@ -291,25 +292,12 @@ class Merged:
     problems: tuple[str, ...]
 
 
-def _rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """A query's rows as the driver gives them, plain tuples: a merge reads a hundred
-    thousand, and a SQLAlchemy row object for each costs more than the query."""
-    driver = conn.connection.driver_connection  # in the caller's transaction
-    if driver is None:
-        raise RuntimeError("the connection is closed")
-    cursor = driver.cursor()
-    try:
-        return list(cursor.execute(sql, params).fetchall())
-    finally:
-        cursor.close()
-
-
 _CARD_IDS = "SELECT key, id FROM cards WHERE key IN (SELECT value FROM json_each(?))"
 
 
 def _card_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
     # One statement whatever the number of keys: the keys travel as one JSON array.
-    rows = _rows(conn, _CARD_IDS, (json.dumps(sorted(set(keys))),))
+    rows = raw_rows(conn, _CARD_IDS, (json.dumps(sorted(set(keys))),))
     return {str(key): int(cid) for key, cid in rows}
 
 
@@ -372,7 +360,7 @@ def _insert_log(conn: Connection, device: str, rows: list[tuple[Any, ...]], seqs
         seq_of = {row[0]: seq for row, seq in zip(rows, seqs, strict=True)}
         origins = [
             (rid, device, seq_of[uid])
-            for rid, uid in _rows(conn, "SELECT id, uid FROM reviews WHERE id > ?", (top,))
+            for rid, uid in raw_rows(conn, "SELECT id, uid FROM reviews WHERE id > ?", (top,))
         ]
     if origins:
         conn.exec_driver_sql(_INSERT_ORIGIN, origins)
@@ -549,10 +537,10 @@ def _late_cards(
     if scan is None:
         scan = len(firsts) * _SCAN_SHARE > top
     if scan:
-        rows = _rows(conn, _LATE, (top, at, day))
+        rows = raw_rows(conn, _LATE, (top, at, day))
     else:
         cards = json.dumps(sorted(firsts))
-        rows = _rows(conn, _LATE_OF_CARDS, (cards, top, at, day))
+        rows = raw_rows(conn, _LATE_OF_CARDS, (cards, top, at, day))
     late: set[int] = set()
     for card_id, row_at, row_day in rows:
         first = firsts.get(card_id)
@@ -581,7 +569,7 @@ def replay_merged(
     firsts: dict[int, tuple[str, str]] = {}
     full: set[int] = set()
     entries: dict[int, list[tuple[Any, ...]]] = {}
-    for row in _rows(conn, _MERGED, (top,)):
+    for row in raw_rows(conn, _MERGED, (top,)):
         of_card = entries.get(row[0])
         if of_card is None:
             entries[row[0]] = [row]
@@ -606,10 +594,10 @@ def replay_merged(
     cards = sorted(merged.keys() | full)
     wanted = json.dumps(cards)
     before: dict[int, StateRow] = {
-        int(row[0]): StateRow(*row[1:]) for row in _rows(conn, _STATES_OF, (wanted,))
+        int(row[0]): StateRow(*row[1:]) for row in raw_rows(conn, _STATES_OF, (wanted,))
     }
     unreviewed = [card_id for card_id in merged if card_id not in before]
-    logged = {int(row[0]) for row in _rows(conn, _LOGGED, (json.dumps(unreviewed), top))}
+    logged = {int(row[0]) for row in raw_rows(conn, _LOGGED, (json.dumps(unreviewed), top))}
     full |= logged  # a log with no state (drills, undone answers, Anki's history)
     full |= _late_cards(conn, top, {c: f for c, f in firsts.items() if c not in full}, scan)
     after: dict[int, ReplayedState | None] = {}
