@@ -438,6 +438,10 @@ class MainWindow(QMainWindow):
             )
         if report.changes.content:
             self.bus.publish(report.changes)
+        if report.added or report.revived:
+            # Answers from other computers may be waiting for these cards: merge them now
+            # rather than at the next pass, minutes away.
+            self.sync_watcher.sync_now()
 
     def _studied_elsewhere(self, result: SyncResult | None) -> None:
         self.settings_page.show_sync_result(result)
