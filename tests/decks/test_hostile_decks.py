@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mlstudy.decks import limits, render
+from mlstudy.decks import limits
 from mlstudy.decks.loader import card_files
 from mlstudy.decks.parser import parse_card_text
 from mlstudy.decks.render import render_capped, render_markdown
@@ -172,24 +172,13 @@ def test_check_content_reports_cards_over_a_cap(tmp_path: Path) -> None:
     assert "KB; cards over 16 KB are shown as plain text" in report.problems[0]
 
 
+@pytest.mark.usefixtures("stuck_render")
 def test_a_render_over_the_time_cap_is_plain_text_and_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    release = threading.Event()
-    real = render._render_unchecked
-
-    def stuck(text: str) -> str:
-        if "stuck" in text:
-            release.wait(30)
-        return real(text)
-
-    monkeypatch.setattr(render, "_render_unchecked", stuck)
     monkeypatch.setattr(limits, "RENDER_SECONDS", 0.05)
     write_card(tmp_path, "slow.md", "slow-card", "A stuck **answer**.")
-    try:
-        report = check_folder(tmp_path)
-    finally:
-        release.set()
+    report = check_folder(tmp_path)
     assert len(report.problems) == 1
     assert f"{tmp_path / 'slow.md'}:4: error: rendering took longer than" in report.problems[0]
     assert render_capped("A stuck **answer**.", 0.05).html.startswith("<pre")
