@@ -16,11 +16,12 @@ from __future__ import annotations
 import html as html_lib
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 import markdown
 import nh3
@@ -154,7 +155,13 @@ def _parser() -> markdown.Markdown:
     return parser
 
 
-_URL_SCHEMES = {"http", "https", "mailto", "data"}
+_CLEAN_OPTIONS: dict[str, Any] = {
+    "tags": _ALLOWED_TAGS,
+    "attributes": _ALLOWED_ATTRIBUTES,
+    "url_schemes": {"http", "https", "mailto", "data"},
+    "link_rel": "noopener noreferrer",
+}
+"""What the sanitiser keeps, with or without the attribute filter."""
 _cleaners = threading.local()
 
 
@@ -163,12 +170,7 @@ def _cleaner() -> nh3.Cleaner:
     one costs more than cleaning a card)."""
     cleaner: nh3.Cleaner | None = getattr(_cleaners, "cleaner", None)
     if cleaner is None:
-        cleaner = nh3.Cleaner(
-            tags=_ALLOWED_TAGS,
-            attributes=_ALLOWED_ATTRIBUTES,
-            url_schemes=_URL_SCHEMES,
-            link_rel="noopener noreferrer",
-        )
+        cleaner = nh3.Cleaner(**_CLEAN_OPTIONS)
         _cleaners.cleaner = cleaner
     return cleaner
 
@@ -179,16 +181,7 @@ def _sanitise(html: str) -> str:
     # becomes): HTML with neither cleans the same without it.
     if "<a" not in lowered and "<im" not in lowered:
         return str(_cleaner().clean(html))
-    return str(
-        nh3.clean(
-            html,
-            tags=_ALLOWED_TAGS,
-            attributes=_ALLOWED_ATTRIBUTES,
-            url_schemes=_URL_SCHEMES,
-            attribute_filter=_AttributeFilter(),
-            link_rel="noopener noreferrer",
-        )
-    )
+    return str(nh3.clean(html, attribute_filter=_AttributeFilter(), **_CLEAN_OPTIONS))
 
 
 def _render_full(text: str) -> str:
@@ -328,7 +321,7 @@ def code_css(dark: bool) -> str:
 
 
 PARALLEL_FROM = 2_000
-"""Fields to render before ``render_many`` spreads the work over processes (below it,
+"""Fields to render before ``render_stream`` spreads the work over processes (below it,
 starting them costs more than it saves)."""
 _CHUNK = 250
 
@@ -338,20 +331,11 @@ def _render_chunk(texts: list[str]) -> list[tuple[str, str]]:
     return [(r.html, r.problem) for r in render_batch(texts)]
 
 
-def render_many(
-    texts: Sequence[str],
-    progress: Callable[[int, int], None] | None = None,
-    workers: int | None = None,
-) -> list[Rendered]:
-    """``render_stream`` as a list."""
-    return list(render_stream(texts, progress, workers))
-
-
 def render_stream(
     texts: Sequence[str],
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
-) -> Iterator[Rendered]:
+) -> Generator[Rendered]:
     """Render many card fields, in worker processes when there are many and more than
     one CPU; each one exactly as ``render_capped`` renders it (same caps, same time cap
     per field), yielded in order as soon as it is ready, so that the caller can use the

@@ -87,6 +87,12 @@ def export_to_anki(
     )
 
 
+def _digest(text: str) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 class _CachedFields:
     """Each card's (question, answer) as the HTML the app shows, through the render
     cache (``storage.render_cache``): what an earlier export rendered is not rendered
@@ -95,8 +101,6 @@ class _CachedFields:
     cap, or slow on a busy machine) is never kept."""
 
     def __init__(self, data_dir: Path, pairs: list[tuple[str, str]]) -> None:
-        import hashlib
-
         from mlstudy import paths
         from mlstudy.decks.render import RENDER_VERSION
         from mlstudy.storage.render_cache import RenderCache
@@ -104,10 +108,7 @@ class _CachedFields:
         self._texts: dict[bytes, str] = {}
         self._keys: list[tuple[bytes, bytes]] = []
         for question, answer in pairs:
-            key = (
-                hashlib.blake2b(question.encode("utf-8"), digest_size=16).digest(),
-                hashlib.blake2b(answer.encode("utf-8"), digest_size=16).digest(),
-            )
+            key = (_digest(question), _digest(answer))
             self._texts[key[0]], self._texts[key[1]] = question, answer
             self._keys.append(key)
         self._cache: RenderCache | None
@@ -119,7 +120,7 @@ class _CachedFields:
             self._cache = None  # no cache: every field is rendered
         self._html = self._cache.lookup(list(self._texts)) if self._cache is not None else {}
         self._fresh: dict[bytes, str] = {}
-        self._stream: Iterator[Rendered] | None = None
+        self._stream: Generator[Rendered] | None = None
         self._keeper: threading.Thread | None = None
 
     def pairs(self) -> Iterator[tuple[str, str]]:
@@ -146,7 +147,7 @@ class _CachedFields:
 
     def close(self) -> None:
         """Stop the workers of an export that failed; finish storing; close the cache."""
-        if isinstance(self._stream, Generator):
+        if self._stream is not None:
             self._stream.close()
         if self._keeper is not None:
             self._keeper.join()

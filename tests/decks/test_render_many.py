@@ -29,7 +29,7 @@ def test_render_many_gives_what_render_capped_gives(
     monkeypatch.setattr(render, "PARALLEL_FROM", 10)
     texts = fields()
     seen: list[tuple[int, int]] = []
-    got = render.render_many(texts, lambda done, total: seen.append((done, total)), workers)
+    got = list(render.render_stream(texts, lambda d, total: seen.append((d, total)), workers))
     assert got == [render.render_capped(text) for text in texts]
     assert got[-2].problem  # the capped field says why
     assert seen[-1] == (len(texts), len(texts))
