@@ -35,7 +35,7 @@ from mlstudy.services.settings import (
     validate_setting,
 )
 from mlstudy.services.types import Changes
-from mlstudy.storage import sync_log
+from mlstudy.storage import sync_log, sync_merge
 from mlstudy.storage.study import ExamRule
 
 log = logging.getLogger(__name__)
@@ -359,25 +359,28 @@ class SyncService:
         rule = self._rule()
         problems: list[str] = []
         received = 0
-        cards: set[int] = set()
         settings: set[str] = set()
         suspended = False
-        with self._context.write("merging the other computers' answers") as conn:
+        with (
+            self._context.write("merging the other computers' answers") as conn,
+            self._context.read() as before,
+        ):
             # A merge touches the log's indexes all over: let SQLite keep them in memory.
             conn.exec_driver_sql("PRAGMA cache_size=-131072")
             top = sync_log.log_top(conn)
             if waiting:
                 received = sync_log.merge_waiting(conn)
+            batch = sync_merge.LogBatch()
             for device in sorted(incoming):
                 merged = sync_log.merge_events(
-                    conn, device, incoming[device], stamp, remote_setting_ok
+                    conn, device, incoming[device], stamp, remote_setting_ok, batch
                 )
                 received += merged.received
-                cards |= merged.cards
                 settings |= merged.settings.keys()
                 suspended = suspended or merged.suspended
                 problems.extend(merged.problems)
-            cards |= sync_log.replay_merged(conn, top, rule)
+            logged, cards = sync_merge.log_and_replay(conn, before, batch, top, rule)
+            received += logged
             sync_log.skip_merged(conn, top)
         changes = Changes(
             cards=frozenset(cards),

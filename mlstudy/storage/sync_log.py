@@ -3,14 +3,13 @@
 Every function runs inside the caller's write transaction. Outgoing: the log entries
 not yet sent, and changed settings and suspensions, get this device's next sequence
 numbers and go to ``sync_outbox`` as their segment lines. Incoming: validated events
-of another device are inserted idempotently (a log entry by its uid), last-writer-wins
-values are compared by (timestamp, device), and the affected cards are replayed in
-merge order (``merge_order.py``). An answer for a card this library does not have yet
-waits in ``sync_values`` until the card is there.
+of another device are checked here: last-writer-wins values are compared by
+(timestamp, device), and answers go to a batch that ``sync_merge`` logs idempotently (by
+uid) before it replays their cards in merge order (``merge_order.py``). An answer for a
+card this library does not have yet waits in ``sync_values`` until the card is there.
 
 A merge may bring a hundred thousand entries: they go in and out as plain SQL with
-tuples, lists of ids travel as one JSON array (``json_each``), and most merged cards
-continue from their stored state instead of replaying their whole log.
+tuples, and lists of ids travel as one JSON array (``json_each``).
 """
 
 from __future__ import annotations
@@ -20,17 +19,14 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mlstudy.core import sync as core_sync
-from mlstudy.core.replay import ReplayedState, replay_states
-from mlstudy.storage.merge_order import cards_log
 from mlstudy.storage.raw import raw_rows
 from mlstudy.storage.schema import UNDO_KIND, Card, Review, Setting
-from mlstudy.storage.study import STATE_COLUMNS, ExamRule, StateRow, state_row, write_state
+from mlstudy.storage.sync_merge import LogBatch, log_answers
 from mlstudy.storage.sync_schema import (
     sync_device,
     sync_outbox,
@@ -283,10 +279,9 @@ def peers(conn: Connection) -> dict[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class Merged:
-    """What merging one device's events did."""
+    """What merging one device's values did (its answers are logged with the batch)."""
 
     received: int
-    cards: frozenset[int]
     settings: dict[str, str]
     suspended: bool
     problems: tuple[str, ...]
@@ -301,12 +296,6 @@ def _card_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
     return {str(key): int(cid) for key, cid in rows}
 
 
-_INSERT_LOG = (
-    "INSERT OR IGNORE INTO reviews (uid, card_id, reviewed_at, study_day, day_number, grade, "
-    "kind, interval_before, easiness_before, repetitions_before, interval_after, "
-    "easiness_after, repetitions_after, answer_ms, undoes) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 _INSERT_ORIGIN = "INSERT INTO sync_events (review_id, device, seq) VALUES (?, ?, ?)"
 WAITING = "waiting:"
 """Key prefix in ``sync_values`` of an answer (or undo) waiting for its card: the
@@ -316,55 +305,21 @@ _WAITING_END = "waiting;"  # the first key after every WAITING key
 _NOT_WAITING = (sync_values.c.key < WAITING) | (sync_values.c.key >= _WAITING_END)
 
 
-def _log_rows(
-    conn: Connection, device: str, answers: Sequence[core_sync.Stamped]
-) -> tuple[list[tuple[Any, ...]], list[int], list[core_sync.Stamped]]:
-    """The log rows of answers whose card is here, their sequence numbers, and the
-    answers whose card is not."""
+def _log_answers(
+    conn: Connection, answers: Sequence[core_sync.Stamped], batch: LogBatch
+) -> list[core_sync.Stamped]:
+    """Add the answers whose card is here to ``batch``; return the others."""
     ids = _card_ids(conn, (s.event.card for s in answers if isinstance(s.event, core_sync.Answer)))
-    rows: list[tuple[Any, ...]] = []
-    seqs: list[int] = []
     waiting: list[core_sync.Stamped] = []
-    days: dict[date, tuple[str, int]] = {}
     for stamped in answers:
         answer = stamped.event
         assert isinstance(answer, core_sync.Answer)
-        uid, card, at, study_day, grade, kind, ms, before, after, undoes = answer
-        card_id = ids.get(card)
+        card_id = ids.get(answer.card)
         if card_id is None:
             waiting.append(stamped)
-            continue
-        day = days.get(study_day)
-        if day is None:
-            day = days[study_day] = (study_day.isoformat(), study_day.toordinal())
-        seqs.append(stamped.seq)
-        rows.append((uid, card_id, at, *day, grade, kind, *before, *after, ms, undoes))
-    return rows, seqs, waiting
-
-
-def _insert_log(conn: Connection, device: str, rows: list[tuple[Any, ...]], seqs: list[int]) -> int:
-    """Insert log rows of ``device``'s events (sequence numbers ``seqs``) unless their uid
-    is there already, each with its origin; return how many went in."""
-    if not rows:
-        return 0
-    top = log_top(conn)
-    # Plain SQL with tuples: a hundred thousand rows go in at SQLite's own speed.
-    conn.exec_driver_sql(_INSERT_LOG, rows)
-    first, count = conn.exec_driver_sql(
-        "SELECT min(id), count(*) FROM reviews WHERE id > ?", (top,)
-    ).one()
-    if count == len(rows):
-        # Every row went in, one after the other: their ids follow each other.
-        origins = [(first + i, device, seq) for i, seq in enumerate(seqs)]
-    else:  # some were there already: match the new rows by uid
-        seq_of = {row[0]: seq for row, seq in zip(rows, seqs, strict=True)}
-        origins = [
-            (rid, device, seq_of[uid])
-            for rid, uid in raw_rows(conn, "SELECT id, uid FROM reviews WHERE id > ?", (top,))
-        ]
-    if origins:
-        conn.exec_driver_sql(_INSERT_ORIGIN, origins)
-    return int(count)
+        else:
+            batch.add(stamped.device, stamped.seq, answer, card_id)
+    return waiting
 
 
 def _keep_waiting(conn: Connection, device: str, waiting: Sequence[core_sync.Stamped]) -> None:
@@ -403,16 +358,15 @@ def merge_waiting(conn: Connection) -> int:
         data = json.loads(line)
         event = core_sync.event_from_json(data)  # validated when it came, checked again
         by_device.setdefault(str(device), []).append(core_sync.Stamped(device, data["seq"], event))
-    received = 0
-    for device, events in sorted(by_device.items()):
-        log_rows, seqs, _still = _log_rows(conn, device, events)
-        received += _insert_log(conn, device, log_rows, seqs)
-        merged = [f"{WAITING}{device}:{seq:012d}" for seq in seqs]
-        conn.exec_driver_sql(
-            "DELETE FROM sync_values WHERE key IN (SELECT value FROM json_each(?))",
-            (json.dumps(merged),),
-        )
-    return received
+    batch = LogBatch()
+    for _device, events in sorted(by_device.items()):
+        _log_answers(conn, events, batch)
+    merged = [f"{WAITING}{row[-2]}:{row[-1]:012d}" for row in batch.rows]
+    conn.exec_driver_sql(
+        "DELETE FROM sync_values WHERE key IN (SELECT value FROM json_each(?))",
+        (json.dumps(merged),),
+    )
+    return log_answers(conn, batch)
 
 
 def merge_events(
@@ -421,11 +375,12 @@ def merge_events(
     events: Sequence[core_sync.Stamped],
     now: str,
     setting_ok: Callable[[str, str], bool],
+    batch: LogBatch,
 ) -> Merged:
     """Merge one other device's events (consecutive, after its last merged one).
 
-    Answers and tombstones go into the log unless their uid is there already; one for a
-    card this library does not have yet is kept waiting (``merge_waiting``). An event of
+    Answers and tombstones go to ``batch``, which the caller logs (``sync_merge``); one
+    for a card this library does not have yet is kept waiting (``merge_waiting``). An event of
     a kind this version does not know stops the merge of that device there (an update
     of mlstudy will merge it). Values change when their stamp is newer.
 
@@ -450,10 +405,10 @@ def merge_events(
         )
         todo = todo[:stop]
     answers = [e for e in todo if isinstance(e.event, core_sync.Answer)]
-    rows, seqs, waiting = _log_rows(conn, device, answers)
+    waiting = _log_answers(conn, answers, batch)
     if waiting:
         _keep_waiting(conn, device, waiting)
-    received = _insert_log(conn, device, rows, seqs)
+    received = 0
     registers = _registers(conn)
     settings: dict[str, str] = {}
     suspended = False
@@ -491,166 +446,9 @@ def merge_events(
             conn.execute(
                 statement.on_conflict_do_update(index_elements=[Setting.key], set_={"value": value})
             )
-    cards: frozenset[int] = frozenset(row[1] for row in rows)
-    return Merged(received, cards, settings, suspended, tuple(problems))
+    return Merged(received, settings, suspended, tuple(problems))
 
 
 def log_top(conn: Connection) -> int:
     """The newest log id now: entries above it after a merge are the merged ones."""
     return int(conn.execute(select(func.coalesce(func.max(Review.id), 0))).scalar_one())
-
-
-_MERGED = (
-    "SELECT r.card_id, r.reviewed_at, e.device, e.seq, r.study_day, r.grade, r.kind "
-    "FROM reviews r JOIN sync_events e ON e.review_id = r.id WHERE r.id > ?"
-)
-"""The merged entries (above the log's top before the merge), in log order: sorted into
-merge order card by card (most cards have one or two), not all at once by SQLite."""
-_IN_JSON = "(SELECT value FROM json_each(?))"
-_STATES_OF = (
-    f"SELECT card_id, {', '.join(c.name for c in STATE_COLUMNS)} FROM card_states "
-    f"WHERE card_id IN {_IN_JSON}"
-)
-_LOGGED = f"SELECT DISTINCT card_id FROM reviews WHERE card_id IN {_IN_JSON} AND id <= ?"
-_LATE_OF_CARDS = (
-    f"SELECT card_id, reviewed_at, study_day FROM reviews WHERE card_id IN {_IN_JSON} "
-    "AND id <= ? AND (reviewed_at >= ? OR study_day >= ?)"
-)
-_LATE = (
-    "SELECT card_id, reviewed_at, study_day FROM reviews "
-    "WHERE id <= ? AND (reviewed_at >= ? OR study_day >= ?)"
-)
-_SCAN_SHARE = 100
-"""Above one merged card in this many log entries, the entries stamped as late as the
-merged ones are found by one pass over the log rather than card by card."""
-
-
-def _late_cards(
-    conn: Connection, top: int, firsts: dict[int, tuple[str, str]], scan: bool | None
-) -> set[int]:
-    """The cards of ``firsts`` (card: timestamp and study day of its first merged answer)
-    with an entry up to ``top`` stamped no earlier or on no earlier a study day."""
-    if not firsts:
-        return set()
-    at = min(first[0] for first in firsts.values())
-    day = min(first[1] for first in firsts.values())
-    if scan is None:
-        scan = len(firsts) * _SCAN_SHARE > top
-    if scan:
-        rows = raw_rows(conn, _LATE, (top, at, day))
-    else:
-        cards = json.dumps(sorted(firsts))
-        rows = raw_rows(conn, _LATE_OF_CARDS, (cards, top, at, day))
-    late: set[int] = set()
-    for card_id, row_at, row_day in rows:
-        first = firsts.get(card_id)
-        if first is not None and (row_at >= first[0] or row_day >= first[1]):
-            late.add(int(card_id))
-    return late
-
-
-def replay_merged(
-    conn: Connection, top: int, rule: ExamRule | None, scan: bool | None = None
-) -> frozenset[int]:
-    """Bring the states of the cards that got log entries above ``top`` (a merge) up to
-    date; return those cards.
-
-    A card whose merged answers all come after everything it had (in merge order, and
-    on later study days) continues from its stored state (``core.sync.continued_state``);
-    any other card (an undo, an answer that lands in its past) is replayed from its
-    whole log. Both give the state a replay of the whole log in merge order gives.
-
-    Args:
-        scan: find the entries stamped as late as the merged ones by one pass over the
-            log (True) or card by card (False); None chooses by the share of cards merged.
-    """
-    days: dict[str, date] = {}
-    merged: dict[int, list[tuple[date, int]]] = {}
-    firsts: dict[int, tuple[str, str]] = {}
-    full: set[int] = set()
-    entries: dict[int, list[tuple[Any, ...]]] = {}
-    for row in raw_rows(conn, _MERGED, (top,)):
-        of_card = entries.get(row[0])
-        if of_card is None:
-            entries[row[0]] = [row]
-        else:
-            of_card.append(row)
-    for card_id in sorted(entries):
-        of_card = entries[card_id]
-        if len(of_card) > 1:
-            of_card.sort()  # (card, timestamp, device, sequence): merge order
-        for _card, at, _device, _seq, day, grade, kind in of_card:
-            if kind == UNDO_KIND:
-                full.add(card_id)
-                continue
-            answers = merged.get(card_id)
-            if answers is None:
-                answers = merged[card_id] = []
-                firsts[card_id] = (at, day)
-            study_day = days.get(day)
-            if study_day is None:
-                study_day = days[day] = date.fromisoformat(day)
-            answers.append((study_day, grade))
-    cards = sorted(merged.keys() | full)
-    wanted = json.dumps(cards)
-    before: dict[int, StateRow] = {
-        int(row[0]): StateRow(*row[1:]) for row in raw_rows(conn, _STATES_OF, (wanted,))
-    }
-    unreviewed = [card_id for card_id in merged if card_id not in before]
-    logged = {int(row[0]) for row in raw_rows(conn, _LOGGED, (json.dumps(unreviewed), top))}
-    full |= logged  # a log with no state (drills, undone answers, Anki's history)
-    full |= _late_cards(conn, top, {c: f for c, f in firsts.items() if c not in full}, scan)
-    after: dict[int, ReplayedState | None] = {}
-    for card_id, answers in merged.items():
-        if card_id not in full:
-            previous = before.get(card_id)
-            after[card_id] = core_sync.continued_state(
-                previous.replayed() if previous else None, answers
-            )
-    for card_id, states in cards_log(conn, full).items():
-        after[card_id] = replay_states(states).get(card_id)
-    for card_id in full - after.keys():
-        after[card_id] = None  # every answer of it undone
-    _write_states(conn, after, before, rule)
-    return frozenset(cards)
-
-
-_UPDATE_STATE = (
-    f"UPDATE card_states SET {', '.join(f'{c.name} = ?' for c in STATE_COLUMNS)} WHERE card_id = ?"
-)
-_INSERT_STATE = (
-    f"INSERT INTO card_states (card_id, {', '.join(c.name for c in STATE_COLUMNS)}) "
-    f"VALUES (?{', ?' * len(STATE_COLUMNS)})"
-)
-_SET_NEW = f"UPDATE cards SET is_new = ? WHERE id IN {_IN_JSON} AND is_new IS NOT ?"
-
-
-def _write_states(
-    conn: Connection,
-    after: dict[int, ReplayedState | None],
-    before: dict[int, StateRow],
-    rule: ExamRule | None,
-) -> None:
-    updates: list[tuple[object, ...]] = []
-    inserts: list[tuple[object, ...]] = []
-    for card_id, state in after.items():
-        row = state_row(state, card_id, rule) if state else None
-        previous = before.get(card_id)
-        if row == previous:
-            continue
-        if row is not None and previous is not None:
-            updates.append((*row, card_id))  # a StateRow is in STATE_COLUMNS order
-        elif row is not None:
-            inserts.append((card_id, *row))
-        else:
-            write_state(conn, card_id, None, previous)
-    if updates:
-        conn.exec_driver_sql(_UPDATE_STATE, updates)
-    if inserts:
-        conn.exec_driver_sql(_INSERT_STATE, inserts)
-    # Only the cards whose flag changes are written: a card row is large.
-    reviewed = sorted(card_id for card_id, state in after.items() if state is not None)
-    unreviewed = sorted(card_id for card_id, state in after.items() if state is None)
-    for ids, is_new in ((reviewed, False), (unreviewed, True)):
-        if ids:
-            conn.exec_driver_sql(_SET_NEW, (is_new, json.dumps(ids), is_new))

@@ -1,0 +1,354 @@
+"""The heavy half of a merge: other devices' answers into the log, their cards replayed.
+
+After a long time away, a merge brings a hundred thousand answers. They go into the log
+as one ``INSERT … SELECT`` from a temporary table: SQLite runs that statement without
+Python's GIL, on a thread of its own (``log_and_replay``). Meanwhile the merged cards'
+new states are worked out in Python, from the answers in memory and from what the
+library held before the merge, read on a connection of its own (its snapshot is the
+last commit: the log up to ``top`` and the states before). SQLite's index work and the
+Python work overlap on two cores.
+
+If some answers were in the log already (a data dir copied to another computer can
+bring the same entry twice), the states are worked out again from the entries that
+actually went in (``replay_merged``).
+
+Every function runs inside the caller's write transaction, on its connection.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection
+
+from mlstudy.core import sync as core_sync
+from mlstudy.core.replay import ReplayedState, replay_states
+from mlstudy.storage.merge_order import cards_log
+from mlstudy.storage.raw import raw_rows
+from mlstudy.storage.schema import UNDO_KIND
+from mlstudy.storage.study import STATE_COLUMNS, ExamRule, StateRow, state_row, write_state
+
+_LOG_COLUMNS = (
+    "uid, card_id, reviewed_at, study_day, day_number, grade, kind, interval_before, "
+    "easiness_before, repetitions_before, interval_after, easiness_after, "
+    "repetitions_after, answer_ms, undoes"
+)
+_CREATE_INCOMING = (
+    "CREATE TEMP TABLE IF NOT EXISTS sync_incoming (uid TEXT, card_id INTEGER, "
+    "reviewed_at TEXT, study_day TEXT, day_number INTEGER, grade INTEGER, kind TEXT, "
+    "interval_before INTEGER, easiness_before INTEGER, repetitions_before INTEGER, "
+    "interval_after INTEGER, easiness_after INTEGER, repetitions_after INTEGER, "
+    "answer_ms INTEGER, undoes TEXT, device TEXT, seq INTEGER)"
+)
+_FILL = f"INSERT INTO temp.sync_incoming VALUES ({', '.join('?' * 17)})"
+_INSERT_LOG = (
+    f"INSERT OR IGNORE INTO reviews ({_LOG_COLUMNS}) "
+    f"SELECT {_LOG_COLUMNS} FROM temp.sync_incoming ORDER BY rowid"
+)
+_ORIGINS_IN_ORDER = (
+    "INSERT INTO sync_events (review_id, device, seq) "
+    "SELECT ? + rowid - (SELECT min(rowid) FROM temp.sync_incoming), device, seq "
+    "FROM temp.sync_incoming"
+)
+# An entry logged twice in the batch (two devices sent the same uid) takes the origin of
+# the first, which is the one that went in (SQLite gives the bare columns of min()'s row).
+_ORIGINS_BY_UID = (
+    "INSERT INTO sync_events (review_id, device, seq) SELECT id, device, seq FROM ("
+    "SELECT r.id AS id, i.device AS device, i.seq AS seq, min(i.rowid) "
+    "FROM reviews r JOIN temp.sync_incoming i ON i.uid = r.uid WHERE r.id > ? GROUP BY r.id)"
+)
+
+
+class MergedEntry(NamedTuple):
+    """A merged log entry as the replay of its card reads it."""
+
+    card_id: int
+    at: str
+    device: str
+    seq: int
+    study_day: str
+    grade: int
+    kind: str
+
+
+@dataclass(slots=True)
+class LogBatch:
+    """Other devices' answers (and tombstones) to log: their log rows, with origin, and
+    the same entries as the replay reads them."""
+
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    entries: list[MergedEntry] = field(default_factory=list)
+    _days: dict[date, tuple[str, int]] = field(default_factory=dict)
+
+    def add(self, device: str, seq: int, answer: core_sync.Answer, card_id: int) -> None:
+        """Add answer ``seq`` of ``device``, for the card ``card_id``."""
+        uid, _card, at, study_day, grade, kind, ms, before, after, undoes = answer
+        day = self._days.get(study_day)
+        if day is None:
+            day = self._days[study_day] = (study_day.isoformat(), study_day.toordinal())
+        self.rows.append(
+            (uid, card_id, at, *day, grade, kind, *before, *after, ms, undoes, device, seq)
+        )
+        self.entries.append(MergedEntry(card_id, at, device, seq, day[0], grade, kind))
+
+
+def _driver(conn: Connection) -> sqlite3.Connection:
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
+
+
+def _fill(driver: sqlite3.Connection, batch: LogBatch) -> None:
+    driver.execute(_CREATE_INCOMING)
+    driver.execute("DELETE FROM temp.sync_incoming")
+    driver.executemany(_FILL, batch.rows)
+
+
+def _insert(driver: sqlite3.Connection, count: int) -> int:
+    """Log the filled rows unless their uid is there already, each with its origin;
+    return how many went in. One statement each: SQLite holds no GIL through them."""
+    (top,) = driver.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()
+    driver.execute(_INSERT_LOG)
+    first, inserted = driver.execute(
+        "SELECT min(id), count(*) FROM reviews WHERE id > ?", (top,)
+    ).fetchone()
+    if inserted == count:  # every row went in, in order: their ids follow each other
+        driver.execute(_ORIGINS_IN_ORDER, (first,))
+    elif inserted:
+        driver.execute(_ORIGINS_BY_UID, (top,))
+    driver.execute("DROP TABLE temp.sync_incoming")
+    return int(inserted)
+
+
+def log_answers(conn: Connection, batch: LogBatch) -> int:
+    """Log the batch's entries unless their uid is there already; return how many went in."""
+    if not batch.rows:
+        return 0
+    driver = _driver(conn)
+    _fill(driver, batch)
+    return _insert(driver, len(batch.rows))
+
+
+def log_and_replay(
+    conn: Connection, reader: Connection, batch: LogBatch, top: int, rule: ExamRule | None
+) -> tuple[int, frozenset[int]]:
+    """Log the batch and bring the states of every card with entries above ``top`` up to
+    date; return how many entries went in and those cards.
+
+    Args:
+        reader: a connection of its own that reads the library as it was before this
+            transaction (the writer is held: nothing else commits meanwhile).
+        top: the log's newest id before this transaction; the batch's entries are the
+            only ones above it when its new states are worked out in advance.
+    """
+    if not batch.rows:
+        return 0, replay_merged(conn, top, rule)
+    in_advance = _log_top(conn) == top
+    driver = _driver(conn)
+    _fill(driver, batch)
+    with ThreadPoolExecutor(1, thread_name_prefix="mlstudy-merge") as pool:
+        inserting = pool.submit(_insert, driver, len(batch.rows))
+        try:
+            plan = _plan(reader, top, batch.entries) if in_advance else None
+        except BaseException:
+            wait([inserting])  # the connection is the thread's until its statement ends
+            raise
+        inserted = inserting.result()
+    if plan is None or inserted != len(batch.rows):
+        plan = _plan(conn, top, raw_rows(conn, _MERGED, (top,)))
+    _finish(conn, plan, rule)
+    return inserted, frozenset(plan.cards)
+
+
+def _log_top(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM reviews").scalar_one())
+
+
+_MERGED = (
+    "SELECT r.card_id, r.reviewed_at, e.device, e.seq, r.study_day, r.grade, r.kind "
+    "FROM reviews r JOIN sync_events e ON e.review_id = r.id WHERE r.id > ?"
+)
+"""The merged entries (above the log's top before the merge), in log order: sorted into
+merge order card by card (most cards have one or two), not all at once by SQLite."""
+_IN_JSON = "(SELECT value FROM json_each(?))"
+_STATES_OF = (
+    f"SELECT card_id, {', '.join(c.name for c in STATE_COLUMNS)} FROM card_states "
+    f"WHERE card_id IN {_IN_JSON}"
+)
+_LOGGED = f"SELECT DISTINCT card_id FROM reviews WHERE card_id IN {_IN_JSON} AND id <= ?"
+_LATE_OF_CARDS = (
+    f"SELECT card_id, reviewed_at, study_day FROM reviews WHERE card_id IN {_IN_JSON} "
+    "AND id <= ? AND (reviewed_at >= ? OR study_day >= ?)"
+)
+_LATE = (
+    "SELECT card_id, reviewed_at, study_day FROM reviews "
+    "WHERE id <= ? AND (reviewed_at >= ? OR study_day >= ?)"
+)
+_SCAN_SHARE = 100
+"""Above one merged card in this many log entries, the entries stamped as late as the
+merged ones are found by one pass over the log rather than card by card."""
+
+
+def _late_cards(
+    conn: Connection, top: int, firsts: dict[int, tuple[str, str]], scan: bool | None
+) -> set[int]:
+    """The cards of ``firsts`` (card: timestamp and study day of its first merged answer)
+    with an entry up to ``top`` stamped no earlier or on no earlier a study day."""
+    if not firsts:
+        return set()
+    at = min(first[0] for first in firsts.values())
+    day = min(first[1] for first in firsts.values())
+    if scan is None:
+        scan = len(firsts) * _SCAN_SHARE > top
+    if scan:
+        rows = raw_rows(conn, _LATE, (top, at, day))
+    else:
+        cards = json.dumps(sorted(firsts))
+        rows = raw_rows(conn, _LATE_OF_CARDS, (cards, top, at, day))
+    late: set[int] = set()
+    for card_id, row_at, row_day in rows:
+        first = firsts.get(card_id)
+        if first is not None and (row_at >= first[0] or row_day >= first[1]):
+            late.add(int(card_id))
+    return late
+
+
+@dataclass(slots=True)
+class _Plan:
+    """The merged cards, their states before, the ones to replay from their whole log
+    (``full``) and the new states of the others."""
+
+    cards: list[int]
+    before: dict[int, StateRow]
+    full: set[int]
+    after: dict[int, ReplayedState | None]
+
+
+def _plan(
+    conn: Connection, top: int, merged_entries: Sequence[tuple[Any, ...]], scan: bool | None = None
+) -> _Plan:
+    """Work out the new states of the cards of ``merged_entries`` that continue from
+    their stored state, reading the log up to ``top`` and the states on ``conn``.
+
+    A card whose merged answers all come after everything it had (in merge order, and
+    on later study days) continues from its stored state (``core.sync.continued_state``);
+    any other card (an undo, an answer that lands in its past) is left to ``_finish`` to
+    replay from its whole log. Both give the state a replay of the whole log in merge
+    order gives.
+    """
+    days: dict[str, date] = {}
+    merged: dict[int, list[tuple[date, int]]] = {}
+    firsts: dict[int, tuple[str, str]] = {}
+    full: set[int] = set()
+    entries: dict[int, list[tuple[Any, ...]]] = {}
+    for row in merged_entries:
+        of_card = entries.get(row[0])
+        if of_card is None:
+            entries[row[0]] = [row]
+        else:
+            of_card.append(row)
+    for card_id in sorted(entries):
+        of_card = entries[card_id]
+        if len(of_card) > 1:
+            of_card.sort()  # (card, timestamp, device, sequence): merge order
+        for _card, at, _device, _seq, day, grade, kind in of_card:
+            if kind == UNDO_KIND:
+                full.add(card_id)
+                continue
+            answers = merged.get(card_id)
+            if answers is None:
+                answers = merged[card_id] = []
+                firsts[card_id] = (at, day)
+            study_day = days.get(day)
+            if study_day is None:
+                study_day = days[day] = date.fromisoformat(day)
+            answers.append((study_day, grade))
+    cards = sorted(merged.keys() | full)
+    wanted = json.dumps(cards)
+    before: dict[int, StateRow] = {
+        int(row[0]): StateRow(*row[1:]) for row in raw_rows(conn, _STATES_OF, (wanted,))
+    }
+    unreviewed = [card_id for card_id in merged if card_id not in before]
+    logged = {int(row[0]) for row in raw_rows(conn, _LOGGED, (json.dumps(unreviewed), top))}
+    full |= logged  # a log with no state (drills, undone answers, Anki's history)
+    full |= _late_cards(conn, top, {c: f for c, f in firsts.items() if c not in full}, scan)
+    after: dict[int, ReplayedState | None] = {}
+    for card_id, answers in merged.items():
+        if card_id not in full:
+            previous = before.get(card_id)
+            after[card_id] = core_sync.continued_state(
+                previous.replayed() if previous else None, answers
+            )
+    return _Plan(cards, before, full, after)
+
+
+def _finish(conn: Connection, plan: _Plan, rule: ExamRule | None) -> None:
+    """Replay the plan's ``full`` cards from their whole log and write every new state."""
+    after = plan.after
+    for card_id, states in cards_log(conn, plan.full).items():
+        after[card_id] = replay_states(states).get(card_id)
+    for card_id in plan.full - after.keys():
+        after[card_id] = None  # every answer of it undone
+    _write_states(conn, after, plan.before, rule)
+
+
+def replay_merged(
+    conn: Connection, top: int, rule: ExamRule | None, scan: bool | None = None
+) -> frozenset[int]:
+    """Bring the states of the cards that got log entries above ``top`` (a merge) up to
+    date, reading those entries back from the log; return those cards.
+
+    Args:
+        scan: find the entries stamped as late as the merged ones by one pass over the
+            log (True) or card by card (False); None chooses by the share of cards merged.
+    """
+    plan = _plan(conn, top, raw_rows(conn, _MERGED, (top,)), scan)
+    _finish(conn, plan, rule)
+    return frozenset(plan.cards)
+
+
+_UPDATE_STATE = (
+    f"UPDATE card_states SET {', '.join(f'{c.name} = ?' for c in STATE_COLUMNS)} WHERE card_id = ?"
+)
+_INSERT_STATE = (
+    f"INSERT INTO card_states (card_id, {', '.join(c.name for c in STATE_COLUMNS)}) "
+    f"VALUES (?{', ?' * len(STATE_COLUMNS)})"
+)
+_SET_NEW = f"UPDATE cards SET is_new = ? WHERE id IN {_IN_JSON} AND is_new IS NOT ?"
+
+
+def _write_states(
+    conn: Connection,
+    after: dict[int, ReplayedState | None],
+    before: dict[int, StateRow],
+    rule: ExamRule | None,
+) -> None:
+    updates: list[tuple[object, ...]] = []
+    inserts: list[tuple[object, ...]] = []
+    for card_id, state in after.items():
+        row = state_row(state, card_id, rule) if state else None
+        previous = before.get(card_id)
+        if row == previous:
+            continue
+        if row is not None and previous is not None:
+            updates.append((*row, card_id))  # a StateRow is in STATE_COLUMNS order
+        elif row is not None:
+            inserts.append((card_id, *row))
+        else:
+            write_state(conn, card_id, None, previous)
+    if updates:
+        conn.exec_driver_sql(_UPDATE_STATE, updates)
+    if inserts:
+        conn.exec_driver_sql(_INSERT_STATE, inserts)
+    # Only the cards whose flag changes are written: a card row is large.
+    reviewed = sorted(card_id for card_id, state in after.items() if state is not None)
+    unreviewed = sorted(card_id for card_id, state in after.items() if state is None)
+    for ids, is_new in ((reviewed, False), (unreviewed, True)):
+        if ids:
+            conn.exec_driver_sql(_SET_NEW, (is_new, json.dumps(ids), is_new))
