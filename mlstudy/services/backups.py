@@ -72,6 +72,7 @@ class BackupService:
         context = self._context
         with self._lock, context.writer:  # no backup copies the file being replaced
             safety_copy = safety.take_backup(context.data_dir, context.clock(), "before-restore")
+            context.finish_folding()
             context.engine.dispose()
             database = paths.database_path(context.data_dir)
             safety.replace_database(context.data_dir, file)

@@ -3,6 +3,7 @@ writer and the change bus."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,9 @@ from sqlalchemy import Connection, Engine
 from mlstudy.services import safety
 from mlstudy.services.bus import ChangeBus
 from mlstudy.services.types import Changes
+from mlstudy.storage.database import fold_log, log_folded_later
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
@@ -42,6 +46,7 @@ class LibraryContext:
         self.writer = threading.RLock()
         """Held by every write, so writes run one at a time in a fixed order."""
         self._generation = 0
+        self._folding: threading.Thread | None = None
 
     @property
     def generation(self) -> int:
@@ -55,11 +60,40 @@ class LibraryContext:
             yield conn
 
     @contextmanager
-    def write(self, doing: str) -> Iterator[Connection]:
+    def write(self, doing: str, *, fold_later: bool = False) -> Iterator[Connection]:
         """One transaction under the writer lock; environment errors become UserErrors
-        that name ``doing`` ("saving your answer")."""
-        with self.writer, safety.environment_errors(doing), self.engine.begin() as conn:
-            yield conn
+        that name ``doing`` ("saving your answer").
+
+        Args:
+            fold_later: for a write of tens of megabytes (a merge): its commit only
+                appends to the write-ahead log, and a thread folds the log into the
+                database file afterwards. Otherwise SQLite folds it as it commits,
+                while the writer lock is held and the caller waits.
+        """
+        if not fold_later:
+            with self.writer, safety.environment_errors(doing), self.engine.begin() as conn:
+                yield conn
+            return
+        with self.writer, safety.environment_errors(doing), self.engine.connect() as conn:
+            with log_folded_later(conn), conn.begin():
+                yield conn
+            self._fold_in_background()
+
+    def _fold_in_background(self) -> None:
+        self.finish_folding()
+        engine = self.engine
+        self._folding = threading.Thread(
+            target=_fold, args=(engine,), name="mlstudy-fold-log", daemon=True
+        )
+        self._folding.start()
+
+    def finish_folding(self) -> None:
+        """Wait until the write-ahead log of a ``fold_later`` write is folded (before the
+        engine is closed or replaced)."""
+        folding = self._folding
+        if folding is not None:
+            folding.join()
+            self._folding = None
 
     def publish(self, changes: Changes, *, data: bool = True) -> Changes:
         """After a commit: count it as a change of library data (unless ``data`` is
@@ -68,3 +102,10 @@ class LibraryContext:
             with self.writer:
                 self._generation += 1
         return self.bus.publish(changes)
+
+
+def _fold(engine: Engine) -> None:
+    try:
+        fold_log(engine)
+    except Exception as exc:  # the next commit folds the log instead
+        log.warning("could not fold the write-ahead log into the database: %s", exc)

@@ -167,6 +167,7 @@ class Library:
         columns = sys.modules.get("mlstudy.storage.columns")  # loaded (numpy) only if used
         if columns is not None:
             columns.finish_cache_writes()
+        self.context.finish_folding()
         self.engine.dispose()
         if self._lock:
             try:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -270,6 +271,27 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def log_folded_later(conn: Connection) -> Iterator[None]:
+    """While inside: commits on ``conn`` only append to the write-ahead log, and the
+    log is not folded into the database file (``fold_log`` does it later, off the
+    writer's time). Enter it outside a transaction, around one."""
+    driver = conn.connection.driver_connection
+    (pages,) = driver.execute("PRAGMA wal_autocheckpoint").fetchone()  # type: ignore[union-attr]
+    driver.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")  # type: ignore[union-attr]
+
+
+def fold_log(engine: Engine) -> None:
+    """Copy the write-ahead log's pages into the database file: a passive checkpoint,
+    which waits for no reader or writer (what it cannot copy yet, a later one does)."""
+    with engine.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
 
 
 def create_db_engine(path: Path) -> Engine:
