@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from mlstudy.services import Library
 from mlstudy.services.sync import SUBFOLDER, read_device_folder, remote_setting_ok
 from mlstudy.storage import sync_log, sync_merge
 from mlstudy.storage.verify import state_mismatches
-from mlstudy.services import Library
 from tests.conftest import FakeClock
 from tests.sync.helpers import Device, SyncTool, log_of, open_device, states_of
 
