@@ -169,7 +169,9 @@ def add_history(database: Path, reviews: int, today: date, seed: int = 11) -> No
     )
     conn.execute("DROP TABLE generated")
     conn.executemany("INSERT INTO card_states VALUES (?,?,?,?,?,?,?,?,?)", state_rows)
-    conn.executemany("UPDATE cards SET is_new = 0 WHERE id = ?", [(i,) for i in ids[:seen]])
+    conn.executemany(
+        "UPDATE placements SET is_new = 0 WHERE card_id = ?", [(i,) for i in ids[:seen]]
+    )
     conn.commit()
     conn.execute("ANALYZE")
     conn.close()

@@ -24,6 +24,9 @@ def _create_v1(conn: Connection) -> None:
     # what an older database lacks.
     tables = [Base.metadata.tables[name] for name in V1_TABLES]
     Base.metadata.create_all(conn, tables=tables)
+    # Versions 7 and 9 index and copy ``cards.is_new``, which version 10 drops: a new
+    # database has it until then, as every older one does.
+    conn.exec_driver_sql("ALTER TABLE cards ADD COLUMN is_new BOOLEAN NOT NULL DEFAULT 1")
 
 
 def _add_deck_files(conn: Connection) -> None:
@@ -243,6 +246,59 @@ def _add_placements(conn: Connection) -> None:
         )
 
 
+def _new_flag_on_placements(conn: Connection) -> None:
+    """Version 10: the new-card flag lives on the placements alone.
+
+    ``cards.is_new`` is dropped: marking a card reviewed wrote its whole row (question
+    and answer text) to the write-ahead log, for a flag that the queue reads from
+    ``placements`` anyway. The writers now set ``placements.is_new`` of every placement
+    of the card (``study.set_new``); a card's home placement starts new unless the card
+    has a state. The triggers that copied the flag are recreated without it (DROP COLUMN
+    refuses a column a trigger names), and every placement's flag is set to "no
+    ``card_states`` row", which it should already be. Self-contained SQL.
+
+    Raises:
+        UserError: SQLite is older than 3.35 (no DROP COLUMN); this step changes nothing.
+    """
+    if sqlite3.sqlite_version_info < (3, 35):
+        raise UserError(
+            "Upgrading this library to schema 10 needs SQLite 3.35 or newer; this Python "
+            f"has SQLite {sqlite3.sqlite_version}. Run mlstudy with a newer Python build."
+        )
+    for trigger in ("placements_home_insert", "placements_home_update", "placements_flags"):
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    home = (
+        "INSERT OR REPLACE INTO placements (exam_id, card_id, domain, task, new_rank, "
+        "position, is_new, archived, suspended, home) VALUES (new.exam_id, new.id, "
+        "new.domain, new.task, new.new_rank, new.position, "
+        "NOT EXISTS (SELECT 1 FROM card_states WHERE card_id = new.id), new.archived, "
+        "new.suspended, 1)"
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER placements_home_insert AFTER INSERT ON cards BEGIN {home}; END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER placements_home_update "
+        "AFTER UPDATE OF exam_id, domain, task, new_rank, position ON cards "
+        "WHEN old.exam_id IS NOT new.exam_id OR old.domain IS NOT new.domain "
+        "OR old.task IS NOT new.task OR old.new_rank IS NOT new.new_rank "
+        "OR old.position IS NOT new.position BEGIN "
+        "DELETE FROM placements WHERE card_id = new.id AND home = 1; "
+        f"{home}; END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER placements_flags AFTER UPDATE OF archived, suspended ON cards "
+        "WHEN old.archived IS NOT new.archived OR old.suspended IS NOT new.suspended BEGIN "
+        "UPDATE placements SET archived = new.archived, suspended = new.suspended "
+        "WHERE card_id = new.id; END"
+    )
+    no_state = "(NOT EXISTS (SELECT 1 FROM card_states WHERE card_id = placements.card_id))"
+    conn.exec_driver_sql(
+        f"UPDATE placements SET is_new = {no_state} WHERE is_new IS NOT {no_state}"
+    )
+    conn.exec_driver_sql("ALTER TABLE cards DROP COLUMN is_new")
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
     _add_deck_files,
@@ -253,6 +309,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _add_new_card_order,
     _add_text_index,
     _add_placements,
+    _new_flag_on_placements,
 ]
 """Ordered migrations; entry i brings a database from version i to i + 1. Append only."""
 SCHEMA_VERSION = len(MIGRATIONS)

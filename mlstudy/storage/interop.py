@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, case, func, insert, select, update
+from sqlalchemy import Connection, case, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from mlstudy.core.interop import IMPORT_KIND, ExportCard, HistoryEntry, ImportedSchedule
@@ -21,6 +21,7 @@ from mlstudy.storage.study import (
     STATE_LOG,
     ExamRule,
     StateRow,
+    set_new,
     state_row,
     write_state,
 )
@@ -166,9 +167,7 @@ def apply_progress(
         assert after is not None  # an imported state always gives one
         write_state(conn, card_id, state_row(after, card_id, rule), previous)
     fresh_ids = [card_id for card_id, _, _ in applied]
-    for start in range(0, len(fresh_ids), _CHUNK):
-        chunk = fresh_ids[start : start + _CHUNK]
-        conn.execute(update(Card).where(Card.id.in_(chunk)).values(is_new=False))
+    set_new(conn, fresh_ids, False)
     touched = {card_id for card_id, _ in history} | set(fresh_ids)
     return ProgressResult(
         states=len(applied),

@@ -80,7 +80,6 @@ class Card(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     archived: Mapped[bool] = mapped_column(default=False)
     suspended: Mapped[bool] = mapped_column(default=False)
-    is_new: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[str] = mapped_column(String(32))
 
 
@@ -90,9 +89,9 @@ class Placement(Base):
     Schema version 9. A card has its home placement (the exam, domain and task of its
     file, kept in step with ``cards`` by triggers) and one more per exam pack that maps
     it into one of its tasks (``content/<pack>/shared/``). Every exam-scoped read goes
-    through this table; a card keeps one row, one state and one history. ``is_new``,
-    ``archived`` and ``suspended`` mirror the card's (triggers again) so that "next new
-    card of domain d in exam e" stays one index seek.
+    through this table; a card keeps one row, one state and one history. ``archived``
+    and ``suspended`` mirror the card's (triggers again) so that "next new card of
+    domain d in exam e" stays one index seek.
     """
 
     __tablename__ = "placements"
@@ -106,6 +105,9 @@ class Placement(Base):
     new_rank: Mapped[int] = mapped_column(Integer, default=0)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_new: Mapped[bool] = mapped_column(default=True)
+    """True while the card has no ``card_states`` row (never reviewed, or every answer
+    undone); the same on all its placements. Since schema 10 the flag's only home: the
+    writers of states set it through ``study.set_new``, which writes no ``cards`` row."""
     archived: Mapped[bool] = mapped_column(default=False)
     suspended: Mapped[bool] = mapped_column(default=False)
     home: Mapped[bool] = mapped_column(default=True)

@@ -7,7 +7,8 @@ tombstone and rebuilds the card's state from the live entries (``LIVE``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -163,7 +164,10 @@ _LATER = (
     )
     .limit(1)
 )
-_SET_NEW = update(Card).where(Card.id == bindparam("card_id")).values(is_new=bindparam("is_new"))
+_SET_NEW = (
+    "UPDATE placements SET is_new = ? WHERE card_id IN (SELECT value FROM json_each(?)) "
+    "AND is_new IS NOT ?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,8 +417,19 @@ def record_answer(
         if kind != ReviewKind.DRILL and after is not None:
             write_state(conn, card_id, state_row(after, card_id, rule), before)
         if before is None:
-            conn.execute(_SET_NEW, {"card_id": card_id, "is_new": False})
+            set_new(conn, [card_id], False)
     return AnswerRecord(card_id=card_id, review=review, review_id=int(review_id), uid=str(uid))
+
+
+def set_new(conn: Connection, card_ids: Sequence[int], is_new: bool) -> None:
+    """Set the new-card flag of every placement of these cards (the ids travel as one
+    JSON array); only placements whose flag changes are written.
+
+    Whoever adds or removes a card's ``card_states`` row calls this: the flag is True
+    exactly while there is none.
+    """
+    if card_ids:
+        conn.exec_driver_sql(_SET_NEW, (is_new, json.dumps(list(card_ids)), is_new))
 
 
 def write_state(
@@ -449,7 +464,7 @@ def replay_card(conn: Connection, card_id: int, rule: ExamRule | None) -> StateR
     before = load_state(conn, card_id)
     after = state_row(replayed, card_id, rule) if replayed else None
     write_state(conn, card_id, after, before)
-    conn.execute(_SET_NEW, {"card_id": card_id, "is_new": after is None})
+    set_new(conn, [card_id], after is None)
     return after
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from mlstudy.core.exam import ExamManifest
-from mlstudy.storage.schema import Card, DeckFile, DomainRow, Exam, Placement, TaskRow
+from mlstudy.storage.schema import Card, CardState, DeckFile, DomainRow, Exam, Placement, TaskRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,10 +286,12 @@ def _wanted_shared(
                 Card.id,
                 Card.exam_id,
                 Card.position,
-                Card.is_new,
+                CardState.card_id.is_(None),  # new: no state
                 Card.archived,
                 Card.suspended,
-            ).where(Card.key.in_(keys[start : start + 500]))
+            )
+            .outerjoin(CardState, CardState.card_id == Card.id)
+            .where(Card.key.in_(keys[start : start + 500]))
         ):
             cards[row[0]] = (row[1], row[2], row[3], row[4], row[5], row[6])
     wanted: dict[tuple[int, int], dict[str, object]] = {}

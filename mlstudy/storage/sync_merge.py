@@ -32,7 +32,14 @@ from mlstudy.core.replay import ReplayedState, replay_states
 from mlstudy.storage.merge_order import cards_log
 from mlstudy.storage.raw import raw_rows
 from mlstudy.storage.schema import UNDO_KIND
-from mlstudy.storage.study import STATE_COLUMNS, ExamRule, StateRow, state_row, write_state
+from mlstudy.storage.study import (
+    STATE_COLUMNS,
+    ExamRule,
+    StateRow,
+    set_new,
+    state_row,
+    write_state,
+)
 
 _LOG_COLUMNS = (
     "uid, card_id, reviewed_at, study_day, day_number, grade, kind, interval_before, "
@@ -320,7 +327,6 @@ _INSERT_STATE = (
     f"INSERT INTO card_states (card_id, {', '.join(c.name for c in STATE_COLUMNS)}) "
     f"VALUES (?{', ?' * len(STATE_COLUMNS)})"
 )
-_SET_NEW = f"UPDATE cards SET is_new = ? WHERE id IN {_IN_JSON} AND is_new IS NOT ?"
 
 
 def _write_states(
@@ -346,9 +352,5 @@ def _write_states(
         conn.exec_driver_sql(_UPDATE_STATE, updates)
     if inserts:
         conn.exec_driver_sql(_INSERT_STATE, inserts)
-    # Only the cards whose flag changes are written: a card row is large.
-    reviewed = sorted(card_id for card_id, state in after.items() if state is not None)
-    unreviewed = sorted(card_id for card_id, state in after.items() if state is None)
-    for ids, is_new in ((reviewed, False), (unreviewed, True)):
-        if ids:
-            conn.exec_driver_sql(_SET_NEW, (is_new, json.dumps(ids), is_new))
+    set_new(conn, sorted(card_id for card_id, state in after.items() if state is not None), False)
+    set_new(conn, sorted(card_id for card_id, state in after.items() if state is None), True)

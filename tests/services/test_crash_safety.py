@@ -27,7 +27,7 @@ from sqlalchemy import delete, func, insert, select, update
 from mlstudy.paths import content_dir, database_path
 from mlstudy.services import Library
 from mlstudy.storage.database import create_db_engine
-from mlstudy.storage.schema import Card, CardState, Review
+from mlstudy.storage.schema import Card, CardState, Placement, Review
 from mlstudy.storage.verify import integrity_check, state_mismatches
 
 WORKER = Path(__file__).resolve().parents[1] / "crash_worker.py"
@@ -182,7 +182,11 @@ def test_state_mismatches_names_each_kind_of_damage(library: Library) -> None:
         assert integrity_check(conn) == "ok"
         assert state_mismatches(conn) == []
         reviewed = sorted(conn.execute(select(CardState.card_id)).scalars())
-        unseen = conn.execute(select(Card.id).where(Card.is_new.is_(True))).scalars().first()
+        unseen = (
+            conn.execute(select(Placement.card_id).where(Placement.is_new.is_(True)))
+            .scalars()
+            .first()
+        )
     assert len(reviewed) == 3 and unseen is not None
     first, second, _third = reviewed
     easiness = library.card(first).easiness
