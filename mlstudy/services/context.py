@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine
 from mlstudy.services import safety
 from mlstudy.services.bus import ChangeBus
 from mlstudy.services.types import Changes
-from mlstudy.storage.database import fold_log, log_folded_later
+from mlstudy.storage.database import bulk_write, fold_log
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,9 @@ class LibraryContext:
             yield conn
 
     @contextmanager
-    def write(self, doing: str, *, fold_later: bool = False) -> Iterator[Connection]:
+    def write(
+        self, doing: str, *, fold_later: bool = False, keys_checked: bool = False
+    ) -> Iterator[Connection]:
         """One transaction under the writer lock; environment errors become UserErrors
         that name ``doing`` ("saving your answer").
 
@@ -69,15 +71,18 @@ class LibraryContext:
                 appends to the write-ahead log, and a thread folds the log into the
                 database file afterwards. Otherwise SQLite folds it as it commits,
                 while the writer lock is held and the caller waits.
+            keys_checked: the caller writes only card ids it read in the transaction
+                (a merge): SQLite's foreign-key look-up of every row is left out.
         """
-        if not fold_later:
+        if not (fold_later or keys_checked):
             with self.writer, safety.environment_errors(doing), self.engine.begin() as conn:
                 yield conn
             return
         with self.writer, safety.environment_errors(doing), self.engine.connect() as conn:
-            with log_folded_later(conn), conn.begin():
+            with bulk_write(conn, fold_later=fold_later, keys_checked=keys_checked), conn.begin():
                 yield conn
-            self._fold_in_background()
+            if fold_later:
+                self._fold_in_background()
 
     def _fold_in_background(self) -> None:
         self.finish_folding()

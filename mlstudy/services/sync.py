@@ -362,7 +362,9 @@ class SyncService:
         settings: set[str] = set()
         suspended = False
         with (
-            self._context.write("merging the other computers' answers", fold_later=True) as conn,
+            self._context.write(
+                "merging the other computers' answers", fold_later=True, keys_checked=True
+            ) as conn,
             self._context.read() as before,
         ):
             # A merge touches the log's indexes all over: let SQLite keep them in memory.

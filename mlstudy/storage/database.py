@@ -331,17 +331,28 @@ def _on_begin(conn: Connection) -> None:
 
 
 @contextmanager
-def log_folded_later(conn: Connection) -> Iterator[None]:
-    """While inside: commits on ``conn`` only append to the write-ahead log, and the
-    log is not folded into the database file (``fold_log`` does it later, off the
-    writer's time). Enter it outside a transaction, around one."""
+def bulk_write(conn: Connection, *, fold_later: bool, keys_checked: bool) -> Iterator[None]:
+    """Settings of ``conn`` for one large write; enter it outside a transaction, around one.
+
+    Args:
+        fold_later: commits only append to the write-ahead log, which is not folded
+            into the database file (``fold_log`` does it afterwards, off the writer's time).
+        keys_checked: SQLite does not look up every row's card (or other parent row):
+            the caller took the ids from their tables in the same transaction, and
+            nothing deletes a card.
+    """
     driver = conn.connection.driver_connection
     (pages,) = driver.execute("PRAGMA wal_autocheckpoint").fetchone()  # type: ignore[union-attr]
-    driver.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+    (keys,) = driver.execute("PRAGMA foreign_keys").fetchone()  # type: ignore[union-attr]
+    if fold_later:
+        driver.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+    if keys_checked:
+        driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
     try:
         yield
     finally:
         driver.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")  # type: ignore[union-attr]
+        driver.execute(f"PRAGMA foreign_keys={int(keys)}")  # type: ignore[union-attr]
 
 
 def fold_log(engine: Engine) -> None:
