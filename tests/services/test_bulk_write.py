@@ -1,12 +1,16 @@
 """A write of tens of megabytes (a merge) commits to the write-ahead log only; a thread
-folds the log into the database file afterwards, and later writes fold as usual."""
+folds the log into the database file afterwards, and later writes fold as usual. A write
+whose card ids are checked by its caller leaves SQLite's foreign-key look-ups out, and
+only that write."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from mlstudy.services import Library
 from tests.conftest import FakeClock
@@ -16,7 +20,7 @@ ROWS = 3000
 
 
 @pytest.fixture
-def library(tmp_path: Path, pack: Path, clock: FakeClock) -> Library:
+def library(tmp_path: Path, pack: Path, clock: FakeClock) -> Iterator[Library]:
     opened = Library.open(tmp_path / "lib", clock=clock, tz=UTC, content_root=pack, lock=False)
     yield opened
     opened.close()
@@ -59,3 +63,16 @@ def test_writes_after_it_fold_as_they_commit(library: Library) -> None:
     before = _database_size(library)
     _write_big(library, "b", fold_later=False)
     assert _database_size(library) > before + ROWS * 2000  # SQLite folded it at commit
+
+
+def _foreign_keys(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one())
+
+
+def test_keys_checked_turns_the_look_ups_off_for_that_write_only(library: Library) -> None:
+    with library.context.write("merging", keys_checked=True) as conn:
+        assert _foreign_keys(conn) == 0
+    with library.context.write("answering") as conn:
+        assert _foreign_keys(conn) == 1
+    with library.context.read() as conn:
+        assert _foreign_keys(conn) == 1
