@@ -112,13 +112,7 @@ def apply_grades(
     else:
         state = Sm2State(previous.repetitions, previous.easiness_hundredths, previous.interval_days)
         reviews, lapses = previous.reviews, previous.lapses
-    last: date | None = None
-    for day, grade in answers:
-        state = next_state(state, grade)
-        last = day
-        reviews += 1
-        if not is_pass(grade):
-            lapses += 1
+    state, reviews, lapses, last = fold_grades(state, reviews, lapses, answers)
     if last is None:
         return previous
     interval = state.interval_days
@@ -131,6 +125,21 @@ def apply_grades(
         reviews,
         lapses,
     )
+
+
+def fold_grades(
+    state: Sm2State, reviews: int, lapses: int, answers: Iterable[tuple[date, int]]
+) -> tuple[Sm2State, int, int, date | None]:
+    """``apply_grades`` in numbers: the SM-2 state, the counts of answers and lapses, and
+    the day of the last answer (None: no answers) after state-changing answers."""
+    last: date | None = None
+    for day, grade in answers:
+        state = next_state(state, grade)
+        last = day
+        reviews += 1
+        if not is_pass(grade):
+            lapses += 1
+    return state, reviews, lapses, last
 
 
 def replay_states(answers: Iterable[ReplayAnswer]) -> dict[int, ReplayedState]:

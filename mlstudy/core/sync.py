@@ -427,16 +427,21 @@ def continued_state(
     The same as replaying the whole log with ``merged_kinds``: the first of the answers
     on each study day changes the state, the others are drills.
     """
-    given = list(answers)
-    if len(given) == 1:  # most cards of a merge
-        return apply_grades(previous, given)
+    return apply_grades(previous, state_changing(list(answers)))
+
+
+def state_changing(answers: list[tuple[date, int]]) -> list[tuple[date, int]]:
+    """Of a card's answers (study day, grade) in merge order that continue its log, the
+    ones that change its state: the first of each study day."""
+    if len(answers) == 1:  # most cards of a merge
+        return answers
     days: set[date] = set()
     firsts: list[tuple[date, int]] = []
-    for day, grade in given:
+    for day, grade in answers:
         if day not in days:
             days.add(day)
             firsts.append((day, grade))
-    return apply_grades(previous, firsts)
+    return firsts
 
 
 def wins(new: tuple[str, str], old: tuple[str, str] | None) -> bool:

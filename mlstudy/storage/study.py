@@ -357,16 +357,37 @@ the card instead, or None. The SM-2 due day and interval are stored unchanged.""
 
 def state_row(state: ReplayedState, card_id: int, rule: ExamRule | None) -> StateRow:
     """A replayed state as a ``card_states`` row, with the exam-aware due day of ``rule``."""
-    exam_due = rule(state.due_day, state.last_day, card_id) if rule else None
-    return StateRow(
-        state.repetitions,
-        state.easiness_hundredths,
-        state.interval_days,
-        state.due_day.isoformat(),
-        state.last_day.isoformat(),
-        exam_due.isoformat() if exam_due and exam_due != state.due_day else None,
+    return row_of(
+        state.sm2,
+        state.due_day,
+        state.last_day,
         state.reviews,
         state.lapses,
+        card_id,
+        rule,
+    )
+
+
+def row_of(
+    sm2: Sm2State,
+    due_day: date,
+    last_day: date,
+    reviews: int,
+    lapses: int,
+    card_id: int,
+    rule: ExamRule | None,
+) -> StateRow:
+    """``state_row`` from the parts of a state (a merge builds tens of thousands)."""
+    exam_due = rule(due_day, last_day, card_id) if rule else None
+    return StateRow(
+        sm2.repetitions,
+        sm2.easiness_hundredths,
+        sm2.interval_days,
+        due_day.isoformat(),
+        last_day.isoformat(),
+        exam_due.isoformat() if exam_due and exam_due != due_day else None,
+        reviews,
+        lapses,
     )
 
 

@@ -22,13 +22,14 @@ import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
 from mlstudy.core import sync as core_sync
-from mlstudy.core.replay import ReplayedState, replay_states
+from mlstudy.core.replay import fold_grades, replay_states
+from mlstudy.core.sm2 import NEW_CARD
 from mlstudy.storage.merge_order import cards_log
 from mlstudy.storage.raw import raw_rows
 from mlstudy.storage.schema import UNDO_KIND
@@ -36,6 +37,7 @@ from mlstudy.storage.study import (
     STATE_COLUMNS,
     ExamRule,
     StateRow,
+    row_of,
     set_new,
     state_row,
     write_state,
@@ -162,13 +164,13 @@ def log_and_replay(
     with ThreadPoolExecutor(1, thread_name_prefix="mlstudy-merge") as pool:
         inserting = pool.submit(_insert, driver, len(batch.rows))
         try:
-            plan = _plan(reader, top, batch.entries) if in_advance else None
+            plan = _plan(reader, top, batch.entries, rule) if in_advance else None
         except BaseException:
             wait([inserting])  # the connection is the thread's until its statement ends
             raise
         inserted = inserting.result()
     if plan is None or inserted != len(batch.rows):
-        plan = _plan(conn, top, raw_rows(conn, _MERGED, (top,)))
+        plan = _plan(conn, top, raw_rows(conn, _MERGED, (top,)), rule)
     _finish(conn, plan, rule)
     return inserted, frozenset(plan.cards)
 
@@ -228,19 +230,23 @@ def _late_cards(
 
 @dataclass(slots=True)
 class _Plan:
-    """The merged cards, their states before, the ones to replay from their whole log
-    (``full``) and the new states of the others."""
+    """The merged cards, their state rows before, the ones to replay from their whole
+    log (``full``) and the new state rows of the others."""
 
     cards: list[int]
     before: dict[int, StateRow]
     full: set[int]
-    after: dict[int, ReplayedState | None]
+    after: dict[int, StateRow | None]
 
 
 def _plan(
-    conn: Connection, top: int, merged_entries: Sequence[tuple[Any, ...]], scan: bool | None = None
+    conn: Connection,
+    top: int,
+    merged_entries: Sequence[tuple[Any, ...]],
+    rule: ExamRule | None,
+    scan: bool | None = None,
 ) -> _Plan:
-    """Work out the new states of the cards of ``merged_entries`` that continue from
+    """Work out the new state rows of the cards of ``merged_entries`` that continue from
     their stored state, reading the log up to ``top`` and the states on ``conn``.
 
     A card whose merged answers all come after everything it had (in merge order, and
@@ -285,24 +291,41 @@ def _plan(
     logged = {int(row[0]) for row in raw_rows(conn, _LOGGED, (json.dumps(unreviewed), top))}
     full |= logged  # a log with no state (drills, undone answers, Anki's history)
     full |= _late_cards(conn, top, {c: f for c, f in firsts.items() if c not in full}, scan)
-    after: dict[int, ReplayedState | None] = {}
+    after: dict[int, StateRow | None] = {}
     for card_id, answers in merged.items():
         if card_id not in full:
-            previous = before.get(card_id)
-            after[card_id] = core_sync.continued_state(
-                previous.replayed() if previous else None, answers
-            )
+            after[card_id] = continued_row(before.get(card_id), answers, card_id, rule)
     return _Plan(cards, before, full, after)
+
+
+def continued_row(
+    previous: StateRow | None, answers: list[tuple[date, int]], card_id: int, rule: ExamRule | None
+) -> StateRow:
+    """A card's state row after answers (study day, grade) that continue its log:
+    ``state_row(core.sync.continued_state(...))`` without the objects in between, which
+    a merge would make tens of thousands of. ``answers`` is not empty."""
+    if previous is None:
+        state, reviews, lapses = NEW_CARD, 0, 0
+    else:
+        state, reviews, lapses = previous.sm2(), previous.reviews, previous.lapses
+    state, reviews, lapses, last = fold_grades(
+        state, reviews, lapses, core_sync.state_changing(answers)
+    )
+    if last is None:
+        raise ValueError(f"card {card_id}: no answers to continue its state with")
+    due = last + timedelta(days=state.interval_days)
+    return row_of(state, due, last, reviews, lapses, card_id, rule)
 
 
 def _finish(conn: Connection, plan: _Plan, rule: ExamRule | None) -> None:
     """Replay the plan's ``full`` cards from their whole log and write every new state."""
     after = plan.after
     for card_id, states in cards_log(conn, plan.full).items():
-        after[card_id] = replay_states(states).get(card_id)
+        state = replay_states(states).get(card_id)
+        after[card_id] = state_row(state, card_id, rule) if state else None
     for card_id in plan.full - after.keys():
         after[card_id] = None  # every answer of it undone
-    _write_states(conn, after, plan.before, rule)
+    _write_states(conn, after, plan.before)
 
 
 def replay_merged(
@@ -315,7 +338,7 @@ def replay_merged(
         scan: find the entries stamped as late as the merged ones by one pass over the
             log (True) or card by card (False); None chooses by the share of cards merged.
     """
-    plan = _plan(conn, top, raw_rows(conn, _MERGED, (top,)), scan)
+    plan = _plan(conn, top, raw_rows(conn, _MERGED, (top,)), rule, scan)
     _finish(conn, plan, rule)
     return frozenset(plan.cards)
 
@@ -330,15 +353,11 @@ _INSERT_STATE = (
 
 
 def _write_states(
-    conn: Connection,
-    after: dict[int, ReplayedState | None],
-    before: dict[int, StateRow],
-    rule: ExamRule | None,
+    conn: Connection, after: dict[int, StateRow | None], before: dict[int, StateRow]
 ) -> None:
     updates: list[tuple[object, ...]] = []
     inserts: list[tuple[object, ...]] = []
-    for card_id, state in after.items():
-        row = state_row(state, card_id, rule) if state else None
+    for card_id, row in after.items():
         previous = before.get(card_id)
         if row == previous:
             continue
@@ -352,5 +371,5 @@ def _write_states(
         conn.exec_driver_sql(_UPDATE_STATE, updates)
     if inserts:
         conn.exec_driver_sql(_INSERT_STATE, inserts)
-    set_new(conn, sorted(card_id for card_id, state in after.items() if state is not None), False)
-    set_new(conn, sorted(card_id for card_id, state in after.items() if state is None), True)
+    set_new(conn, sorted(card_id for card_id, row in after.items() if row is not None), False)
+    set_new(conn, sorted(card_id for card_id, row in after.items() if row is None), True)
