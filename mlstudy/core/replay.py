@@ -2,10 +2,11 @@
 
 ``replay_states`` folds the log, oldest answer first, into each card's state exactly
 as ``card_states`` stores it: only the state-changing answers (kind ``new`` or
-``review``) go through ``sm2.next_state``; same-day drill answers are logged but
-change nothing. An imported state (a log entry of kind ``import``, ``core.interop``) sets
-the state outright; Anki's review history is not replay input at all. Pure: no I/O, no
-clock; the exam-aware due layer is not part of it.
+``review``) take an SM-2 step (``sm2.sm2_step``, the step of ``sm2.next_state``);
+same-day drill answers are logged but change nothing. An imported state (a log entry
+of kind ``import``, ``core.interop``) sets the state outright; Anki's review history is
+not replay input at all. Pure: no I/O, no clock; the exam-aware due layer is not part
+of it.
 
 ``apply_answer`` is the one answer transition: the live answer path
 (``mlstudy/storage/study.py``) and every replay call it. Replay takes the live answers
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from mlstudy.core.models import ReviewKind
-from mlstudy.core.sm2 import NEW_CARD, Sm2State, is_pass, next_state
+from mlstudy.core.sm2 import NEW_CARD, Sm2State, is_pass, sm2_step
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +109,18 @@ def apply_grades(
     one SM-2 step dated on its day (``apply_answer`` for a run of them, with one state
     object built at the end instead of one per answer: a merge applies many)."""
     if previous is None:
-        state, reviews, lapses = NEW_CARD, 0, 0
+        numbers = (NEW_CARD.repetitions, NEW_CARD.easiness_hundredths, NEW_CARD.interval_days)
+        reviews, lapses = 0, 0
     else:
-        state = Sm2State(previous.repetitions, previous.easiness_hundredths, previous.interval_days)
+        numbers = (previous.repetitions, previous.easiness_hundredths, previous.interval_days)
         reviews, lapses = previous.reviews, previous.lapses
-    state, reviews, lapses, last = fold_grades(state, reviews, lapses, answers)
+    numbers, reviews, lapses, last = fold_grades(numbers, reviews, lapses, answers)
     if last is None:
         return previous
-    interval = state.interval_days
+    repetitions, easiness, interval = numbers
     return ReplayedState(
-        state.repetitions,
-        state.easiness_hundredths,
+        repetitions,
+        easiness,
         interval,
         last + timedelta(days=interval),
         last,
@@ -128,18 +130,23 @@ def apply_grades(
 
 
 def fold_grades(
-    state: Sm2State, reviews: int, lapses: int, answers: Iterable[tuple[date, int]]
-) -> tuple[Sm2State, int, int, date | None]:
-    """``apply_grades`` in numbers: the SM-2 state, the counts of answers and lapses, and
-    the day of the last answer (None: no answers) after state-changing answers."""
+    numbers: tuple[int, int, int],
+    reviews: int,
+    lapses: int,
+    answers: Iterable[tuple[date, int]],
+) -> tuple[tuple[int, int, int], int, int, date | None]:
+    """``apply_grades`` in numbers: the SM-2 numbers (n, EF in hundredths, I), the counts
+    of answers and lapses, and the day of the last answer (None: no answers) after
+    state-changing answers."""
+    repetitions, easiness, interval = numbers
     last: date | None = None
     for day, grade in answers:
-        state = next_state(state, grade)
+        repetitions, easiness, interval = sm2_step(repetitions, easiness, interval, grade)
         last = day
         reviews += 1
         if not is_pass(grade):
             lapses += 1
-    return state, reviews, lapses, last
+    return (repetitions, easiness, interval), reviews, lapses, last
 
 
 def replay_states(answers: Iterable[ReplayAnswer]) -> dict[int, ReplayedState]:

@@ -87,22 +87,30 @@ def next_state(state: Sm2State, grade: int) -> Sm2State:
     A pass (q >= 3) updates EF (floor 1.3), increments n and sets I to 1, 6, then
     ceil(I * EF'). A lapse (q < 3) resets n to 1 and I to 1 and keeps EF.
     """
+    return Sm2State(
+        *sm2_step(state.repetitions, state.easiness_hundredths, state.interval_days, grade)
+    )
+
+
+def sm2_step(
+    repetitions: int, easiness_hundredths: int, interval_days: int, grade: int
+) -> tuple[int, int, int]:
+    """``next_state`` in numbers: (n, EF in hundredths, I) after one review with grade
+    0..5 (a merge folds tens of thousands without a state object for each)."""
     if grade.__class__ is not int or not MIN_GRADE <= grade <= MAX_GRADE:
         validate_grade(grade)  # raises (an int subclass, bool aside, is checked there)
     if grade < PASS_GRADE:
-        return Sm2State(1, state.easiness_hundredths, FIRST_INTERVAL_DAYS)
-    easiness = max(
-        MIN_EASINESS_HUNDREDTHS, state.easiness_hundredths + easiness_delta_hundredths(grade)
-    )
-    repetitions = state.repetitions + 1
+        return 1, easiness_hundredths, FIRST_INTERVAL_DAYS
+    easiness = max(MIN_EASINESS_HUNDREDTHS, easiness_hundredths + easiness_delta_hundredths(grade))
+    repetitions += 1
     if repetitions == 1:
         interval = FIRST_INTERVAL_DAYS
     elif repetitions == 2:
         interval = SECOND_INTERVAL_DAYS
     else:
         # ceil(I * EF / 100) in integers: no float rounding can add a spurious day.
-        interval = -(-state.interval_days * easiness // 100)
-    return Sm2State(repetitions, easiness, interval)
+        interval = -(-interval_days * easiness // 100)
+    return repetitions, easiness, interval
 
 
 def is_pass(grade: int) -> bool:

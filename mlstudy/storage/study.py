@@ -358,7 +358,7 @@ the card instead, or None. The SM-2 due day and interval are stored unchanged.""
 def state_row(state: ReplayedState, card_id: int, rule: ExamRule | None) -> StateRow:
     """A replayed state as a ``card_states`` row, with the exam-aware due day of ``rule``."""
     return row_of(
-        state.sm2,
+        (state.repetitions, state.easiness_hundredths, state.interval_days),
         state.due_day,
         state.last_day,
         state.reviews,
@@ -369,7 +369,7 @@ def state_row(state: ReplayedState, card_id: int, rule: ExamRule | None) -> Stat
 
 
 def row_of(
-    sm2: Sm2State,
+    numbers: tuple[int, int, int],
     due_day: date,
     last_day: date,
     reviews: int,
@@ -377,12 +377,11 @@ def row_of(
     card_id: int,
     rule: ExamRule | None,
 ) -> StateRow:
-    """``state_row`` from the parts of a state (a merge builds tens of thousands)."""
+    """``state_row`` from the parts of a state, the SM-2 ones as numbers (n, EF in
+    hundredths, I): a merge builds tens of thousands."""
     exam_due = rule(due_day, last_day, card_id) if rule else None
     return StateRow(
-        sm2.repetitions,
-        sm2.easiness_hundredths,
-        sm2.interval_days,
+        *numbers,
         due_day.isoformat(),
         last_day.isoformat(),
         exam_due.isoformat() if exam_due and exam_due != due_day else None,

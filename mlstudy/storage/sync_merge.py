@@ -305,16 +305,20 @@ def continued_row(
     ``state_row(core.sync.continued_state(...))`` without the objects in between, which
     a merge would make tens of thousands of. ``answers`` is not empty."""
     if previous is None:
-        state, reviews, lapses = NEW_CARD, 0, 0
+        numbers, reviews, lapses = _NEW, 0, 0
     else:
-        state, reviews, lapses = previous.sm2(), previous.reviews, previous.lapses
-    state, reviews, lapses, last = fold_grades(
-        state, reviews, lapses, core_sync.state_changing(answers)
+        numbers = (previous.repetitions, previous.easiness, previous.interval_days)
+        reviews, lapses = previous.reviews, previous.lapses
+    numbers, reviews, lapses, last = fold_grades(
+        numbers, reviews, lapses, core_sync.state_changing(answers)
     )
     if last is None:
         raise ValueError(f"card {card_id}: no answers to continue its state with")
-    due = last + timedelta(days=state.interval_days)
-    return row_of(state, due, last, reviews, lapses, card_id, rule)
+    due = last + timedelta(days=numbers[2])
+    return row_of(numbers, due, last, reviews, lapses, card_id, rule)
+
+
+_NEW = (NEW_CARD.repetitions, NEW_CARD.easiness_hundredths, NEW_CARD.interval_days)
 
 
 def _finish(conn: Connection, plan: _Plan, rule: ExamRule | None) -> None:
