@@ -361,12 +361,9 @@ class SyncService:
         received = 0
         settings: set[str] = set()
         suspended = False
-        with (
-            self._context.write(
-                "merging the other computers' answers", fold_later=True, keys_checked=True
-            ) as conn,
-            self._context.read() as before,
-        ):
+        with self._context.write(
+            "merging the other computers' answers", fold_later=True, keys_checked=True
+        ) as conn:
             # A merge touches the log's indexes all over: let SQLite keep them in memory.
             conn.exec_driver_sql("PRAGMA cache_size=-131072")
             top = sync_log.log_top(conn)
@@ -381,7 +378,7 @@ class SyncService:
                 settings |= merged.settings.keys()
                 suspended = suspended or merged.suspended
                 problems.extend(merged.problems)
-            logged, cards = sync_merge.log_and_replay(conn, before, batch, top, rule)
+            logged, cards = sync_merge.log_and_replay(conn, self._context.read, batch, top, rule)
             received += logged
             sync_log.skip_merged(conn, top)
         changes = Changes(

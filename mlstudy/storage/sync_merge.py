@@ -1,26 +1,30 @@
 """The heavy half of a merge: other devices' answers into the log, their cards replayed.
 
-After a long time away, a merge brings a hundred thousand answers. They go into the log
-as one ``INSERT … SELECT`` from a temporary table: SQLite runs that statement without
-Python's GIL, on a thread of its own (``log_and_replay``). Meanwhile the merged cards'
-new states are worked out in Python, from the answers in memory and from what the
-library held before the merge, read on a connection of its own (its snapshot is the
-last commit: the log up to ``top`` and the states before). SQLite's index work and the
-Python work overlap on two cores.
+After a long time away, a merge brings a hundred thousand answers. Three things happen
+at once (``log_and_replay``), so that SQLite's work and Python's share two cores:
+
+- the answers go into the log as one ``INSERT … SELECT`` from a temporary table, which
+  SQLite runs on a thread of its own without Python's GIL;
+- what the merge needs to know of the library before it (the merged cards' stored
+  states, and their log entries stamped as late as the merged answers) is read on
+  another thread and connection, as JSON texts that SQLite builds, again without the
+  GIL; a reading connection sees the last commit, which is the library before this
+  transaction, since the writer is held;
+- Python sorts the answers out card by card and works out the new states.
 
 If some answers were in the log already (a data dir copied to another computer can
 bring the same entry twice), the states are worked out again from the entries that
 actually went in (``replay_merged``).
 
-Every function runs inside the caller's write transaction, on its connection.
-"""
+Every function runs inside the caller's write transaction, on its connection."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -145,32 +149,36 @@ def log_answers(conn: Connection, batch: LogBatch) -> int:
 
 
 def log_and_replay(
-    conn: Connection, reader: Connection, batch: LogBatch, top: int, rule: ExamRule | None
+    conn: Connection,
+    open_reader: Callable[[], AbstractContextManager[Connection]],
+    batch: LogBatch,
+    top: int,
+    rule: ExamRule | None,
 ) -> tuple[int, frozenset[int]]:
     """Log the batch and bring the states of every card with entries above ``top`` up to
     date; return how many entries went in and those cards.
 
     Args:
-        reader: a connection of its own that reads the library as it was before this
-            transaction (the writer is held: nothing else commits meanwhile).
+        open_reader: opens a connection of its own, which reads the library as it was
+            before this transaction (the writer is held: nothing else commits meanwhile).
         top: the log's newest id before this transaction; the batch's entries are the
             only ones above it when its new states are worked out in advance.
     """
     if not batch.rows:
         return 0, replay_merged(conn, top, rule)
     in_advance = _log_top(conn) == top
+    reading = _reading(top, batch.entries, None)
     driver = _driver(conn)
-    _fill(driver, batch)
-    with ThreadPoolExecutor(1, thread_name_prefix="mlstudy-merge") as pool:
+    # The executor waits for its threads before an error leaves this block: the write
+    # connection is the inserting thread's until its statement ends.
+    with ThreadPoolExecutor(2, thread_name_prefix="mlstudy-merge") as pool:
+        texts = pool.submit(reading.texts_apart, open_reader) if in_advance else None
+        _fill(driver, batch)
         inserting = pool.submit(_insert, driver, len(batch.rows))
-        try:
-            plan = _plan(reader, top, batch.entries, rule) if in_advance else None
-        except BaseException:
-            wait([inserting])  # the connection is the thread's until its statement ends
-            raise
+        plan = _plan(batch.entries, texts.result, rule) if texts else None
         inserted = inserting.result()
     if plan is None or inserted != len(batch.rows):
-        plan = _plan(conn, top, raw_rows(conn, _MERGED, (top,)), rule)
+        return inserted, replay_merged(conn, top, rule)
     _finish(conn, plan, rule)
     return inserted, frozenset(plan.cards)
 
@@ -186,46 +194,72 @@ _MERGED = (
 """The merged entries (above the log's top before the merge), in log order: sorted into
 merge order card by card (most cards have one or two), not all at once by SQLite."""
 _IN_JSON = "(SELECT value FROM json_each(?))"
+# What a merge reads of the library before it, each as one JSON text: SQLite builds it
+# without Python's GIL (the reads run on a thread while the log rows go in).
 _STATES_OF = (
-    f"SELECT card_id, {', '.join(c.name for c in STATE_COLUMNS)} FROM card_states "
-    f"WHERE card_id IN {_IN_JSON}"
+    f"SELECT json_group_array(json_array(card_id, {', '.join(c.name for c in STATE_COLUMNS)})) "
+    f"FROM card_states WHERE card_id IN {_IN_JSON}"
 )
-_LOGGED = f"SELECT DISTINCT card_id FROM reviews WHERE card_id IN {_IN_JSON} AND id <= ?"
+_LOGGED_WITHOUT_STATE = (
+    "SELECT json_group_array(value) FROM json_each(?) WHERE NOT EXISTS "
+    "(SELECT 1 FROM card_states WHERE card_id = value) "
+    "AND EXISTS (SELECT 1 FROM reviews WHERE card_id = value AND id <= ?)"
+)
+_LATE_COLUMNS = "json_group_array(json_array(card_id, reviewed_at, study_day))"
 _LATE_OF_CARDS = (
-    f"SELECT card_id, reviewed_at, study_day FROM reviews WHERE card_id IN {_IN_JSON} "
+    f"SELECT {_LATE_COLUMNS} FROM reviews WHERE card_id IN {_IN_JSON} "
     "AND id <= ? AND (reviewed_at >= ? OR study_day >= ?)"
 )
 _LATE = (
-    "SELECT card_id, reviewed_at, study_day FROM reviews "
-    "WHERE id <= ? AND (reviewed_at >= ? OR study_day >= ?)"
+    f"SELECT {_LATE_COLUMNS} FROM reviews WHERE id <= ? AND (reviewed_at >= ? OR study_day >= ?)"
 )
 _SCAN_SHARE = 100
 """Above one merged card in this many log entries, the entries stamped as late as the
 merged ones are found by one pass over the log rather than card by card."""
 
 
-def _late_cards(
-    conn: Connection, top: int, firsts: dict[int, tuple[str, str]], scan: bool | None
-) -> set[int]:
-    """The cards of ``firsts`` (card: timestamp and study day of its first merged answer)
-    with an entry up to ``top`` stamped no earlier or on no earlier a study day."""
-    if not firsts:
-        return set()
-    at = min(first[0] for first in firsts.values())
-    day = min(first[1] for first in firsts.values())
-    if scan is None:
-        scan = len(firsts) * _SCAN_SHARE > top
-    if scan:
-        rows = raw_rows(conn, _LATE, (top, at, day))
-    else:
-        cards = json.dumps(sorted(firsts))
-        rows = raw_rows(conn, _LATE_OF_CARDS, (cards, top, at, day))
-    late: set[int] = set()
-    for card_id, row_at, row_day in rows:
-        first = firsts.get(card_id)
-        if first is not None and (row_at >= first[0] or row_day >= first[1]):
-            late.add(int(card_id))
-    return late
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What a merge reads of the library as it was before it, for a set of cards."""
+
+    top: int
+    cards: list[int]
+    at: str
+    """The earliest timestamp of the merged entries."""
+    day: str
+    """Their earliest study day."""
+    scan: bool
+
+    def texts(self, conn: Connection) -> tuple[str, str, str]:
+        """The cards' state rows, those of them with a log but no state row, and the log
+        entries up to ``top`` stamped no earlier than ``at`` or on no earlier a study day
+        than ``day``; each a JSON array."""
+        driver = _driver(conn)
+        cards = json.dumps(self.cards)
+        late = (
+            driver.execute(_LATE, (self.top, self.at, self.day))
+            if self.scan
+            else driver.execute(_LATE_OF_CARDS, (cards, self.top, self.at, self.day))
+        )
+        return (
+            driver.execute(_STATES_OF, (cards,)).fetchone()[0],
+            driver.execute(_LOGGED_WITHOUT_STATE, (cards, self.top)).fetchone()[0],
+            late.fetchone()[0],
+        )
+
+    def texts_apart(
+        self, open_reader: Callable[[], AbstractContextManager[Connection]]
+    ) -> tuple[str, str, str]:
+        """``texts`` on a reading connection of its own."""
+        with open_reader() as reader:
+            return self.texts(reader)
+
+
+def _reading(top: int, entries: Sequence[tuple[Any, ...]], scan: bool | None) -> _Reading:
+    cards = sorted({entry[0] for entry in entries})
+    at = min(entry[1] for entry in entries)
+    day = min(entry[4] for entry in entries)
+    return _Reading(top, cards, at, day, len(cards) * _SCAN_SHARE > top if scan is None else scan)
 
 
 @dataclass(slots=True)
@@ -240,14 +274,13 @@ class _Plan:
 
 
 def _plan(
-    conn: Connection,
-    top: int,
     merged_entries: Sequence[tuple[Any, ...]],
+    texts: Callable[[], tuple[str, str, str]],
     rule: ExamRule | None,
-    scan: bool | None = None,
 ) -> _Plan:
     """Work out the new state rows of the cards of ``merged_entries`` that continue from
-    their stored state, reading the log up to ``top`` and the states on ``conn``.
+    their stored state, given what ``texts`` reads of the library before the merge
+    (``_Reading.texts``; called once the entries are sorted out).
 
     A card whose merged answers all come after everything it had (in merge order, and
     on later study days) continues from its stored state (``core.sync.continued_state``);
@@ -282,20 +315,18 @@ def _plan(
             if study_day is None:
                 study_day = days[day] = date.fromisoformat(day)
             answers.append((study_day, grade))
-    cards = sorted(merged.keys() | full)
-    wanted = json.dumps(cards)
-    before: dict[int, StateRow] = {
-        int(row[0]): StateRow(*row[1:]) for row in raw_rows(conn, _STATES_OF, (wanted,))
-    }
-    unreviewed = [card_id for card_id in merged if card_id not in before]
-    logged = {int(row[0]) for row in raw_rows(conn, _LOGGED, (json.dumps(unreviewed), top))}
-    full |= logged  # a log with no state (drills, undone answers, Anki's history)
-    full |= _late_cards(conn, top, {c: f for c, f in firsts.items() if c not in full}, scan)
+    states, logged, late = texts()
+    before = {int(row[0]): StateRow(*row[1:]) for row in json.loads(states)}
+    full.update(json.loads(logged))  # a log with no state (drills, undone answers, Anki's)
+    for card_id, row_at, row_day in json.loads(late):
+        first = firsts.get(card_id)
+        if first is not None and (row_at >= first[0] or row_day >= first[1]):
+            full.add(card_id)  # an entry stamped no earlier: the merged ones land in its past
     after: dict[int, StateRow | None] = {}
     for card_id, answers in merged.items():
         if card_id not in full:
             after[card_id] = continued_row(before.get(card_id), answers, card_id, rule)
-    return _Plan(cards, before, full, after)
+    return _Plan(sorted(merged.keys() | full), before, full, after)
 
 
 def continued_row(
@@ -342,7 +373,10 @@ def replay_merged(
         scan: find the entries stamped as late as the merged ones by one pass over the
             log (True) or card by card (False); None chooses by the share of cards merged.
     """
-    plan = _plan(conn, top, raw_rows(conn, _MERGED, (top,)), rule, scan)
+    merged = raw_rows(conn, _MERGED, (top,))
+    if not merged:
+        return frozenset()
+    plan = _plan(merged, lambda: _reading(top, merged, scan).texts(conn), rule)
     _finish(conn, plan, rule)
     return frozenset(plan.cards)
 
