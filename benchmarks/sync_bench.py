@@ -6,6 +6,7 @@ the first pass of a library that already has a long history (it sends every entr
 Runs on its own:
 
     python benchmarks/sync_bench.py [--cards 100000] [--reviews 1000000] [--events 100000]
+                                    [--check] [--random-uids]
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from mlstudy.services.sync import (  # noqa: E402
     write_segment,
 )
 from mlstudy.storage.schema import ordered_uid  # noqa: E402
+from mlstudy.storage.verify import state_mismatches  # noqa: E402
 
 NOW = datetime(2026, 12, 5, 9, tzinfo=UTC)
 
@@ -79,6 +81,11 @@ def main() -> int:
     parser.add_argument("--reviews", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument(
+        "--check",
+        action="store_true",
+        help="after the merge, compare every card's state with a replay of its log",
+    )
+    parser.add_argument(
         "--random-uids",
         action="store_true",
         help="the other computer's answers with all-random uids (as mlstudy made them before)",
@@ -113,6 +120,9 @@ def main() -> int:
             assert merged is not None and merged.received == args.events, merged
             assert merged.problems == (), merged.problems
             after, _cpu = best_of(5, library.sync.run)
+            if args.check:
+                with library.context.read() as conn:
+                    mismatches = state_mismatches(conn)
         finally:
             library.close()
     figures = {
@@ -127,6 +137,8 @@ def main() -> int:
         "  of which reading and validating the segments s": round(reading, 2),
         "pass with nothing new after the merge ms": round(after * 1000, 1),
     }
+    if args.check:
+        figures["states that differ from a replay of the log"] = len(mismatches)
     print(json.dumps(figures, indent=2))
     return 0
 

@@ -110,13 +110,15 @@ def add_history(database: Path, reviews: int, today: date, seed: int = 11) -> No
         row[0] for row in conn.execute("SELECT id FROM cards WHERE key LIKE 'syn-%' ORDER BY id")
     ]
     seen = max(1, int(len(ids) * REVIEWED_SHARE))
-    per_card = max(1, reviews // seen)
+    # Spread evenly: each card's answers fall on distinct study days, so the stored
+    # states are what a replay of the log gives (SM-2 counts one answer per day).
+    per_card, remainder = divmod(reviews, seen)
     review_rows: list[tuple[object, ...]] = []
     state_rows = []
     for offset, card_id in enumerate(ids[:seen]):
         state = NEW_CARD
-        first = today - timedelta(days=rng.randint(30, 365))
-        count = max(1, per_card if offset < seen - 1 else reviews - per_card * (seen - 1))
+        count = max(1, per_card + (offset < remainder))
+        first = today - timedelta(days=max(rng.randint(30, 365), count + 1))
         span = (today - first).days - 1  # every synthetic review lies before today
         lapses = 0
         last = first

@@ -64,6 +64,25 @@ def test_benchmark_runs_at_a_small_size_and_prints_json() -> None:
     assert report["answer_to_next_card_rendered"]["n"] >= 1
 
 
+def test_sync_benchmark_runs_at_a_small_size_and_its_states_match_the_log() -> None:
+    """Forty answers a card: the synthetic histories keep to one answer a study day,
+    so their stored states are what the log replays to, before and after the merge."""
+    result = run(
+        "benchmarks/sync_bench.py",
+        "--cards",
+        "100",
+        "--reviews",
+        "4000",
+        "--events",
+        "200",
+        "--check",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["events merged"] == 200
+    assert report["states that differ from a replay of the log"] == 0
+
+
 CLOSE_WHILE_BUSY = """
 import sys
 from PySide6.QtCore import QTimer
