@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
@@ -207,8 +208,8 @@ def environment_errors(what: str) -> Iterator[None]:
     """
     try:
         yield
-    except DBAPIError as exc:
-        original = exc.orig
+    except (DBAPIError, sqlite3.Error) as exc:  # the driver's own, from bulk writes
+        original = exc.orig if isinstance(exc, DBAPIError) else exc
         text = str(original).lower()
         if "full" in text:
             raise UserError(

@@ -6,9 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
+import pytest
+from sqlalchemy import event
+
 from mlstudy.core.sync import decode_segment
+from mlstudy.errors import UserError
 from mlstudy.services.sync import SUBFOLDER
 from tests.sync.helpers import Device, SyncTool, log_of, open_device, states_of
 
@@ -140,3 +145,38 @@ def test_an_emptied_own_folder_is_written_again_from_the_outbox(tmp_path: Path, 
     segment = decode_segment(rewritten.read_bytes(), rewritten.parent.name)
     assert [e.seq for e in segment.events] == [1, 2, 3]
     assert [e.event for e in segment.events] == kept
+
+
+def test_a_full_disk_during_a_merge_changes_nothing_and_says_so(tmp_path: Path, pack: Path) -> None:
+    """The merge's log rows go in through SQLite's own driver, on a thread: a full disk
+    there is still the clear message, the transaction is rolled back whole, and the
+    next pass with room merges everything."""
+    a = open_device(tmp_path, "a", pack)
+    b = open_device(tmp_path, "b", pack)
+    for day in range(40):
+        for key in ("t-kds", "t-eta", "t-recall", "t-lasso", "t-firehose"):
+            b.answer(key, (4, 2, 5, 3, 1)[day % 5])
+        b.clock.advance(days=1)
+    b.sync()
+    SyncTool([a, b]).deliver_all()
+    engine = a.library.engine
+    with engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+        conn.rollback()
+
+    def cap(dbapi: sqlite3.Connection, _record: object) -> None:
+        dbapi.execute(f"PRAGMA max_page_count={pages}")
+
+    before = log_of(a.library)
+    event.listen(engine, "connect", cap)
+    engine.dispose()
+    try:
+        with pytest.raises(UserError, match="disk is full"):
+            a.library.sync.run()
+    finally:
+        event.remove(engine, "connect", cap)
+        engine.dispose()
+    assert log_of(a.library) == before
+    assert a.sync()["received"] == 200
+    assert log_of(a.library) == log_of(b.library)
+    assert states_of(a.library) == states_of(b.library)
