@@ -290,10 +290,18 @@ class Merged:
 _CARD_IDS = "SELECT key, id FROM cards WHERE key IN (SELECT value FROM json_each(?))"
 
 
+_ALL_CARDS_ABOVE = 10_000
+"""Above this many keys, every card's id is read (one pass over the key index) rather
+than each key looked up."""
+
+
 def _card_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+    """The ids of the cards of these keys that exist (and perhaps of others)."""
+    wanted = set(keys)
+    if len(wanted) > _ALL_CARDS_ABOVE:
+        return dict(raw_rows(conn, "SELECT key, id FROM cards"))
     # One statement whatever the number of keys: the keys travel as one JSON array.
-    rows = raw_rows(conn, _CARD_IDS, (json.dumps(sorted(set(keys))),))
-    return {str(key): int(cid) for key, cid in rows}
+    return dict(raw_rows(conn, _CARD_IDS, (json.dumps(sorted(wanted)),)))
 
 
 _INSERT_ORIGIN = "INSERT INTO sync_events (review_id, device, seq) VALUES (?, ?, ?)"

@@ -125,7 +125,7 @@ def _fill(driver: sqlite3.Connection, batch: LogBatch) -> None:
 
 def _insert(driver: sqlite3.Connection, count: int) -> int:
     """Log the filled rows unless their uid is there already, each with its origin;
-    return how many went in. One statement each: SQLite holds no GIL through them."""
+    return how many went in. Each is one statement, which SQLite runs without the GIL."""
     (top,) = driver.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()
     driver.execute(_INSERT_LOG)
     first, inserted = driver.execute(
@@ -395,6 +395,8 @@ def _write_states(
 ) -> None:
     updates: list[tuple[object, ...]] = []
     inserts: list[tuple[object, ...]] = []
+    came: list[int] = []
+    gone: list[int] = []
     for card_id, row in after.items():
         previous = before.get(card_id)
         if row == previous:
@@ -403,11 +405,14 @@ def _write_states(
             updates.append((*row, card_id))  # a StateRow is in STATE_COLUMNS order
         elif row is not None:
             inserts.append((card_id, *row))
+            came.append(card_id)
         else:
             write_state(conn, card_id, None, previous)
+            gone.append(card_id)
     if updates:
         conn.exec_driver_sql(_UPDATE_STATE, updates)
     if inserts:
         conn.exec_driver_sql(_INSERT_STATE, inserts)
-    set_new(conn, sorted(card_id for card_id, row in after.items() if row is not None), False)
-    set_new(conn, sorted(card_id for card_id, row in after.items() if row is None), True)
+    # The new-card flag is true exactly while a card has no state row.
+    set_new(conn, came, False)
+    set_new(conn, gone, True)

@@ -5,10 +5,20 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import pytest
+
+from mlstudy.storage import sync_log
 from tests.sync.helpers import SyncTool, log_of, open_device, states_of
 
 
-def test_answers_travel_and_states_agree(tmp_path: Path, pack: Path) -> None:
+@pytest.mark.parametrize("read_every_card", [False, True])
+def test_answers_travel_and_states_agree(
+    tmp_path: Path, pack: Path, monkeypatch: pytest.MonkeyPatch, read_every_card: bool
+) -> None:
+    """With a merge's card ids looked up key by key, or read for every card (as a merge
+    of more than ``_ALL_CARDS_ABOVE`` keys does)."""
+    if read_every_card:
+        monkeypatch.setattr(sync_log, "_ALL_CARDS_ABOVE", 0)
     a = open_device(tmp_path, "a", pack)
     b = open_device(tmp_path, "b", pack)
     tool = SyncTool([a, b])
