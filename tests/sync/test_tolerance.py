@@ -15,6 +15,7 @@ from sqlalchemy import event
 from mlstudy.core.sync import decode_segment
 from mlstudy.errors import UserError
 from mlstudy.services.sync import SUBFOLDER
+from mlstudy.storage import sync_merge
 from tests.sync.helpers import Device, SyncTool, log_of, open_device, states_of
 
 
@@ -179,4 +180,32 @@ def test_a_full_disk_during_a_merge_changes_nothing_and_says_so(tmp_path: Path, 
     assert log_of(a.library) == before
     assert a.sync()["received"] == 200
     assert log_of(a.library) == log_of(b.library)
+    assert states_of(a.library) == states_of(b.library)
+
+
+def test_a_failed_read_beside_the_merge_rolls_it_back_whole(
+    tmp_path: Path, pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge reads the library before it on a thread of its own while another
+    thread logs the answers: if that read fails, the logging thread is waited for, the
+    transaction is rolled back whole, and the next pass merges everything."""
+    a = open_device(tmp_path, "a", pack)
+    b = open_device(tmp_path, "b", pack)
+    for key in ("t-kds", "t-eta", "t-recall"):
+        b.answer(key, 4)
+    b.sync()
+    SyncTool([a, b]).deliver_all()
+    before = log_of(a.library)
+
+    def fail(self: object, conn: object) -> tuple[str, str, str]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sync_merge._Reading, "texts", fail)
+        with pytest.raises(UserError, match="disk I/O error"):
+            a.library.sync.run()
+    assert log_of(a.library) == before
+    with a.library.context.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sync_events").scalar() == 0
+    assert a.sync()["received"] == 3
     assert states_of(a.library) == states_of(b.library)
