@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -15,19 +13,13 @@ from mlstudy.gui.dialogs import FirstRunDialog
 from mlstudy.gui.main_window import MainWindow
 from mlstudy.services import Changes, Library
 from mlstudy.services.exams import select_exam
-from tests.conftest import FakeClock
-from tests.packs import two_packs
+from tests.packs import two_pack_library
 
 SHOTS = os.environ.get("MLSTUDY_TEST_SCREENSHOTS")
 """A folder to save pictures of the dialog and the page in (to look at them)."""
 
 
-@pytest.fixture
-def library(tmp_path: Path, clock: FakeClock) -> Iterator[Library]:
-    content = two_packs(tmp_path / "content")
-    lib = Library.open(tmp_path / "data", clock=clock, tz=UTC, content_root=content)
-    yield lib
-    lib.close()
+library = pytest.fixture(two_pack_library, name="library")
 
 
 def test_first_start_lists_every_pack_with_its_status_and_picks_one_that_can_be_taken(

@@ -4,11 +4,14 @@ MLA-C01 with one card of its own and three cards mapped in from MLS-C01."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from mlstudy.paths import content_dir
-from tests.conftest import SMALL_DECK, SMALL_DECK_3
+from mlstudy.services import Library
+from tests.conftest import SMALL_DECK, SMALL_DECK_3, FakeClock
 
 MLA_DECK = """---
 domain: 1
@@ -42,6 +45,15 @@ def two_packs(root: Path) -> Path:
     (mla / "cards" / "d1.md").write_text(MLA_DECK, encoding="utf-8")
     (mla / "shared" / "mls.toml").write_text(SHARED, encoding="utf-8")
     return root
+
+
+def two_pack_library(tmp_path: Path, clock: FakeClock) -> Iterator[Library]:
+    """A library on both packs; a module's ``library`` fixture:
+    ``library = pytest.fixture(two_pack_library, name="library")``."""
+    content = two_packs(tmp_path / "content")
+    library = Library.open(tmp_path / "data", clock=clock, tz=UTC, content_root=content)
+    yield library
+    library.close()
 
 
 def card_id(library: Any, key: str) -> int:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
-from datetime import UTC, date
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,7 @@ from mlstudy.services import Library
 from mlstudy.services.exams import select_exam
 from mlstudy.storage import database
 from mlstudy.storage.interop import CardProgress, apply_progress
-from tests.conftest import FakeClock
-from tests.packs import card_id, two_packs
+from tests.packs import card_id, two_pack_library, two_packs
 from tests.sync.helpers import SyncTool, open_device
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -49,13 +47,8 @@ def flags(library: Library, key: str) -> dict[str, bool]:
         return {str(code): bool(is_new) for code, is_new in rows}
 
 
-@pytest.fixture
-def library(tmp_path: Path, clock: FakeClock) -> Iterator[Library]:
-    """A library with both small packs; t-recall serves MLS-C01 and, shared, MLA-C01."""
-    content = two_packs(tmp_path / "content")
-    lib = Library.open(tmp_path / "data", clock=clock, tz=UTC, content_root=content)
-    yield lib
-    lib.close()
+# A library with both small packs; t-recall serves MLS-C01 and, shared, MLA-C01.
+library = pytest.fixture(two_pack_library, name="library")
 
 
 def test_a_new_library_keeps_the_flag_on_the_placements_only(library: Library) -> None:
@@ -81,7 +74,7 @@ def test_answer_undo_and_redo_set_every_placement(library: Library) -> None:
 
 
 def test_an_imported_anki_state_sets_every_placement(library: Library) -> None:
-    schedule = ImportedSchedule(Sm2State(2, 2.5, 6), date(2026, 11, 1))
+    schedule = ImportedSchedule(Sm2State(2, 250, 6), date(2026, 11, 1))
     with library.context.write("test") as conn:
         result = apply_progress(
             conn, [CardProgress("t-recall", schedule)], library.now().isoformat(), None
@@ -152,7 +145,9 @@ def test_version_10_moves_the_flag_and_keeps_the_triggers(tmp_path: Path) -> Non
         assert database.migrate(engine, path) == 9
         assert wrong_flags(engine) == []
         with engine.begin() as conn:
-            placed = dict(conn.exec_driver_sql("SELECT card_id, is_new FROM placements").all())
+            placed: dict[int, int] = dict(
+                conn.exec_driver_sql("SELECT card_id, is_new FROM placements").all()
+            )
             assert (placed[1], placed[4]) == (0, 1)
             columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(cards)")}
             assert "is_new" not in columns and "suspended" in columns
