@@ -318,16 +318,7 @@ def _log_answers(
 ) -> list[core_sync.Stamped]:
     """Add the answers whose card is here to ``batch``; return the others."""
     ids = _card_ids(conn, (s.event.card for s in answers if isinstance(s.event, core_sync.Answer)))
-    waiting: list[core_sync.Stamped] = []
-    for stamped in answers:
-        answer = stamped.event
-        assert isinstance(answer, core_sync.Answer)
-        card_id = ids.get(answer.card)
-        if card_id is None:
-            waiting.append(stamped)
-        else:
-            batch.add(stamped.device, stamped.seq, answer, card_id)
-    return waiting
+    return batch.add_answers(answers, ids)
 
 
 def _keep_waiting(conn: Connection, device: str, waiting: Sequence[core_sync.Stamped]) -> None:

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -78,16 +78,9 @@ _ORIGINS_BY_UID = (
 )
 
 
-class MergedEntry(NamedTuple):
-    """A merged log entry as the replay of its card reads it."""
-
-    card_id: int
-    at: str
-    device: str
-    seq: int
-    study_day: str
-    grade: int
-    kind: str
+MergedEntry = tuple[int, str, str, int, str, int, str]
+"""A merged log entry as the replay of its card reads it: (card id, timestamp, device,
+sequence, study day, grade, kind)."""
 
 
 @dataclass(slots=True)
@@ -99,16 +92,51 @@ class LogBatch:
     entries: list[MergedEntry] = field(default_factory=list)
     _days: dict[date, tuple[str, int]] = field(default_factory=dict)
 
-    def add(self, device: str, seq: int, answer: core_sync.Answer, card_id: int) -> None:
-        """Add answer ``seq`` of ``device``, for the card ``card_id``."""
-        uid, _card, at, study_day, grade, kind, ms, before, after, undoes = answer
-        day = self._days.get(study_day)
-        if day is None:
-            day = self._days[study_day] = (study_day.isoformat(), study_day.toordinal())
-        self.rows.append(
-            (uid, card_id, at, *day, grade, kind, *before, *after, ms, undoes, device, seq)
-        )
-        self.entries.append(MergedEntry(card_id, at, device, seq, day[0], grade, kind))
+    def add_answers(
+        self, answers: Sequence[core_sync.Stamped], card_ids: dict[str, int]
+    ) -> list[core_sync.Stamped]:
+        """Add the answers whose card has an id in ``card_ids``; return the others.
+
+        One loop of plain tuples over a hundred thousand answers, with no call per answer.
+        """
+        rows, entries, days, waiting = self.rows, self.entries, self._days, []
+        for stamped in answers:
+            device, seq, answer = stamped
+            assert isinstance(answer, core_sync.Answer)
+            uid, card, at, study_day, grade, kind, ms, before, after, undoes = answer
+            card_id = card_ids.get(card)
+            if card_id is None:
+                waiting.append(stamped)
+                continue
+            day = days.get(study_day)
+            if day is None:
+                day = days[study_day] = (study_day.isoformat(), study_day.toordinal())
+            iso, number = day
+            ib, eb, rb = before
+            ia, ea, ra = after
+            rows.append(
+                (
+                    uid,
+                    card_id,
+                    at,
+                    iso,
+                    number,
+                    grade,
+                    kind,
+                    ib,
+                    eb,
+                    rb,
+                    ia,
+                    ea,
+                    ra,
+                    ms,
+                    undoes,
+                    device,
+                    seq,
+                )
+            )
+            entries.append((card_id, at, device, seq, iso, grade, kind))
+        return waiting
 
 
 def _driver(conn: Connection) -> sqlite3.Connection:
