@@ -366,7 +366,7 @@ class SyncService:
         ) as conn:
             # A merge touches the log's indexes all over: let SQLite keep them in memory.
             conn.exec_driver_sql("PRAGMA cache_size=-131072")
-            top = sync_log.log_top(conn)
+            top = sync_merge.log_top(conn)
             if waiting:
                 received = sync_log.merge_waiting(conn)
             batch = sync_merge.LogBatch()

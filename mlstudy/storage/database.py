@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from mlstudy.errors import UserError
 from mlstudy.storage.integrity import APPLICATION_ID, engine_url
 from mlstudy.storage.practice import add_practice_tables
+from mlstudy.storage.raw import driver
 from mlstudy.storage.schema import Base
 from mlstudy.storage.sync_schema import add_sync_tables
 
@@ -341,25 +342,25 @@ def bulk_write(conn: Connection, *, fold_later: bool, keys_checked: bool) -> Ite
             the caller took the ids from their tables in the same transaction, and
             nothing deletes a card.
     """
-    driver = conn.connection.driver_connection
-    (pages,) = driver.execute("PRAGMA wal_autocheckpoint").fetchone()  # type: ignore[union-attr]
-    (keys,) = driver.execute("PRAGMA foreign_keys").fetchone()  # type: ignore[union-attr]
+    sqlite = driver(conn)
+    (pages,) = sqlite.execute("PRAGMA wal_autocheckpoint").fetchone()
+    (keys,) = sqlite.execute("PRAGMA foreign_keys").fetchone()
     if fold_later:
-        driver.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+        sqlite.execute("PRAGMA wal_autocheckpoint=0")
     if keys_checked:
-        driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        sqlite.execute("PRAGMA foreign_keys=OFF")
     try:
         yield
     finally:
-        driver.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")  # type: ignore[union-attr]
-        driver.execute(f"PRAGMA foreign_keys={int(keys)}")  # type: ignore[union-attr]
+        sqlite.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
+        sqlite.execute(f"PRAGMA foreign_keys={int(keys)}")
 
 
 def fold_log(engine: Engine) -> None:
     """Copy the write-ahead log's pages into the database file: a passive checkpoint,
     which waits for no reader or writer (what it cannot copy yet, a later one does)."""
     with engine.connect() as conn:
-        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+        driver(conn).execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def create_db_engine(path: Path) -> Engine:

@@ -1,11 +1,21 @@
-"""Rows straight from the sqlite3 cursor, for the few reads of a hundred thousand rows
-where SQLAlchemy's result objects cost more than the query."""
+"""The sqlite3 connection under SQLAlchemy's, and rows straight from its cursor: for the
+few reads and writes of a hundred thousand rows where SQLAlchemy's objects cost more
+than the statement, and for settings SQLite only takes outside a transaction."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Connection, Select
+
+
+def driver(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under ``conn`` (statements on it bypass SQLAlchemy, its
+    transaction handling included)."""
+    connection = conn.connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
 
 
 def raw_rows(
@@ -19,5 +29,4 @@ def raw_rows(
         compiled = statement.compile(dialect=conn.dialect)
         params = tuple(compiled.params[name] for name in compiled.positiontup or ())
         statement = str(compiled)
-    cursor = conn.connection.driver_connection.execute(statement, params)  # type: ignore[union-attr]
-    return list(cursor.fetchall())
+    return driver(conn).execute(statement, params).fetchall()

@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mlstudy.core import sync as core_sync
 from mlstudy.storage.raw import raw_rows
-from mlstudy.storage.schema import UNDO_KIND, Card, Review, Setting
-from mlstudy.storage.sync_merge import LogBatch, log_answers
+from mlstudy.storage.schema import UNDO_KIND, Card, Setting
+from mlstudy.storage.sync_merge import LogBatch, log_answers, log_top
 from mlstudy.storage.sync_schema import (
     sync_device,
     sync_outbox,
@@ -360,7 +360,7 @@ def merge_waiting(conn: Connection) -> int:
     batch = LogBatch()
     for _device, events in sorted(by_device.items()):
         _log_answers(conn, events, batch)
-    merged = [f"{WAITING}{row[-2]}:{row[-1]:012d}" for row in batch.rows]
+    merged = [f"{WAITING}{device}:{seq:012d}" for _c, _a, device, seq, *_ in batch.entries]
     conn.exec_driver_sql(
         "DELETE FROM sync_values WHERE key IN (SELECT value FROM json_each(?))",
         (json.dumps(merged),),
@@ -446,8 +446,3 @@ def merge_events(
                 statement.on_conflict_do_update(index_elements=[Setting.key], set_={"value": value})
             )
     return Merged(received, settings, suspended, tuple(problems))
-
-
-def log_top(conn: Connection) -> int:
-    """The newest log id now: entries above it after a merge are the merged ones."""
-    return int(conn.execute(select(func.coalesce(func.max(Review.id), 0))).scalar_one())

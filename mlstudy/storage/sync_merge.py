@@ -35,7 +35,7 @@ from mlstudy.core import sync as core_sync
 from mlstudy.core.replay import fold_grades, replay_states
 from mlstudy.core.sm2 import NEW_CARD
 from mlstudy.storage.merge_order import cards_log
-from mlstudy.storage.raw import raw_rows
+from mlstudy.storage.raw import driver, raw_rows
 from mlstudy.storage.schema import UNDO_KIND
 from mlstudy.storage.study import (
     STATE_COLUMNS,
@@ -59,6 +59,7 @@ _CREATE_INCOMING = (
     "interval_after INTEGER, easiness_after INTEGER, repetitions_after INTEGER, "
     "answer_ms INTEGER, undoes TEXT, device TEXT, seq INTEGER)"
 )
+_TOP = "SELECT coalesce(max(id), 0) FROM reviews"
 _FILL = f"INSERT INTO temp.sync_incoming VALUES ({', '.join('?' * 17)})"
 _INSERT_LOG = (
     f"INSERT OR IGNORE INTO reviews ({_LOG_COLUMNS}) "
@@ -139,31 +140,25 @@ class LogBatch:
         return waiting
 
 
-def _driver(conn: Connection) -> sqlite3.Connection:
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    return driver
+def _fill(sqlite: sqlite3.Connection, batch: LogBatch) -> None:
+    sqlite.execute(_CREATE_INCOMING)
+    sqlite.execute("DELETE FROM temp.sync_incoming")
+    sqlite.executemany(_FILL, batch.rows)
 
 
-def _fill(driver: sqlite3.Connection, batch: LogBatch) -> None:
-    driver.execute(_CREATE_INCOMING)
-    driver.execute("DELETE FROM temp.sync_incoming")
-    driver.executemany(_FILL, batch.rows)
-
-
-def _insert(driver: sqlite3.Connection, count: int) -> int:
+def _insert(sqlite: sqlite3.Connection, count: int) -> int:
     """Log the filled rows unless their uid is there already, each with its origin;
     return how many went in. Each is one statement, which SQLite runs without the GIL."""
-    (top,) = driver.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()
-    driver.execute(_INSERT_LOG)
-    first, inserted = driver.execute(
+    (top,) = sqlite.execute(_TOP).fetchone()
+    sqlite.execute(_INSERT_LOG)
+    first, inserted = sqlite.execute(
         "SELECT min(id), count(*) FROM reviews WHERE id > ?", (top,)
     ).fetchone()
     if inserted == count:  # every row went in, in order: their ids follow each other
-        driver.execute(_ORIGINS_IN_ORDER, (first,))
+        sqlite.execute(_ORIGINS_IN_ORDER, (first,))
     elif inserted:
-        driver.execute(_ORIGINS_BY_UID, (top,))
-    driver.execute("DROP TABLE temp.sync_incoming")
+        sqlite.execute(_ORIGINS_BY_UID, (top,))
+    sqlite.execute("DROP TABLE temp.sync_incoming")
     return int(inserted)
 
 
@@ -171,9 +166,9 @@ def log_answers(conn: Connection, batch: LogBatch) -> int:
     """Log the batch's entries unless their uid is there already; return how many went in."""
     if not batch.rows:
         return 0
-    driver = _driver(conn)
-    _fill(driver, batch)
-    return _insert(driver, len(batch.rows))
+    sqlite = driver(conn)
+    _fill(sqlite, batch)
+    return _insert(sqlite, len(batch.rows))
 
 
 def log_and_replay(
@@ -194,15 +189,15 @@ def log_and_replay(
     """
     if not batch.rows:
         return 0, replay_merged(conn, top, rule)
-    in_advance = _log_top(conn) == top
+    in_advance = log_top(conn) == top
     reading = _reading(top, batch.entries, None)
-    driver = _driver(conn)
+    sqlite = driver(conn)
     # The executor waits for its threads before an error leaves this block: the write
     # connection is the inserting thread's until its statement ends.
     with ThreadPoolExecutor(2, thread_name_prefix="mlstudy-merge") as pool:
         texts = pool.submit(reading.texts_apart, open_reader) if in_advance else None
-        _fill(driver, batch)
-        inserting = pool.submit(_insert, driver, len(batch.rows))
+        _fill(sqlite, batch)
+        inserting = pool.submit(_insert, sqlite, len(batch.rows))
         plan = _plan(batch.entries, texts.result, rule) if texts else None
         inserted = inserting.result()
     if plan is None or inserted != len(batch.rows):
@@ -211,8 +206,9 @@ def log_and_replay(
     return inserted, frozenset(plan.cards)
 
 
-def _log_top(conn: Connection) -> int:
-    return int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM reviews").scalar_one())
+def log_top(conn: Connection) -> int:
+    """The newest log id now: entries above it after a merge are the merged ones."""
+    return int(conn.exec_driver_sql(_TOP).scalar_one())
 
 
 _MERGED = (
@@ -262,16 +258,16 @@ class _Reading:
         """The cards' state rows, those of them with a log but no state row, and the log
         entries up to ``top`` stamped no earlier than ``at`` or on no earlier a study day
         than ``day``; each a JSON array."""
-        driver = _driver(conn)
+        sqlite = driver(conn)
         cards = json.dumps(self.cards)
         late = (
-            driver.execute(_LATE, (self.top, self.at, self.day))
+            sqlite.execute(_LATE, (self.top, self.at, self.day))
             if self.scan
-            else driver.execute(_LATE_OF_CARDS, (cards, self.top, self.at, self.day))
+            else sqlite.execute(_LATE_OF_CARDS, (cards, self.top, self.at, self.day))
         )
         return (
-            driver.execute(_STATES_OF, (cards,)).fetchone()[0],
-            driver.execute(_LOGGED_WITHOUT_STATE, (cards, self.top)).fetchone()[0],
+            sqlite.execute(_STATES_OF, (cards,)).fetchone()[0],
+            sqlite.execute(_LOGGED_WITHOUT_STATE, (cards, self.top)).fetchone()[0],
             late.fetchone()[0],
         )
 

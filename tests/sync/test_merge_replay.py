@@ -41,7 +41,7 @@ def test_merged_states_equal_the_whole_log_replayed(tmp_path: Path, pack: Path, 
     ]
     incoming = read_device_folder(device_dir, other, 0)
     with a.library.context.write("merging") as conn:
-        top = sync_log.log_top(conn)
+        top = sync_merge.log_top(conn)
         batch = sync_merge.LogBatch()
         sync_log.merge_events(conn, other, incoming.events, "now", remote_setting_ok, batch)
         assert sync_merge.log_answers(conn, batch) == 8
